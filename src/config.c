@@ -1,0 +1,1111 @@
+/* Parse the INI configuration file into a struct config. */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "fingerprint.h"
+#include "log.h"
+#include "xmalloc.h"
+
+enum config_kind {
+	CONFIG_GLOBAL,
+	CONFIG_HOP,
+	CONFIG_TUNNEL
+};
+
+/* Indexes into config_keys. */
+enum {
+	CONFIG_KEY_LOG_LEVEL,
+	CONFIG_KEY_HOST,
+	CONFIG_KEY_PORT,
+	CONFIG_KEY_USER,
+	CONFIG_KEY_IDENTITY,
+	CONFIG_KEY_IDENTITY_PASSPHRASE_FILE,
+	CONFIG_KEY_HOST_KEY,
+	CONFIG_KEY_KNOWN_HOSTS,
+	CONFIG_KEY_HOST_KEY_POLICY,
+	CONFIG_KEY_CONNECT_TIMEOUT,
+	CONFIG_KEY_LISTEN,
+	CONFIG_KEY_CONNECT,
+	CONFIG_KEY_VIA,
+	CONFIG_NKEYS
+};
+
+/* One section as the parser saw it: where it and each of its keys were. */
+struct config_section {
+	enum config_kind	 kind;
+	int			 line;
+	char			*label;		/* "hop bastion", "jumpgate" */
+	struct config_hop	*hop;
+	struct config_tunnel	*tunnel;
+	int			 keyline[CONFIG_NKEYS];	/* 0: not given */
+	int			 valid[CONFIG_NKEYS];	/* value accepted */
+};
+
+/* A problem found, kept so that all of them come out in line order. */
+struct config_error {
+	int			 line;		/* 0: the file as a whole */
+	size_t			 order;
+	char			*message;
+};
+
+/* State of one config_load. */
+struct config_parse {
+	struct config		 *config;
+	FILE			 *f;
+	char			 *buf;
+	size_t			  bufsize;
+	int			  line;		/* line last handed to inih */
+	int			  pending;	/* key line not yet handled */
+
+	struct config_section	**sections;
+	size_t			  nsections;
+	struct config_section	 *current;	/* NULL before any section */
+	int			  skipping;	/* inside a rejected section */
+
+	struct config_error	 *errors;
+	size_t			  nerrors;
+};
+
+/* A key a kind of section accepts; set returns 0, or -1 after reporting. */
+struct config_key {
+	enum config_kind	 kind;
+	const char		*name;
+	const char		*required;	/* NULL, or what to add */
+	int			(*set)(struct config_parse *,
+				    struct config_section *, const char *);
+};
+
+static int	config_set_log_level(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_host(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_port(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_user(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_identity(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_passphrase_file(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_host_key(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_known_hosts(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_policy(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_connect_timeout(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_listen(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_connect(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_via(struct config_parse *,
+		    struct config_section *, const char *);
+static void	config_error(struct config_parse *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static const struct config_key config_keys[CONFIG_NKEYS] = {
+	[CONFIG_KEY_LOG_LEVEL] = { CONFIG_GLOBAL, "log_level", NULL,
+	    config_set_log_level },
+	[CONFIG_KEY_HOST] = { CONFIG_HOP, "host", "host = HOSTNAME",
+	    config_set_host },
+	[CONFIG_KEY_PORT] = { CONFIG_HOP, "port", NULL,
+	    config_set_port },
+	[CONFIG_KEY_USER] = { CONFIG_HOP, "user", "user = NAME",
+	    config_set_user },
+	[CONFIG_KEY_IDENTITY] = { CONFIG_HOP, "identity", NULL,
+	    config_set_identity },
+	[CONFIG_KEY_IDENTITY_PASSPHRASE_FILE] = { CONFIG_HOP,
+	    "identity_passphrase_file", NULL, config_set_passphrase_file },
+	[CONFIG_KEY_HOST_KEY] = { CONFIG_HOP, "host_key", NULL,
+	    config_set_host_key },
+	[CONFIG_KEY_KNOWN_HOSTS] = { CONFIG_HOP, "known_hosts", NULL,
+	    config_set_known_hosts },
+	[CONFIG_KEY_HOST_KEY_POLICY] = { CONFIG_HOP, "host_key_policy", NULL,
+	    config_set_policy },
+	[CONFIG_KEY_CONNECT_TIMEOUT] = { CONFIG_HOP, "connect_timeout", NULL,
+	    config_set_connect_timeout },
+	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
+	    config_set_listen },
+	[CONFIG_KEY_CONNECT] = { CONFIG_TUNNEL, "connect",
+	    "connect = HOST:PORT", config_set_connect },
+	[CONFIG_KEY_VIA] = { CONFIG_TUNNEL, "via", "via = HOP",
+	    config_set_via },
+};
+
+static const char *config_policy_names[] = { "strict", "tofu", "insecure" };
+
+#define CONFIG_SECTION_FORMS "[jumpgate], [hop NAME] or [tunnel NAME]"
+
+/* Record a problem at LINE (0: the file as a whole). */
+static void
+config_error(struct config_parse *p, int line, const char *fmt, ...)
+{
+	struct config_error	*e;
+	va_list			 ap;
+	char			*message;
+
+	va_start(ap, fmt);
+	if (vasprintf(&message, fmt, ap) == -1)
+		fatal("out of memory formatting a config error");
+	va_end(ap);
+
+	p->errors = xreallocarray(p->errors, p->nerrors + 1, sizeof *p->errors);
+	e = &p->errors[p->nerrors];
+	e->line = line;
+	e->order = p->nerrors++;
+	e->message = message;
+}
+
+/* Order errors by line, keeping the order found within a line. */
+static int
+config_error_cmp(const void *a0, const void *b0)
+{
+	const struct config_error	*a = a0, *b = b0;
+
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return 0;
+}
+
+/* Trim white space at both ends of S, in place. */
+static char *
+config_trim(char *s)
+{
+	char	*end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+/* Tell whether S contains white space or any character of EXTRA. */
+static int
+config_has_any(const char *s, const char *extra)
+{
+	for (; *s != '\0'; s++) {
+		if (isspace((unsigned char)*s) || strchr(extra, *s) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Parse S as a decimal number between MIN and MAX (MIN >= 0). Returns the
+ * number, or -1 if S is anything else.
+ */
+static int
+config_number(const char *s, int min, int max)
+{
+	long	v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	return (int)v;
+}
+
+/* Tell whether NAME is a valid hop or tunnel name. */
+static int
+config_valid_name(const char *name)
+{
+	const char	*s;
+
+	if (*name == '\0')
+		return 0;
+	for (s = name; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && strchr("_.-", *s) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Find the key called NAME in sections of KIND; CONFIG_NKEYS if none. */
+static size_t
+config_key_find(enum config_kind kind, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (config_keys[i].kind == kind &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return i;
+	}
+	return CONFIG_NKEYS;
+}
+
+/* Append ITEM to the comma-separated *LIST (NULL when empty). */
+static void
+config_list_add(char **list, const char *item)
+{
+	char	*next;
+
+	if (*list == NULL) {
+		*list = xstrdup(item);
+		return;
+	}
+	xasprintf(&next, "%s, %s", *list, item);
+	free(*list);
+	*list = next;
+}
+
+/* List the keys sections of KIND accept. Caller frees. */
+static char *
+config_key_list(enum config_kind kind)
+{
+	char	*list = NULL;
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (config_keys[i].kind == kind)
+			config_list_add(&list, config_keys[i].name);
+	}
+	return list;
+}
+
+/* Find the section of KIND called NAME. */
+static struct config_section *
+config_section_find(struct config_parse *p, enum config_kind kind,
+    const char *name)
+{
+	struct config_section	*s;
+	size_t			 i;
+
+	for (i = 0; i < p->nsections; i++) {
+		s = p->sections[i];
+		if (s->kind != kind)
+			continue;
+		if (kind == CONFIG_GLOBAL)
+			return s;
+		if (kind == CONFIG_HOP && strcmp(s->hop->name, name) == 0)
+			return s;
+		if (kind == CONFIG_TUNNEL && strcmp(s->tunnel->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Start a new section of KIND called NAME at the current line. */
+static void
+config_section_add(struct config_parse *p, enum config_kind kind,
+    const char *word, const char *name)
+{
+	struct config		*config = p->config;
+	struct config_section	*s;
+	struct config_hop	*hop;
+	struct config_tunnel	*tunnel;
+
+	s = xcalloc(1, sizeof *s);
+	s->kind = kind;
+	s->line = p->line;
+	switch (kind) {
+	case CONFIG_GLOBAL:
+		s->label = xstrdup(word);
+		break;
+	case CONFIG_HOP:
+		xasprintf(&s->label, "%s %s", word, name);
+		hop = xcalloc(1, sizeof *hop);
+		hop->name = xstrdup(name);
+		hop->line = p->line;
+		hop->port = -1;
+		hop->connect_timeout = -1;
+		TAILQ_INSERT_TAIL(&config->hops, hop, entry);
+		s->hop = hop;
+		break;
+	case CONFIG_TUNNEL:
+		xasprintf(&s->label, "%s %s", word, name);
+		tunnel = xcalloc(1, sizeof *tunnel);
+		tunnel->name = xstrdup(name);
+		tunnel->line = p->line;
+		tunnel->listen_port = -1;
+		tunnel->connect_port = -1;
+		TAILQ_INSERT_TAIL(&config->tunnels, tunnel, entry);
+		s->tunnel = tunnel;
+		break;
+	}
+
+	p->sections = xreallocarray(p->sections, p->nsections + 1,
+	    sizeof *p->sections);
+	p->sections[p->nsections++] = s;
+	p->current = s;
+	p->skipping = 0;
+}
+
+/*
+ * Take in a section header, TEXT starting with '['. A header that is wrong
+ * is reported and its keys are skipped without further errors.
+ */
+static void
+config_section_header(struct config_parse *p, const char *text)
+{
+	struct config_section	*s;
+	enum config_kind	 kind;
+	const char		*end, *rest;
+	char			*inner, *word, *name;
+
+	p->current = NULL;
+	p->skipping = 1;
+
+	if ((end = strchr(text, ']')) == NULL) {
+		config_error(p, p->line, "unterminated section header: "
+		    "expected %s", CONFIG_SECTION_FORMS);
+		return;
+	}
+	rest = end + 1;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (*rest != '\0' && *rest != ';' && *rest != '#') {
+		config_error(p, p->line, "unexpected text after ']': "
+		    "put keys on lines of their own");
+		return;
+	}
+
+	inner = xstrndup(text + 1, (size_t)(end - text - 1));
+	word = config_trim(inner);
+	name = word + strcspn(word, " \t");
+	if (*name != '\0') {
+		*name++ = '\0';
+		name = config_trim(name);
+	}
+
+	if (strcmp(word, "jumpgate") == 0)
+		kind = CONFIG_GLOBAL;
+	else if (strcmp(word, "hop") == 0)
+		kind = CONFIG_HOP;
+	else if (strcmp(word, "tunnel") == 0)
+		kind = CONFIG_TUNNEL;
+	else {
+		config_error(p, p->line, "unknown section [%s%s%s]: expected "
+		    CONFIG_SECTION_FORMS, word, *name != '\0' ? " " : "",
+		    name);
+		goto out;
+	}
+
+	if (kind == CONFIG_GLOBAL) {
+		if (*name != '\0') {
+			config_error(p, p->line, "[jumpgate] takes no name: "
+			    "write just [jumpgate]");
+			goto out;
+		}
+		if ((s = config_section_find(p, kind, NULL)) != NULL) {
+			config_error(p, p->line, "duplicate [jumpgate] "
+			    "(first at line %d): use one [jumpgate] section",
+			    s->line);
+			goto out;
+		}
+	} else {
+		if (*name == '\0') {
+			config_error(p, p->line, "missing name in [%s]: "
+			    "expected [%s NAME]", word, word);
+			goto out;
+		}
+		if (!config_valid_name(name)) {
+			config_error(p, p->line, "bad %s name '%s': use only "
+			    "letters, digits, '_', '.' and '-'", word, name);
+			goto out;
+		}
+		if ((s = config_section_find(p, kind, name)) != NULL) {
+			config_error(p, p->line, "duplicate [%s %s] (first at "
+			    "line %d): %s names must be unique", word, name,
+			    s->line, word);
+			goto out;
+		}
+	}
+	config_section_add(p, kind, word, name);
+
+out:
+	free(inner);
+}
+
+/* Report a key line that inih did not pass to the handler. */
+static void
+config_check_pending(struct config_parse *p)
+{
+	if (p->pending == 0)
+		return;
+	config_error(p, p->pending, "syntax error: expected 'key = value', "
+	    "a [section] header or a ';' comment");
+	p->pending = 0;
+}
+
+/*
+ * Read the next line for inih (an fgets-like ini_reader). Lines are counted
+ * here and section headers taken in here, because this inih neither passes
+ * line numbers nor calls the handler for sections. Leading white space is
+ * removed so that inih never sees a continuation line. A line too long for
+ * inih's buffer of NUM bytes is reported and replaced by an empty one, so
+ * that its tail is not parsed as a line of its own.
+ */
+static char *
+config_read_line(char *str, int num, void *arg)
+{
+	struct config_parse	*p = arg;
+	ssize_t			 n;
+	size_t			 len, max;
+	char			*line;
+
+	config_check_pending(p);
+	if (num < 2)
+		return NULL;
+
+	errno = 0;
+	if ((n = getline(&p->buf, &p->bufsize, p->f)) == -1) {
+		if (ferror(p->f))
+			config_error(p, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	p->line++;
+
+	line = p->buf;
+	len = (size_t)n;
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (p->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	max = (size_t)num - 2;
+
+	if (memchr(line, '\0', len) != NULL || len > max) {
+		if (len > max) {
+			config_error(p, p->line, "line too long (%zu "
+			    "characters; at most %zu)", len, max);
+		} else
+			config_error(p, p->line, "line contains a NUL byte");
+		/* Skip the keys of a section whose header was lost. */
+		while (isspace((unsigned char)*line))
+			line++;
+		if (*line == '[') {
+			p->current = NULL;
+			p->skipping = 1;
+		}
+		line = "";
+	} else {
+		line[len] = '\0';
+		while (isspace((unsigned char)*line))
+			line++;
+		if (*line == '[')
+			config_section_header(p, line);
+		else if (*line != '\0' && *line != ';' && *line != '#')
+			p->pending = p->line;
+	}
+
+	len = strlen(line);
+	memcpy(str, line, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+/* Take in one key = value pair from inih. Always returns 1: keep going. */
+static int
+config_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse	*p = arg;
+	struct config_section	*s = p->current;
+	size_t			 i;
+	char			*list;
+
+	(void)section;		/* the reader keeps track of sections */
+	p->pending = 0;
+
+	if (p->skipping)
+		return 1;
+	if (*name == '\0') {
+		config_error(p, p->line, "missing key name before '='");
+		return 1;
+	}
+	if (s == NULL) {
+		config_error(p, p->line, "key '%s' outside any section: put it "
+		    "under " CONFIG_SECTION_FORMS, name);
+		return 1;
+	}
+
+	if ((i = config_key_find(s->kind, name)) == CONFIG_NKEYS) {
+		list = config_key_list(s->kind);
+		config_error(p, p->line, "unknown key '%s' in [%s]: expected "
+		    "one of %s", name, s->label, list);
+		free(list);
+		return 1;
+	}
+	if (s->keyline[i] != 0) {
+		config_error(p, p->line, "duplicate key '%s' in [%s] (first at "
+		    "line %d): keep only one", name, s->label, s->keyline[i]);
+		return 1;
+	}
+	s->keyline[i] = p->line;
+	if (*value == '\0') {
+		config_error(p, p->line, "empty value for '%s' in [%s]: give a "
+		    "value or remove the line", name, s->label);
+		return 1;
+	}
+	s->valid[i] = (config_keys[i].set(p, s, value) == 0);
+	return 1;
+}
+
+/*
+ * Resolve PATH against the config file's directory. Returns an absolute
+ * path, or NULL after reporting. Caller frees.
+ */
+static char *
+config_path(struct config_parse *p, const char *key, const char *value)
+{
+	char	*path;
+
+	if (value[0] == '/')
+		return xstrdup(value);
+	if (value[0] == '~' && (value[1] == '\0' || value[1] == '/')) {
+		config_error(p, p->line, "%s '%s': '~' is not expanded; write "
+		    "an absolute path or one relative to %s", key, value,
+		    p->config->dir);
+		return NULL;
+	}
+	xasprintf(&path, "%s/%s", p->config->dir, value);
+	return path;
+}
+
+/*
+ * Split VALUE of KEY, "HOST:PORT" or "[ADDRESS]:PORT", or, if BARE is not
+ * NULL, "PORT" meaning BARE:PORT. Returns 0, or -1 after reporting.
+ */
+static int
+config_address(struct config_parse *p, const char *key, const char *value,
+    const char *bare, char **host, int *port)
+{
+	const char	*start, *end, *colon, *portstr, *forms;
+	size_t		 hostlen;
+	char		*h;
+	int		 n;
+
+	if (bare != NULL)
+		forms = "PORT, HOST:PORT or [ADDRESS]:PORT";
+	else
+		forms = "HOST:PORT or [ADDRESS]:PORT";
+
+	if (*value == '[') {
+		if ((end = strchr(value, ']')) == NULL || end[1] != ':')
+			goto bad;
+		start = value + 1;
+		hostlen = (size_t)(end - start);
+		portstr = end + 2;
+	} else if ((colon = strchr(value, ':')) == NULL) {
+		if (bare == NULL || value[strspn(value, "0123456789")] != '\0')
+			goto bad;
+		start = bare;
+		hostlen = strlen(bare);
+		portstr = value;
+	} else {
+		if (strchr(colon + 1, ':') != NULL) {
+			config_error(p, p->line, "bad %s address '%s': put an "
+			    "IPv6 address in brackets, as in [::1]:PORT", key,
+			    value);
+			return -1;
+		}
+		start = value;
+		hostlen = (size_t)(colon - value);
+		portstr = colon + 1;
+	}
+	if (hostlen == 0)
+		goto bad;
+	h = xstrndup(start, hostlen);
+	if (config_has_any(h, "[]")) {
+		free(h);
+		goto bad;
+	}
+	if ((n = config_number(portstr, 1, 65535)) == -1) {
+		config_error(p, p->line, "bad port '%s' in %s '%s': expected "
+		    "1-65535", portstr, key, value);
+		free(h);
+		return -1;
+	}
+	*host = h;
+	*port = n;
+	return 0;
+
+bad:
+	config_error(p, p->line, "bad %s address '%s': expected %s", key, value,
+	    forms);
+	return -1;
+}
+
+/* Set log_level. */
+static int
+config_set_log_level(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	enum log_level	level;
+
+	(void)s;
+	if (log_level_parse(value, &level) != 0) {
+		config_error(p, p->line, "unknown log_level '%s': expected "
+		    "error, warn, info or debug", value);
+		return -1;
+	}
+	p->config->log_level = level;
+	return 0;
+}
+
+/* Set a hop's host. */
+static int
+config_set_host(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	if (config_has_any(value, "[]")) {
+		config_error(p, p->line, "bad host '%s': expected a host name "
+		    "or an address (IPv6 without brackets)", value);
+		return -1;
+	}
+	s->hop->host = xstrdup(value);
+	return 0;
+}
+
+/* Set a hop's port. */
+static int
+config_set_port(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	port;
+
+	if ((port = config_number(value, 1, 65535)) == -1) {
+		config_error(p, p->line, "bad port '%s': expected 1-65535",
+		    value);
+		return -1;
+	}
+	s->hop->port = port;
+	return 0;
+}
+
+/* Set a hop's user. */
+static int
+config_set_user(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->hop->user = xstrdup(value);
+	return 0;
+}
+
+/* Set a hop's identity file. */
+static int
+config_set_identity(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	if ((s->hop->identity = config_path(p, "identity", value)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Set a hop's identity passphrase file. */
+static int
+config_set_passphrase_file(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	s->hop->identity_passphrase_file = config_path(p,
+	    "identity_passphrase_file", value);
+	if (s->hop->identity_passphrase_file == NULL)
+		return -1;
+	return 0;
+}
+
+/* Set a hop's pinned host key fingerprints, a comma-separated list. */
+static int
+config_set_host_key(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	struct fingerprint	*pins = NULL;
+	size_t			 npins = 0;
+	char			*copy, *next, *pin;
+	const char		*cause;
+	int			 bad = 0;
+
+	copy = next = xstrdup(value);
+	while ((pin = strsep(&next, ",")) != NULL) {
+		pin = config_trim(pin);
+		if (*pin == '\0') {
+			config_error(p, p->line, "empty pin in host_key '%s': "
+			    "separate pins with single commas", value);
+			bad = 1;
+			continue;
+		}
+		pins = xreallocarray(pins, npins + 1, sizeof *pins);
+		if (fingerprint_parse(pin, &pins[npins], &cause) != 0) {
+			config_error(p, p->line, "bad host_key pin '%s': %s",
+			    pin, cause);
+			bad = 1;
+			continue;
+		}
+		npins++;
+	}
+	free(copy);
+	if (bad) {
+		free(pins);
+		return -1;
+	}
+	s->hop->pins = pins;
+	s->hop->npins = npins;
+	return 0;
+}
+
+/* Set a hop's known_hosts file. */
+static int
+config_set_known_hosts(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	s->hop->known_hosts = config_path(p, "known_hosts", value);
+	if (s->hop->known_hosts == NULL)
+		return -1;
+	return 0;
+}
+
+/* Set a hop's host key policy. */
+static int
+config_set_policy(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof config_policy_names /
+	    sizeof config_policy_names[0]; i++) {
+		if (strcmp(value, config_policy_names[i]) == 0) {
+			s->hop->policy = (enum hostkey_policy)i;
+			return 0;
+		}
+	}
+	config_error(p, p->line, "unknown host_key_policy '%s': expected "
+	    "strict, tofu or insecure", value);
+	return -1;
+}
+
+/* Set a hop's connect timeout. */
+static int
+config_set_connect_timeout(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	seconds;
+
+	if ((seconds = config_number(value, 1, 3600)) == -1) {
+		config_error(p, p->line, "bad connect_timeout '%s': expected "
+		    "seconds, 1-3600", value);
+		return -1;
+	}
+	s->hop->connect_timeout = seconds;
+	return 0;
+}
+
+/* Set a tunnel's listen address. */
+static int
+config_set_listen(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	struct config_tunnel	*t = s->tunnel;
+
+	return config_address(p, "listen", value, CONFIG_DEFAULT_LISTEN_HOST,
+	    &t->listen_host, &t->listen_port);
+}
+
+/* Set a tunnel's connect address. */
+static int
+config_set_connect(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	struct config_tunnel	*t = s->tunnel;
+
+	return config_address(p, "connect", value, NULL, &t->connect_host,
+	    &t->connect_port);
+}
+
+/* Set the hop a tunnel goes through; resolved once all hops are known. */
+static int
+config_set_via(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->tunnel->via = xstrdup(value);
+	return 0;
+}
+
+/* Fill in a hop's defaults and check its host key settings. */
+static void
+config_check_hop(struct config_parse *p, struct config_section *s)
+{
+	struct config_hop	*hop = s->hop;
+
+	if (hop->port == -1)
+		hop->port = CONFIG_DEFAULT_PORT;
+	if (hop->connect_timeout == -1)
+		hop->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
+	if (s->keyline[CONFIG_KEY_HOST_KEY_POLICY] == 0)
+		hop->policy = HOSTKEY_POLICY_STRICT;
+	else if (!s->valid[CONFIG_KEY_HOST_KEY_POLICY])
+		return;
+
+	switch (hop->policy) {
+	case HOSTKEY_POLICY_STRICT:
+		if (s->keyline[CONFIG_KEY_HOST_KEY] != 0 ||
+		    s->keyline[CONFIG_KEY_KNOWN_HOSTS] != 0)
+			break;
+		config_error(p, s->line, "[%s] has host_key_policy strict but "
+		    "neither host_key nor known_hosts: add 'host_key = "
+		    "SHA256:...' with the fingerprint printed by 'ssh-keyscan "
+		    "-p %d %s | ssh-keygen -lf -', or set known_hosts",
+		    s->label, hop->port,
+		    hop->host != NULL ? hop->host : "HOST");
+		break;
+	case HOSTKEY_POLICY_TOFU:
+		if (s->keyline[CONFIG_KEY_KNOWN_HOSTS] != 0)
+			break;
+		config_error(p, s->line, "[%s] has host_key_policy tofu but no "
+		    "known_hosts: set known_hosts to the file where the first "
+		    "key seen is recorded", s->label);
+		break;
+	case HOSTKEY_POLICY_INSECURE:
+		break;
+	}
+}
+
+/* Resolve a tunnel's hop and check its listen address is its own. */
+static void
+config_check_tunnel(struct config_parse *p, struct config_section *s)
+{
+	struct config_tunnel	*t = s->tunnel, *t2;
+	struct config_section	*s2;
+	struct config_hop	*hop;
+	char			*list;
+	size_t			 i;
+
+	if (t->via != NULL &&
+	    (t->hop = config_find_hop(p->config, t->via)) == NULL) {
+		list = NULL;
+		TAILQ_FOREACH(hop, &p->config->hops, entry)
+			config_list_add(&list, hop->name);
+		if (list == NULL) {
+			config_error(p, s->keyline[CONFIG_KEY_VIA], "via '%s' "
+			    "names no hop: add a [hop %s] section", t->via,
+			    t->via);
+		} else {
+			config_error(p, s->keyline[CONFIG_KEY_VIA], "via '%s' "
+			    "names no hop: add a [hop %s] section or use one "
+			    "of %s", t->via, t->via, list);
+		}
+		free(list);
+	}
+
+	if (t->listen_host == NULL)
+		return;
+	for (i = 0; i < p->nsections && p->sections[i] != s; i++) {
+		s2 = p->sections[i];
+		if (s2->kind != CONFIG_TUNNEL)
+			continue;
+		t2 = s2->tunnel;
+		if (t2->listen_host == NULL ||
+		    t2->listen_port != t->listen_port ||
+		    strcmp(t2->listen_host, t->listen_host) != 0)
+			continue;
+		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen address "
+		    "%s%s%s:%d is already used by [%s] at line %d: choose "
+		    "another port", strchr(t->listen_host, ':') ? "[" : "",
+		    t->listen_host, strchr(t->listen_host, ':') ? "]" : "",
+		    t->listen_port, s2->label, s2->keyline[CONFIG_KEY_LISTEN]);
+		break;
+	}
+}
+
+/* Fill in defaults and check what needs the whole file. */
+static void
+config_check(struct config_parse *p)
+{
+	struct config_section	*s;
+	size_t			 i, k;
+
+	for (i = 0; i < p->nsections; i++) {
+		s = p->sections[i];
+		for (k = 0; k < CONFIG_NKEYS; k++) {
+			if (config_keys[k].kind != s->kind ||
+			    config_keys[k].required == NULL ||
+			    s->keyline[k] != 0)
+				continue;
+			config_error(p, s->line, "missing required key '%s' in "
+			    "[%s]: add '%s'", config_keys[k].name, s->label,
+			    config_keys[k].required);
+		}
+		if (s->kind == CONFIG_HOP)
+			config_check_hop(p, s);
+	}
+	for (i = 0; i < p->nsections; i++) {
+		s = p->sections[i];
+		if (s->kind == CONFIG_TUNNEL)
+			config_check_tunnel(p, s);
+	}
+}
+
+/* Find the absolute directory of PATH. Caller frees. */
+static char *
+config_dir(const char *path)
+{
+	char	*copy, *dir;
+
+	copy = xstrdup(path);
+	dir = realpath(dirname(copy), NULL);
+	free(copy);
+	return dir;
+}
+
+/* Free the parser's own state. */
+static void
+config_parse_free(struct config_parse *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nsections; i++) {
+		free(p->sections[i]->label);
+		free(p->sections[i]);
+	}
+	free(p->sections);
+	for (i = 0; i < p->nerrors; i++)
+		free(p->errors[i].message);
+	free(p->errors);
+	free(p->buf);
+}
+
+/* Parse the configuration file PATH. */
+struct config *
+config_load(const char *path, FILE *errors, int *nerrors)
+{
+	struct config_parse	 p;
+	struct config		*config;
+	struct config_error	*e;
+	size_t			 i;
+	int			 line;
+
+	memset(&p, 0, sizeof p);
+	config = xcalloc(1, sizeof *config);
+	config->path = xstrdup(path);
+	config->log_level = LOG_LEVEL_INFO;
+	TAILQ_INIT(&config->hops);
+	TAILQ_INIT(&config->tunnels);
+	p.config = config;
+
+	if ((p.f = fopen(path, "r")) == NULL)
+		config_error(&p, 0, "cannot open: %s", strerror(errno));
+	else if ((config->dir = config_dir(path)) == NULL) {
+		config_error(&p, 0, "cannot find its directory: %s",
+		    strerror(errno));
+	} else {
+		line = ini_parse_stream(config_read_line, &p, config_handler,
+		    &p);
+		config_check_pending(&p);
+		if (line < 0)
+			config_error(&p, 0, "out of memory while parsing");
+		else if (line > 0 && p.nerrors == 0) {
+			/* Should not happen: the reader sees what inih sees. */
+			config_error(&p, line, "syntax error");
+		}
+		config_check(&p);
+	}
+	if (p.f != NULL)
+		fclose(p.f);
+
+	if (nerrors != NULL)
+		*nerrors = (int)p.nerrors;
+	if (p.nerrors == 0) {
+		config_parse_free(&p);
+		return config;
+	}
+
+	qsort(p.errors, p.nerrors, sizeof *p.errors, config_error_cmp);
+	for (i = 0; errors != NULL && i < p.nerrors; i++) {
+		e = &p.errors[i];
+		if (e->line == 0)
+			fprintf(errors, "%s: %s\n", path, e->message);
+		else
+			fprintf(errors, "%s:%d: %s\n", path, e->line,
+			    e->message);
+	}
+	config_parse_free(&p);
+	config_free(config);
+	return NULL;
+}
+
+/* Free a configuration. */
+void
+config_free(struct config *config)
+{
+	struct config_hop	*hop;
+	struct config_tunnel	*t;
+
+	if (config == NULL)
+		return;
+	while ((hop = TAILQ_FIRST(&config->hops)) != NULL) {
+		TAILQ_REMOVE(&config->hops, hop, entry);
+		free(hop->name);
+		free(hop->host);
+		free(hop->user);
+		free(hop->identity);
+		free(hop->identity_passphrase_file);
+		free(hop->pins);
+		free(hop->known_hosts);
+		free(hop);
+	}
+	while ((t = TAILQ_FIRST(&config->tunnels)) != NULL) {
+		TAILQ_REMOVE(&config->tunnels, t, entry);
+		free(t->name);
+		free(t->listen_host);
+		free(t->connect_host);
+		free(t->via);
+		free(t);
+	}
+	free(config->path);
+	free(config->dir);
+	free(config);
+}
+
+/* Find the hop called NAME. */
+struct config_hop *
+config_find_hop(const struct config *config, const char *name)
+{
+	struct config_hop	*hop;
+
+	TAILQ_FOREACH(hop, &config->hops, entry) {
+		if (strcmp(hop->name, name) == 0)
+			return hop;
+	}
+	return NULL;
+}
+
+/* Return the name of a host key policy. */
+const char *
+config_policy_name(enum hostkey_policy policy)
+{
+	if ((size_t)policy >= sizeof config_policy_names /
+	    sizeof config_policy_names[0])
+		return "unknown";
+	return config_policy_names[policy];
+}

@@ -1,0 +1,74 @@
+/*
+ * The parsed configuration: one INI file per environment. These structures
+ * hold what the file says, with defaults filled in; runtime objects (hops,
+ * tunnels, connections) live elsewhere and point into a config.
+ */
+#ifndef JUMPGATE_CONFIG_H
+#define JUMPGATE_CONFIG_H
+
+#include <sys/queue.h>
+#include <stdio.h>
+
+#include "fingerprint.h"
+#include "log.h"
+
+#define CONFIG_DEFAULT_PORT		22
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT	10
+#define CONFIG_DEFAULT_LISTEN_HOST	"127.0.0.1"
+
+enum hostkey_policy {
+	HOSTKEY_POLICY_STRICT,
+	HOSTKEY_POLICY_TOFU,
+	HOSTKEY_POLICY_INSECURE
+};
+
+struct config_hop {
+	TAILQ_ENTRY(config_hop) entry;
+	char			*name;
+	int			 line;		/* line of [hop NAME] */
+
+	char			*host;
+	int			 port;
+	char			*user;
+	char			*identity;	/* absolute path, or NULL: agent */
+	char			*identity_passphrase_file; /* absolute or NULL */
+	struct fingerprint	*pins;
+	size_t			 npins;
+	char			*known_hosts;	/* absolute path or NULL */
+	enum hostkey_policy	 policy;
+	int			 connect_timeout; /* seconds */
+};
+
+struct config_tunnel {
+	TAILQ_ENTRY(config_tunnel) entry;
+	char			*name;
+	int			 line;		/* line of [tunnel NAME] */
+
+	char			*listen_host;
+	int			 listen_port;
+	char			*connect_host;
+	int			 connect_port;
+	char			*via;
+	struct config_hop	*hop;		/* the hop named by via */
+};
+
+struct config {
+	char			*path;		/* as given */
+	char			*dir;		/* directory of path, absolute */
+	enum log_level		 log_level;
+	TAILQ_HEAD(, config_hop) hops;
+	TAILQ_HEAD(, config_tunnel) tunnels;
+};
+
+/*
+ * Parse PATH. Returns the config, or NULL when there was any problem: then
+ * every problem has been written to ERRORS, one "PATH:LINE: message" line
+ * each (LINE omitted when the file cannot be read), and *NERRORS holds their
+ * count. Caller frees with config_free.
+ */
+struct config	*config_load(const char *path, FILE *errors, int *nerrors);
+void		 config_free(struct config *);
+struct config_hop *config_find_hop(const struct config *, const char *);
+const char	*config_policy_name(enum hostkey_policy);
+
+#endif

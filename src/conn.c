@@ -1,0 +1,340 @@
+/* A forwarded connection: local socket <-> SSH channel, both ways. */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "compat.h"
+#include "config.h"
+#include "conn.h"
+#include "hop.h"
+#include "log.h"
+#include "tunnel.h"
+#include "xmalloc.h"
+
+/* Stop reading the client while this much waits for the channel. */
+#define CONN_INPUT_HIGH		(256 * 1024)
+/* Stop reading the channel while this much waits for the client... */
+#define CONN_OUTPUT_HIGH	(256 * 1024)
+/* ...and look again once it is down to this. */
+#define CONN_OUTPUT_LOW		(64 * 1024)
+/* Largest write libssh2 turns into one packet. */
+#define CONN_WRITE_CHUNK	32700
+#define CONN_READ_CHUNK		(64 * 1024)
+
+enum conn_state {
+	CONN_WAITING,		/* channel being opened */
+	CONN_OPEN
+};
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct tunnel		*tunnel;
+	struct hop		*hop;
+	struct hop_channel	*hc;
+	struct bufferevent	*bev;
+	enum conn_state		 state;
+	int			 local_eof;	/* client sent EOF */
+	int			 eof_sent;	/* EOF sent on the channel */
+	int			 remote_eof;	/* channel sent EOF */
+	int			 local_shut;	/* client socket shut for writing */
+	uint64_t		 bytes_up;	/* client -> target */
+	uint64_t		 bytes_down;	/* target -> client */
+	struct timespec		 started;
+	char			 peer[NI_MAXHOST + 8];
+};
+
+static TAILQ_HEAD(, conn) conn_list = TAILQ_HEAD_INITIALIZER(conn_list);
+
+static void	conn_channel_opened(void *);
+static void	conn_channel_failed(void *, const char *);
+static int	conn_pump(void *);
+static void	conn_channel_lost(void *, const char *);
+
+static const struct hop_channel_ops conn_channel_ops = {
+	conn_channel_opened,
+	conn_channel_failed,
+	conn_pump,
+	conn_channel_lost
+};
+
+/* Close a connection: give the channel back, log a summary, free. */
+static void
+conn_close(struct conn *c, const char *why)
+{
+	struct timespec	now;
+	double		secs;
+
+	if (c->hc != NULL) {
+		hop_channel_close(c->hc);
+		c->hc = NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (now.tv_sec - c->started.tv_sec) +
+	    (now.tv_nsec - c->started.tv_nsec) / 1e9;
+	log_info("tunnel %s: connection from %s closed (%s): %" PRIu64
+	    " bytes up, %" PRIu64 " bytes down, %.1f s",
+	    tunnel_name(c->tunnel), c->peer, why, c->bytes_up, c->bytes_down,
+	    secs);
+	bufferevent_free(c->bev);
+	TAILQ_REMOVE(&conn_list, c, entry);
+	free(c);
+}
+
+/* The channel is open: start moving data. */
+static void
+conn_channel_opened(void *arg)
+{
+	struct conn	*c = arg;
+
+	c->state = CONN_OPEN;
+	log_debug("tunnel %s: connection from %s: channel open",
+	    tunnel_name(c->tunnel), c->peer);
+}
+
+/* The channel could not be opened. */
+static void
+conn_channel_failed(void *arg, const char *reason)
+{
+	struct conn	*c = arg;
+
+	c->hc = NULL;
+	conn_close(c, reason);
+}
+
+/* The hop's session went away under an open channel. */
+static void
+conn_channel_lost(void *arg, const char *reason)
+{
+	struct conn	*c = arg;
+	char		*why;
+
+	c->hc = NULL;
+	xasprintf(&why, "hop %s lost: %s", hop_name(c->hop), reason);
+	conn_close(c, why);
+	free(why);
+}
+
+/* Move target -> client data while the client keeps up. */
+static int
+conn_pump_down(struct conn *c, int *closed)
+{
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct evbuffer_iovec	 vec;
+	ssize_t			 n;
+	int			 progress = 0;
+
+	while (!c->remote_eof &&
+	    evbuffer_get_length(out) < CONN_OUTPUT_HIGH) {
+		if (evbuffer_reserve_space(out, CONN_READ_CHUNK, &vec, 1) < 1)
+			fatal("out of memory");
+		n = hop_channel_read(c->hc, vec.iov_base, vec.iov_len);
+		if (n <= 0) {
+			evbuffer_commit_space(out, &vec, 0);
+			if (n == HOP_EOF) {
+				c->remote_eof = 1;
+				progress = 1;
+			} else if (n == HOP_ERROR) {
+				conn_close(c, "channel read failed");
+				*closed = 1;
+				return 1;
+			}
+			break;
+		}
+		vec.iov_len = n;
+		evbuffer_commit_space(out, &vec, 1);
+		c->bytes_down += n;
+		progress = 1;
+	}
+	return progress;
+}
+
+/* Move client -> target data while the channel takes it. */
+static int
+conn_pump_up(struct conn *c, int *closed)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	unsigned char	*p;
+	size_t		 len;
+	ssize_t		 n;
+	int		 progress = 0;
+
+	while ((len = evbuffer_get_length(in)) > 0 &&
+	    hop_channel_can_write(c->hc)) {
+		if (len > CONN_WRITE_CHUNK)
+			len = CONN_WRITE_CHUNK;
+		p = evbuffer_pullup(in, len);
+		n = hop_channel_write(c->hc, (const char *)p, len);
+		if (n == HOP_AGAIN)
+			break;
+		if (n < 0) {
+			conn_close(c, "channel write failed");
+			*closed = 1;
+			return 1;
+		}
+		evbuffer_drain(in, n);
+		c->bytes_up += n;
+		progress = 1;
+	}
+	return progress;
+}
+
+/*
+ * Pump a connection (called by the hop in each service pass). Returns
+ * nonzero if anything moved or changed; the connection may be gone then.
+ */
+static int
+conn_pump(void *arg)
+{
+	struct conn	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	int		 progress, closed = 0, rc;
+
+	progress = conn_pump_down(c, &closed);
+	if (closed)
+		return 1;
+	progress |= conn_pump_up(c, &closed);
+	if (closed)
+		return 1;
+
+	if (c->local_eof && !c->eof_sent && evbuffer_get_length(in) == 0) {
+		rc = hop_channel_send_eof(c->hc);
+		if (rc == 0 || c->remote_eof) {
+			c->eof_sent = 1;
+			progress = 1;
+		} else if (rc == HOP_ERROR) {
+			conn_close(c, "sending EOF failed");
+			return 1;
+		}
+	}
+	if (c->remote_eof && evbuffer_get_length(out) == 0) {
+		if (!c->local_shut) {
+			shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+			c->local_shut = 1;
+			progress = 1;
+		}
+		if (c->eof_sent) {
+			conn_close(c, "done");
+			return 1;
+		}
+		if (hop_channel_remote_closed(c->hc)) {
+			conn_close(c, "target closed");
+			return 1;
+		}
+	}
+	return progress;
+}
+
+/* Client data arrived, or its output drained: let the hop pump. */
+static void
+conn_activity_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)bev;
+	if (c->state == CONN_OPEN)
+		hop_kick(c->hop);
+}
+
+/* Client EOF or error. */
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn	*c = arg;
+	char		*why;
+
+	(void)bev;
+	if (what & BEV_EVENT_EOF) {
+		c->local_eof = 1;
+		if (c->state == CONN_OPEN)
+			hop_kick(c->hop);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		xasprintf(&why, "client connection error: %s",
+		    strerror(EVUTIL_SOCKET_ERROR()));
+		conn_close(c, why);
+		free(why);
+	}
+}
+
+/* Take over an accepted client socket, see conn.h. */
+void
+conn_new(struct tunnel *t, struct hop *hop, int fd,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	const struct config_tunnel *conf = tunnel_config(t);
+	struct conn	*c;
+	char		 host[NI_MAXHOST], serv[NI_MAXSERV];
+	int		 port = 0;
+
+	c = xcalloc(1, sizeof *c);
+	c->tunnel = t;
+	c->hop = hop;
+	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	if (getnameinfo(sa, salen, host, sizeof host, serv, sizeof serv,
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(host, sizeof host, "unknown");
+		snprintf(serv, sizeof serv, "0");
+	}
+	port = atoi(serv);
+	snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
+	    "[%s]:%s" : "%s:%s", host, serv);
+
+	c->bev = bufferevent_socket_new(tunnel_base(t), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		fatal("tunnel %s: out of memory", conf->name);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_INPUT_HIGH);
+	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
+	bufferevent_setcb(c->bev, conn_activity_cb, conn_activity_cb,
+	    conn_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&conn_list, c, entry);
+
+	log_info("tunnel %s: connection from %s to %s:%d via %s",
+	    conf->name, c->peer, conf->connect_host, conf->connect_port,
+	    hop_name(hop));
+	c->state = CONN_WAITING;
+	c->hc = hop_channel_open(hop, conf->connect_host, conf->connect_port,
+	    host, port, conf->hop->connect_timeout, &conn_channel_ops, c);
+}
+
+/* Close every connection of a tunnel (all if NULL). */
+void
+conn_close_all(struct tunnel *t, const char *why)
+{
+	struct conn	*c, *next;
+
+	TAILQ_FOREACH_SAFE(c, &conn_list, entry, next) {
+		if (t == NULL || c->tunnel == t)
+			conn_close(c, why);
+	}
+}
+
+/* Count the live connections of a tunnel. */
+int
+conn_count(const struct tunnel *t)
+{
+	struct conn	*c;
+	int		 n = 0;
+
+	TAILQ_FOREACH(c, &conn_list, entry) {
+		if (c->tunnel == t)
+			n++;
+	}
+	return n;
+}

@@ -1,0 +1,1372 @@
+/* A hop: one SSH session to a host, its transport and its channels. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+#include <libssh2.h>
+
+#include "compat.h"
+#include "config.h"
+#include "hop.h"
+#include "hostkey.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* Stop reading the socket while this much awaits libssh2. */
+#define HOP_INBUF_MAX		(1024 * 1024)
+/* Channels stop writing while the output buffer holds this much. */
+#define HOP_OUTBUF_HIGH		(1024 * 1024)
+/* Bytes read from the socket per event before libssh2 gets a turn. */
+#define HOP_READ_CHUNK		(256 * 1024)
+/* Service rounds in one go before yielding to other events. */
+#define HOP_SERVICE_ROUNDS	64
+#define HOP_RETRY_MIN		1
+#define HOP_RETRY_MAX		60
+#define HOP_MAX_KEYTYPES	8
+
+enum hop_channel_state {
+	CHAN_QUEUED,		/* waiting for the hop or its turn */
+	CHAN_OPENING,		/* libssh2 open in progress */
+	CHAN_OPEN,
+	CHAN_CLOSING		/* given back; closing politely */
+};
+
+struct hop_channel {
+	TAILQ_ENTRY(hop_channel) entry;
+	struct hop		*hop;
+	enum hop_channel_state	 state;
+	LIBSSH2_CHANNEL		*channel;
+	char			*host;
+	int			 port;
+	char			*orig_host;
+	int			 orig_port;
+	const struct hop_channel_ops *ops;	/* NULL once abandoned */
+	void			*arg;
+	struct event		*deadline;
+};
+TAILQ_HEAD(hop_channels, hop_channel);
+
+enum hop_auth_step {
+	AUTH_LIST,
+	AUTH_IDENTITY,
+	AUTH_AGENT_NEXT,
+	AUTH_AGENT_TRY
+};
+
+struct hop {
+	const struct config_hop	*conf;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	enum hop_state		 state;
+
+	/* Transport. */
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct evbuffer		*inbuf;
+	struct evbuffer		*outbuf;
+	int			 read_paused;
+	int			 transport_dead;
+	struct evdns_getaddrinfo_request *dns_req;
+	int			 dns_pending;
+	struct evutil_addrinfo	*addrs;
+	struct evutil_addrinfo	*addr_next;
+
+	/* Session. */
+	LIBSSH2_SESSION		*session;
+	enum hop_auth_step	 auth_step;
+	LIBSSH2_AGENT		*agent;
+	struct libssh2_agent_publickey *agent_key;
+	int			 agent_tried;
+	char			*passphrase;
+	char			*dead;	/* set inside a service pass */
+
+	/* Host-key types left out after a pin did not match. */
+	char			 excluded[HOP_MAX_KEYTYPES][64];
+	size_t			 nexcluded;
+	char			*presented;
+
+	struct event		*ev_deadline;
+	struct event		*ev_retry;
+	struct event		*ev_service;
+	int			 backoff;
+
+	struct hop_channels	 channels;	/* queued, opening, open */
+	struct hop_channels	 closing;
+	struct hop_channel	*opening;
+};
+
+static void	hop_connect_next(struct hop *);
+static void	hop_advance(struct hop *);
+static void	hop_service(struct hop *);
+static void	hop_teardown(struct hop *, const char *);
+static void	hop_channel_destroy(struct hop_channel *);
+
+static const char *hop_state_names[] = {
+	"down", "connecting", "handshake", "auth", "ready"
+};
+
+/* Return the name of a state. */
+const char *
+hop_state_name(enum hop_state state)
+{
+	return hop_state_names[state];
+}
+
+/* Return the hop's name. */
+const char *
+hop_name(const struct hop *hop)
+{
+	return hop->conf->name;
+}
+
+/* Return the hop's state. */
+enum hop_state
+hop_get_state(const struct hop *hop)
+{
+	return hop->state;
+}
+
+/* Change state, logging the transition. */
+static void
+hop_set_state(struct hop *hop, enum hop_state state)
+{
+	if (hop->state == state)
+		return;
+	log_debug("hop %s: %s -> %s", hop->conf->name,
+	    hop_state_names[hop->state], hop_state_names[state]);
+	hop->state = state;
+}
+
+/* Return libssh2's last error message for the hop's session. */
+static const char *
+hop_session_error(struct hop *hop, int *code)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+	rc = libssh2_session_last_error(hop->session, &msg, NULL, 0);
+	if (code != NULL)
+		*code = rc;
+	return msg != NULL && *msg != '\0' ? msg : "unknown libssh2 error";
+}
+
+/* libssh2 receive callback: hand over what the transport has buffered. */
+static ssize_t
+hop_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct hop	*hop = *abstract;
+	ssize_t		 n;
+	int		 n2;
+
+	if (fd != hop->fd || hop->fd == -1) {
+		/* ssh-agent traffic uses its own socket. */
+		if ((n = recv(fd, buf, len, flags)) < 0)
+			return -errno;
+		return n;
+	}
+	if ((n2 = evbuffer_remove(hop->inbuf, buf, len)) > 0)
+		return n2;
+	if (hop->transport_dead)
+		return -ECONNRESET;
+	return -EAGAIN;
+}
+
+/*
+ * libssh2 send callback: never report a partial send. What the kernel does
+ * not take now is kept in the output buffer and flushed on EV_WRITE.
+ */
+static ssize_t
+hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct hop	*hop = *abstract;
+	ssize_t		 n = 0;
+
+	if (fd != hop->fd || hop->fd == -1) {
+		if (hop->fd == -1 && fd == -1)
+			return len;	/* transport gone: discard */
+		if ((n = send(fd, buf, len, flags | MSG_NOSIGNAL)) < 0)
+			return -errno;
+		return n;
+	}
+	if (hop->transport_dead)
+		return -ECONNRESET;
+	if (evbuffer_get_length(hop->outbuf) == 0) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				hop->transport_dead = 1;
+				return -errno;
+			}
+			n = 0;
+		}
+		if ((size_t)n == len)
+			return len;
+	}
+	evbuffer_add(hop->outbuf, (const char *)buf + n, len - n);
+	event_add(hop->ev_write, NULL);
+	return len;
+}
+
+/* Run a service pass soon, from the event loop. */
+void
+hop_kick(struct hop *hop)
+{
+	event_active(hop->ev_service, EV_TIMEOUT, 0);
+}
+
+/* Service event: continue whatever the hop is doing. */
+static void
+hop_service_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hop_advance(arg);
+}
+
+/* Schedule the next connection attempt after the current backoff. */
+static void
+hop_schedule_retry(struct hop *hop, int seconds)
+{
+	struct timeval	tv = { seconds, 0 };
+
+	log_info("hop %s: retrying in %d s", hop->conf->name, seconds);
+	evtimer_add(hop->ev_retry, &tv);
+}
+
+/* Fail every queued channel with REASON. */
+static void
+hop_fail_queued(struct hop *hop, const char *reason)
+{
+	struct hop_channel	*hc, *next;
+
+	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
+		if (hc->state != CHAN_QUEUED)
+			continue;
+		hc->ops->failed(hc->arg, reason);
+		hop_channel_destroy(hc);
+	}
+}
+
+/*
+ * Lose the session after a failure: log REASON, tear everything down and
+ * retry. HARD failures (host key, authentication) also fail the waiting
+ * channels at once and retry only after the longest backoff.
+ */
+static void
+hop_fail(struct hop *hop, int hard, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*reason;
+	int	 delay;
+
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+
+	log_error("hop %s: %s", hop->conf->name, reason);
+	hop_teardown(hop, reason);
+	if (hard) {
+		hop_fail_queued(hop, reason);
+		delay = HOP_RETRY_MAX;
+	} else {
+		delay = hop->backoff;
+		hop->backoff = hop->backoff * 2 > HOP_RETRY_MAX ?
+		    HOP_RETRY_MAX : hop->backoff * 2;
+	}
+	free(reason);
+	hop_schedule_retry(hop, delay);
+}
+
+/* Deadline for the whole connection set-up. */
+static void
+hop_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+
+	(void)fd;
+	(void)what;
+	hop_fail(hop, 0, "could not connect to %s:%d within %d s (stuck in %s)",
+	    hop->conf->host, hop->conf->port, hop->conf->connect_timeout,
+	    hop_state_names[hop->state]);
+}
+
+/* Retry timer: connect again. */
+static void
+hop_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hop_start(arg);
+}
+
+/* Socket readable: move bytes into the transport buffer, then advance. */
+static void
+hop_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+	size_t		 total = 0;
+	int		 n;
+
+	(void)what;
+	while (total < HOP_READ_CHUNK) {
+		if (evbuffer_get_length(hop->inbuf) >= HOP_INBUF_MAX) {
+			event_del(hop->ev_read);
+			hop->read_paused = 1;
+			break;
+		}
+		n = evbuffer_read(hop->inbuf, fd, 65536);
+		if (n == 0) {
+			hop_fail(hop, 0, "connection closed by %s:%d",
+			    hop->conf->host, hop->conf->port);
+			return;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			hop_fail(hop, 0, "connection to %s:%d lost: %s",
+			    hop->conf->host, hop->conf->port, strerror(errno));
+			return;
+		}
+		total += n;
+	}
+	hop_advance(hop);
+}
+
+/* Socket writable: flush the output buffer, or finish a TCP connect. */
+static void
+hop_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+	size_t		 before;
+	int		 n;
+
+	(void)what;
+	if (hop->state == HOP_CONNECTING) {
+		hop_connect_next(hop);
+		return;
+	}
+	before = evbuffer_get_length(hop->outbuf);
+	while (evbuffer_get_length(hop->outbuf) > 0) {
+		n = evbuffer_write(hop->outbuf, fd);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			hop_fail(hop, 0, "connection to %s:%d lost: %s",
+			    hop->conf->host, hop->conf->port, strerror(errno));
+			return;
+		}
+	}
+	if (evbuffer_get_length(hop->outbuf) > 0)
+		event_add(hop->ev_write, NULL);
+	if (before >= HOP_OUTBUF_HIGH / 2 &&
+	    evbuffer_get_length(hop->outbuf) < HOP_OUTBUF_HIGH / 2)
+		hop_advance(hop);
+}
+
+/* Create a hop for CONF; it does nothing until hop_start. */
+struct hop *
+hop_new(struct event_base *base, struct evdns_base *dns,
+    const struct config_hop *conf)
+{
+	struct hop	*hop;
+
+	hop = xcalloc(1, sizeof *hop);
+	hop->conf = conf;
+	hop->base = base;
+	hop->dns = dns;
+	hop->fd = -1;
+	hop->state = HOP_DOWN;
+	hop->backoff = HOP_RETRY_MIN;
+	hop->inbuf = evbuffer_new();
+	hop->outbuf = evbuffer_new();
+	hop->ev_deadline = evtimer_new(base, hop_deadline_cb, hop);
+	hop->ev_retry = evtimer_new(base, hop_retry_cb, hop);
+	hop->ev_service = event_new(base, -1, 0, hop_service_cb, hop);
+	if (hop->inbuf == NULL || hop->outbuf == NULL ||
+	    hop->ev_deadline == NULL || hop->ev_retry == NULL ||
+	    hop->ev_service == NULL)
+		fatal("hop %s: out of memory", conf->name);
+	TAILQ_INIT(&hop->channels);
+	TAILQ_INIT(&hop->closing);
+	return hop;
+}
+
+/* Name resolution finished: start connecting to the addresses. */
+static void
+hop_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct hop	*hop = arg;
+
+	hop->dns_req = NULL;
+	hop->dns_pending = 0;
+	if (result == EVUTIL_EAI_CANCEL)
+		return;
+	if (result != 0) {
+		hop_fail(hop, 0, "cannot resolve %s: %s", hop->conf->host,
+		    evutil_gai_strerror(result));
+		return;
+	}
+	hop->addrs = res;
+	hop->addr_next = res;
+	hop_connect_next(hop);
+}
+
+/* Begin connecting now, unless already under way. */
+void
+hop_start(struct hop *hop)
+{
+	struct evutil_addrinfo	hints;
+	struct timeval		tv = { hop->conf->connect_timeout, 0 };
+	char			port[16];
+	struct evdns_getaddrinfo_request *req;
+
+	if (hop->state != HOP_DOWN)
+		return;
+	evtimer_del(hop->ev_retry);
+	hop_set_state(hop, HOP_CONNECTING);
+	evtimer_add(hop->ev_deadline, &tv);
+	log_info("hop %s: connecting to %s:%d", hop->conf->name,
+	    hop->conf->host, hop->conf->port);
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	snprintf(port, sizeof port, "%d", hop->conf->port);
+	hop->dns_pending = 1;
+	req = evdns_getaddrinfo(hop->dns, hop->conf->host, port, &hints,
+	    hop_resolved_cb, hop);
+	if (hop->dns_pending)
+		hop->dns_req = req;
+}
+
+/* Set up a libssh2 session on the connected socket and start the handshake. */
+static void
+hop_session_begin(struct hop *hop)
+{
+	char	*prefs;
+	int	 one = 1;
+
+	setsockopt(hop->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	event_free(hop->ev_write);
+	hop->ev_read = event_new(hop->base, hop->fd, EV_READ | EV_PERSIST,
+	    hop_read_cb, hop);
+	hop->ev_write = event_new(hop->base, hop->fd, EV_WRITE, hop_write_cb,
+	    hop);
+	if (hop->ev_read == NULL || hop->ev_write == NULL)
+		fatal("hop %s: out of memory", hop->conf->name);
+	event_add(hop->ev_read, NULL);
+
+	hop->session = libssh2_session_init_ex(NULL, NULL, NULL, hop);
+	if (hop->session == NULL)
+		fatal("hop %s: cannot create an SSH session", hop->conf->name);
+	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_RECV,
+	    (void *)hop_recv_cb);
+	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_SEND,
+	    (void *)hop_send_cb);
+	libssh2_session_set_blocking(hop->session, 0);
+	prefs = hostkey_preferences(hop->conf, hop->excluded, hop->nexcluded);
+	if (prefs != NULL) {
+		log_debug("hop %s: host key types offered: %s",
+		    hop->conf->name, prefs);
+		libssh2_session_method_pref(hop->session,
+		    LIBSSH2_METHOD_HOSTKEY, prefs);
+		free(prefs);
+	}
+	hop_set_state(hop, HOP_HANDSHAKE);
+	hop_advance(hop);
+}
+
+/* Try the next resolved address, or check the connect in progress. */
+static void
+hop_connect_next(struct hop *hop)
+{
+	struct evutil_addrinfo	*ai;
+	char			 addr[128];
+	socklen_t		 len;
+	int			 error;
+
+	if (hop->fd != -1) {
+		/* A connect finished: see how. */
+		len = sizeof error;
+		if (getsockopt(hop->fd, SOL_SOCKET, SO_ERROR, &error,
+		    &len) == -1)
+			error = errno;
+		if (error == 0) {
+			evutil_freeaddrinfo(hop->addrs);
+			hop->addrs = hop->addr_next = NULL;
+			hop_session_begin(hop);
+			return;
+		}
+		log_debug("hop %s: connect: %s", hop->conf->name,
+		    strerror(error));
+		event_free(hop->ev_write);
+		hop->ev_write = NULL;
+		close(hop->fd);
+		hop->fd = -1;
+		if (hop->addr_next == NULL) {
+			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
+			    hop->conf->host, hop->conf->port, strerror(error));
+			return;
+		}
+	}
+	while ((ai = hop->addr_next) != NULL) {
+		hop->addr_next = ai->ai_next;
+		hop->fd = socket(ai->ai_family, ai->ai_socktype |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+		if (hop->fd == -1)
+			continue;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(addr, sizeof addr, "?");
+		log_debug("hop %s: trying %s port %d", hop->conf->name, addr,
+		    hop->conf->port);
+		if (connect(hop->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			hop->ev_write = event_new(hop->base, hop->fd, EV_WRITE,
+			    hop_write_cb, hop);
+			if (hop->ev_write == NULL)
+				fatal("hop %s: out of memory", hop->conf->name);
+			event_add(hop->ev_write, NULL);
+			return;
+		}
+		error = errno;
+		close(hop->fd);
+		hop->fd = -1;
+		if (hop->addr_next == NULL) {
+			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
+			    hop->conf->host, hop->conf->port, strerror(error));
+			return;
+		}
+	}
+	hop_fail(hop, 0, "cannot connect to %s:%d: no usable address",
+	    hop->conf->host, hop->conf->port);
+}
+
+/*
+ * Tear the session and transport down. Open channels are lost, abandoned
+ * and closing ones freed; queued channels stay queued for the next session.
+ */
+static void
+hop_teardown(struct hop *hop, const char *reason)
+{
+	struct hop_channel	*hc, *next;
+
+	evtimer_del(hop->ev_deadline);
+	event_del(hop->ev_service);
+	if (hop->dns_req != NULL) {
+		evdns_getaddrinfo_cancel(hop->dns_req);
+		hop->dns_req = NULL;
+	}
+	hop->dns_pending = 0;
+	if (hop->addrs != NULL) {
+		evutil_freeaddrinfo(hop->addrs);
+		hop->addrs = hop->addr_next = NULL;
+	}
+	hop->opening = NULL;
+	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
+		if (hc->state == CHAN_QUEUED)
+			continue;
+		if (hc->ops != NULL) {
+			if (hc->state == CHAN_OPEN)
+				hc->ops->lost(hc->arg, reason);
+			else
+				hc->ops->failed(hc->arg, reason);
+		}
+		hc->channel = NULL;	/* freed with the session */
+		hop_channel_destroy(hc);
+	}
+	while ((hc = TAILQ_FIRST(&hop->closing)) != NULL) {
+		hc->channel = NULL;
+		hop_channel_destroy(hc);
+	}
+
+	/* No more I/O: make every libssh2 call below fail fast. */
+	hop->transport_dead = 1;
+	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
+	if (hop->agent != NULL) {
+		libssh2_agent_disconnect(hop->agent);
+		libssh2_agent_free(hop->agent);
+		hop->agent = NULL;
+		hop->agent_key = NULL;
+	}
+	if (hop->session != NULL) {
+		libssh2_session_free(hop->session);
+		hop->session = NULL;
+	}
+	if (hop->passphrase != NULL) {
+		freezero(hop->passphrase, strlen(hop->passphrase));
+		hop->passphrase = NULL;
+	}
+	if (hop->ev_read != NULL) {
+		event_free(hop->ev_read);
+		hop->ev_read = NULL;
+	}
+	if (hop->ev_write != NULL) {
+		event_free(hop->ev_write);
+		hop->ev_write = NULL;
+	}
+	if (hop->fd != -1) {
+		close(hop->fd);
+		hop->fd = -1;
+	}
+	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
+	evbuffer_drain(hop->outbuf, evbuffer_get_length(hop->outbuf));
+	hop->read_paused = 0;
+	hop->transport_dead = 0;
+	free(hop->dead);
+	hop->dead = NULL;
+	hop_set_state(hop, HOP_DOWN);
+}
+
+/* Forget the key types tried for pins. */
+static void
+hop_clear_tried_keys(struct hop *hop)
+{
+	hop->nexcluded = 0;
+	free(hop->presented);
+	hop->presented = NULL;
+}
+
+/*
+ * Verify the server's host key. Returns 0 to go on, -1 if the hop has been
+ * failed or reconnected with other key types.
+ */
+static int
+hop_verify(struct hop *hop)
+{
+	struct hostkey_check	 check;
+	const char		*blob;
+	char			*presented, *prefs, *how;
+	size_t			 len;
+	int			 type;
+
+	blob = libssh2_session_hostkey(hop->session, &len, &type);
+	if (blob == NULL) {
+		hop_fail(hop, 1, "the server presented no host key");
+		return -1;
+	}
+	hostkey_verify(hop->conf, (const unsigned char *)blob, len, &check);
+
+	if (check.verdict == HOSTKEY_TRUSTED) {
+		if (check.insecure) {
+			log_warn("hop %s: host key %s (%s) of %s:%d accepted "
+			    "WITHOUT verification (host_key_policy = insecure)",
+			    hop->conf->name, check.fingerprint, check.type,
+			    hop->conf->host, hop->conf->port);
+		} else {
+			log_info("hop %s: host key %s (%s) %s",
+			    hop->conf->name, check.fingerprint, check.type,
+			    check.how);
+		}
+		hop_clear_tried_keys(hop);
+		hostkey_check_clear(&check);
+		return 0;
+	}
+
+	xasprintf(&presented, "%s%s%s (%s)", hop->presented ?
+	    hop->presented : "", hop->presented ? ", " : "",
+	    check.fingerprint, check.type);
+	free(hop->presented);
+	hop->presented = presented;
+
+	if (check.verdict == HOSTKEY_UNMATCHED &&
+	    hop->nexcluded < HOP_MAX_KEYTYPES) {
+		snprintf(hop->excluded[hop->nexcluded++],
+		    sizeof hop->excluded[0], "%s", check.type);
+		prefs = hostkey_preferences(hop->conf, hop->excluded,
+		    hop->nexcluded);
+		if (prefs != NULL) {
+			/* The pin may be for another key type: ask for it. */
+			log_debug("hop %s: %s (%s) matches no pin; asking "
+			    "for another key type", hop->conf->name,
+			    check.fingerprint, check.type);
+			free(prefs);
+			hostkey_check_clear(&check);
+			hop_teardown(hop, "trying another host key type");
+			hop_start(hop);
+			return -1;
+		}
+	}
+	how = check.how;
+	check.how = NULL;
+	hop_fail(hop, 1, "host key REFUSED for %s:%d: presented %s; %s; "
+	    "no authentication was attempted", hop->conf->host,
+	    hop->conf->port, hop->presented, how);
+	free(how);
+	hop_clear_tried_keys(hop);
+	return -1;
+}
+
+/* Read a passphrase file; returns it (caller frees) or NULL with *CAUSE. */
+static char *
+hop_read_secret(const char *path, char **cause)
+{
+	struct stat	 sb;
+	char		 buf[1024], *secret;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
+		xasprintf(cause, "%s is accessible by others (mode %04o); "
+		    "run chmod 600 %s", path, (unsigned)(sb.st_mode & 07777),
+		    path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		xasprintf(cause, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	secret = xstrdup(buf);
+	explicit_bzero(buf, sizeof buf);
+	return secret;
+}
+
+/* Check the identity file before use; returns 0 or -1 with *CAUSE. */
+static int
+hop_check_identity(const char *path, char **cause)
+{
+	struct stat	sb;
+
+	if (stat(path, &sb) == -1) {
+		xasprintf(cause, "identity %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		xasprintf(cause, "identity %s is accessible by others (mode "
+		    "%04o); ssh refuses such keys too: run chmod 600 %s",
+		    path, (unsigned)(sb.st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Return whether the identity is an RSA key, going by its .pub file. */
+static int
+hop_identity_is_rsa(const char *path)
+{
+	char	*pub, line[16] = "";
+	FILE	*f;
+
+	xasprintf(&pub, "%s.pub", path);
+	f = fopen(pub, "r");
+	free(pub);
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	return strncmp(line, "ssh-rsa ", 8) == 0;
+}
+
+/*
+ * One step of authentication. Returns 0 when authenticated, 1 to wait for
+ * the server, -1 when the hop has been failed.
+ */
+static int
+hop_auth(struct hop *hop)
+{
+	const struct config_hop	*conf = hop->conf;
+	const char		*list, *why;
+	char			*cause;
+	int			 rc, code;
+
+	switch (hop->auth_step) {
+	case AUTH_LIST:
+		list = libssh2_userauth_list(hop->session, conf->user,
+		    strlen(conf->user));
+		if (list == NULL) {
+			if (libssh2_userauth_authenticated(hop->session))
+				return 0;
+			why = hop_session_error(hop, &code);
+			if (code == LIBSSH2_ERROR_EAGAIN)
+				return 1;
+			hop_fail(hop, 0, "asking for authentication methods: "
+			    "%s", why);
+			return -1;
+		}
+		if (strstr(list, "publickey") == NULL) {
+			hop_fail(hop, 1, "the server does not accept publickey "
+			    "authentication for %s (it offers: %s)", conf->user,
+			    list);
+			return -1;
+		}
+		if (conf->identity != NULL) {
+			if (hop_check_identity(conf->identity, &cause) != 0)
+				goto fail_cause;
+			if (conf->identity_passphrase_file != NULL) {
+				hop->passphrase = hop_read_secret(
+				    conf->identity_passphrase_file, &cause);
+				if (hop->passphrase == NULL)
+					goto fail_cause;
+			}
+			hop->auth_step = AUTH_IDENTITY;
+			return hop_auth(hop);
+		}
+		if (getenv("SSH_AUTH_SOCK") == NULL) {
+			hop_fail(hop, 1, "no identity configured and "
+			    "SSH_AUTH_SOCK is not set: set identity = KEYFILE "
+			    "or start ssh-agent");
+			return -1;
+		}
+		hop->agent = libssh2_agent_init(hop->session);
+		if (hop->agent == NULL ||
+		    libssh2_agent_connect(hop->agent) != 0 ||
+		    libssh2_agent_list_identities(hop->agent) != 0) {
+			hop_fail(hop, 1, "cannot use ssh-agent at %s: %s",
+			    getenv("SSH_AUTH_SOCK"), hop_session_error(hop,
+			    NULL));
+			return -1;
+		}
+		hop->agent_key = NULL;
+		hop->agent_tried = 0;
+		hop->auth_step = AUTH_AGENT_NEXT;
+		return hop_auth(hop);
+
+	case AUTH_IDENTITY:
+		rc = libssh2_userauth_publickey_fromfile_ex(hop->session,
+		    conf->user, strlen(conf->user), NULL, conf->identity,
+		    hop->passphrase);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return 1;
+		if (hop->passphrase != NULL) {
+			freezero(hop->passphrase, strlen(hop->passphrase));
+			hop->passphrase = NULL;
+		}
+		if (rc == 0)
+			return 0;
+		why = hop_session_error(hop, NULL);
+		if (rc == LIBSSH2_ERROR_FILE) {
+			hop_fail(hop, 1, "cannot load identity %s (wrong or "
+			    "missing identity_passphrase_file, or an unsupported "
+			    "key format): %s", conf->identity, why);
+		} else if (hop_identity_is_rsa(conf->identity)) {
+			hop_fail(hop, 1, "the server refused RSA key %s for "
+			    "%s: libssh2 1.10 signs only with ssh-rsa (SHA-1), "
+			    "which OpenSSH 8.8 and later refuse by default; use "
+			    "an ed25519 or ecdsa key", conf->identity,
+			    conf->user);
+		} else {
+			hop_fail(hop, 1, "the server refused key %s for user "
+			    "%s (%s); is its public key in the server's "
+			    "authorized_keys?", conf->identity, conf->user, why);
+		}
+		return -1;
+
+	case AUTH_AGENT_NEXT:
+		rc = libssh2_agent_get_identity(hop->agent, &hop->agent_key,
+		    hop->agent_key);
+		if (rc != 0) {
+			hop_fail(hop, 1, "the server accepted none of the %d "
+			    "keys ssh-agent offered for %s", hop->agent_tried,
+			    conf->user);
+			return -1;
+		}
+		hop->agent_tried++;
+		hop->auth_step = AUTH_AGENT_TRY;
+		/* FALLTHROUGH */
+	case AUTH_AGENT_TRY:
+		rc = libssh2_agent_userauth(hop->agent, conf->user,
+		    hop->agent_key);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return 1;
+		if (rc == 0)
+			return 0;
+		log_debug("hop %s: agent key %s refused", conf->name,
+		    hop->agent_key->comment ? hop->agent_key->comment : "");
+		hop->auth_step = AUTH_AGENT_NEXT;
+		return hop_auth(hop);
+	}
+	return 1;
+
+fail_cause:
+	hop_fail(hop, 1, "%s", cause);
+	free(cause);
+	return -1;
+}
+
+/* Drive the state machine as far as it goes without waiting. */
+static void
+hop_advance(struct hop *hop)
+{
+	const char	*why;
+	char		*presented;
+	int		 rc, code;
+
+	switch (hop->state) {
+	case HOP_HANDSHAKE:
+		rc = libssh2_session_handshake(hop->session, hop->fd);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return;
+		if (rc != 0) {
+			why = hop_session_error(hop, &code);
+			if (hop->nexcluded > 0) {
+				/* No other key type left to ask for. */
+				presented = hop->presented;
+				hop->presented = NULL;
+				hop_fail(hop, 1, "host key REFUSED for %s:%d: "
+				    "presented %s; no host_key pin matches any "
+				    "key the server offers; no authentication "
+				    "was attempted", hop->conf->host,
+				    hop->conf->port, presented);
+				free(presented);
+				hop_clear_tried_keys(hop);
+				return;
+			}
+			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s",
+			    hop->conf->host, hop->conf->port, why);
+			return;
+		}
+		if (hop_verify(hop) != 0)
+			return;
+		hop->auth_step = AUTH_LIST;
+		hop_set_state(hop, HOP_AUTH);
+		/* FALLTHROUGH */
+	case HOP_AUTH:
+		rc = hop_auth(hop);
+		if (rc != 0)
+			return;
+		evtimer_del(hop->ev_deadline);
+		hop->backoff = HOP_RETRY_MIN;
+		hop_set_state(hop, HOP_READY);
+		log_info("hop %s: ready: %s@%s:%d", hop->conf->name,
+		    hop->conf->user, hop->conf->host, hop->conf->port);
+		/* FALLTHROUGH */
+	case HOP_READY:
+		hop_service(hop);
+		return;
+	case HOP_DOWN:
+	case HOP_CONNECTING:
+		return;
+	}
+}
+
+/* Return whether a libssh2 error code means the session is gone. */
+static int
+hop_error_is_fatal(int rc)
+{
+	switch (rc) {
+	case LIBSSH2_ERROR_SOCKET_SEND:
+	case LIBSSH2_ERROR_SOCKET_RECV:
+	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+	case LIBSSH2_ERROR_SOCKET_TIMEOUT:
+	case LIBSSH2_ERROR_TIMEOUT:
+	case LIBSSH2_ERROR_DECRYPT:
+	case LIBSSH2_ERROR_PROTO:
+	case LIBSSH2_ERROR_KEX_FAILURE:
+	case LIBSSH2_ERROR_ALLOC:
+	case LIBSSH2_ERROR_BAD_USE:
+	case LIBSSH2_ERROR_INVALID_MAC:
+	case LIBSSH2_ERROR_BANNER_RECV:
+	case LIBSSH2_ERROR_BANNER_SEND:
+		return 1;
+	}
+	return 0;
+}
+
+/* Note a libssh2 error on a channel; a session-wide one ends the pass. */
+static int
+hop_channel_error(struct hop_channel *hc, int rc, const char *what)
+{
+	struct hop	*hop = hc->hop;
+	const char	*why = hop_session_error(hop, NULL);
+
+	if (hop_error_is_fatal(rc)) {
+		if (hop->dead == NULL)
+			xasprintf(&hop->dead, "session lost during channel %s: "
+			    "%s (%d)", what, why, rc);
+	} else {
+		log_debug("hop %s: channel to %s:%d: %s: %s (%d)",
+		    hop->conf->name, hc->host, hc->port, what, why, rc);
+	}
+	return HOP_ERROR;
+}
+
+/* Start or continue the open of the next queued channel. */
+static int
+hop_open_next(struct hop *hop)
+{
+	struct hop_channel	*hc;
+	LIBSSH2_CHANNEL		*ch;
+	const char		*why;
+	char			*reason;
+	int			 code;
+
+	if ((hc = hop->opening) == NULL) {
+		TAILQ_FOREACH(hc, &hop->channels, entry) {
+			if (hc->state == CHAN_QUEUED)
+				break;
+		}
+		if (hc == NULL)
+			return 0;
+		hc->state = CHAN_OPENING;
+		hop->opening = hc;
+	}
+	ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host, hc->port,
+	    hc->orig_host, hc->orig_port);
+	if (ch == NULL) {
+		why = hop_session_error(hop, &code);
+		if (code == LIBSSH2_ERROR_EAGAIN)
+			return 0;
+		hop->opening = NULL;
+		if (hop_error_is_fatal(code)) {
+			if (hop->dead == NULL)
+				xasprintf(&hop->dead, "session lost while "
+				    "opening a channel: %s", why);
+			return 1;
+		}
+		if (hc->ops != NULL) {
+			if (strstr(why, "administratively prohibited"))
+				xasprintf(&reason, "%s:%d refused by the "
+				    "server: administratively prohibited (check "
+				    "AllowTcpForwarding/PermitOpen on %s)",
+				    hc->host, hc->port, hop->conf->name);
+			else if (strstr(why, "connect failed"))
+				xasprintf(&reason, "%s could not connect to "
+				    "%s:%d (refused, unreachable or not "
+				    "resolvable from there)", hop->conf->name,
+				    hc->host, hc->port);
+			else
+				xasprintf(&reason, "opening a channel to %s:%d "
+				    "failed: %s", hc->host, hc->port, why);
+			hc->ops->failed(hc->arg, reason);
+			free(reason);
+		}
+		hop_channel_destroy(hc);
+		return 1;
+	}
+	hop->opening = NULL;
+	hc->channel = ch;
+	if (hc->ops == NULL) {
+		/* Given back while opening. */
+		hc->state = CHAN_CLOSING;
+		TAILQ_REMOVE(&hop->channels, hc, entry);
+		TAILQ_INSERT_TAIL(&hop->closing, hc, entry);
+		return 1;
+	}
+	hc->state = CHAN_OPEN;
+	evtimer_del(hc->deadline);
+	hc->ops->opened(hc->arg);
+	return 1;
+}
+
+/* Finish closing given-back channels. */
+static int
+hop_reap(struct hop *hop)
+{
+	struct hop_channel	*hc, *next;
+	int			 rc, progress = 0;
+
+	TAILQ_FOREACH_SAFE(hc, &hop->closing, entry, next) {
+		rc = libssh2_channel_free(hc->channel);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			continue;
+		hc->channel = NULL;
+		hop_channel_destroy(hc);
+		progress = 1;
+	}
+	return progress;
+}
+
+/*
+ * Let libssh2 take in what the transport buffered even when no channel
+ * wants data now (window adjusts, closes, requests): channel_wait_eof on a
+ * channel without EOF reads the transport and nothing else.
+ */
+static int
+hop_drain(struct hop *hop)
+{
+	struct hop_channel	*hc;
+	size_t			 before = evbuffer_get_length(hop->inbuf);
+	int			 rc;
+
+	if (before == 0)
+		return 0;
+	TAILQ_FOREACH(hc, &hop->channels, entry) {
+		if (hc->state != CHAN_OPEN || libssh2_channel_eof(hc->channel))
+			continue;
+		rc = libssh2_channel_wait_eof(hc->channel);
+		if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN &&
+		    hop_error_is_fatal(rc) && hop->dead == NULL)
+			xasprintf(&hop->dead, "session lost: %s",
+			    hop_session_error(hop, NULL));
+		break;
+	}
+	return evbuffer_get_length(hop->inbuf) < before;
+}
+
+/*
+ * Service pass: open the next channel, let every open channel move data,
+ * finish closes, and repeat while anything moved (libssh2 may have queued
+ * data for a channel already visited).
+ */
+static void
+hop_service(struct hop *hop)
+{
+	struct hop_channel	*hc, *next;
+	int			 progress, rounds = 0;
+	char			*dead;
+
+	do {
+		progress = hop_open_next(hop);
+		TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
+			if (hop->dead != NULL)
+				break;
+			if (hc->state == CHAN_OPEN && hc->ops->pump(hc->arg))
+				progress = 1;
+		}
+		if (hop->dead == NULL)
+			progress |= hop_reap(hop);
+		if (hop->dead == NULL)
+			progress |= hop_drain(hop);
+		if (hop->dead != NULL) {
+			dead = hop->dead;
+			hop->dead = NULL;
+			hop_fail(hop, 0, "%s", dead);
+			free(dead);
+			return;
+		}
+	} while (progress && ++rounds < HOP_SERVICE_ROUNDS);
+	if (progress)
+		hop_kick(hop);	/* let other events in, then go on */
+	if (hop->read_paused &&
+	    evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX / 2) {
+		hop->read_paused = 0;
+		event_add(hop->ev_read, NULL);
+	}
+}
+
+/* A queued channel waited too long for the hop. */
+static void
+hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop_channel	*hc = arg;
+	struct hop		*hop = hc->hop;
+	char			*reason;
+
+	(void)fd;
+	(void)what;
+	if (hc->state == CHAN_QUEUED) {
+		xasprintf(&reason, "hop %s not ready within %d s (%s)",
+		    hop->conf->name, hop->conf->connect_timeout,
+		    hop_state_names[hop->state]);
+		hc->ops->failed(hc->arg, reason);
+		free(reason);
+		hop_channel_destroy(hc);
+	} else if (hc->state == CHAN_OPENING && hc->ops != NULL) {
+		/* libssh2 cannot abort an open: give up on it. */
+		xasprintf(&reason, "%s did not answer the channel open to "
+		    "%s:%d within %d s", hop->conf->name, hc->host, hc->port,
+		    hop->conf->connect_timeout);
+		hc->ops->failed(hc->arg, reason);
+		free(reason);
+		hc->ops = NULL;
+	}
+}
+
+/* Queue a direct-tcpip channel open, see hop.h. */
+struct hop_channel *
+hop_channel_open(struct hop *hop, const char *host, int port,
+    const char *orig_host, int orig_port, int timeout,
+    const struct hop_channel_ops *ops, void *arg)
+{
+	struct hop_channel	*hc;
+	struct timeval		 tv = { timeout, 0 };
+
+	hc = xcalloc(1, sizeof *hc);
+	hc->hop = hop;
+	hc->state = CHAN_QUEUED;
+	hc->host = xstrdup(host);
+	hc->port = port;
+	hc->orig_host = xstrdup(orig_host);
+	hc->orig_port = orig_port;
+	hc->ops = ops;
+	hc->arg = arg;
+	hc->deadline = evtimer_new(hop->base, hop_channel_deadline_cb, hc);
+	if (hc->deadline == NULL)
+		fatal("hop %s: out of memory", hop->conf->name);
+	evtimer_add(hc->deadline, &tv);
+	TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
+	if (hop->state == HOP_DOWN)
+		hop_start(hop);
+	else if (hop->state == HOP_READY)
+		hop_kick(hop);
+	return hc;
+}
+
+/* Remove a channel from its list and free it (not its libssh2 channel). */
+static void
+hop_channel_destroy(struct hop_channel *hc)
+{
+	struct hop	*hop = hc->hop;
+
+	if (hc->state == CHAN_CLOSING)
+		TAILQ_REMOVE(&hop->closing, hc, entry);
+	else
+		TAILQ_REMOVE(&hop->channels, hc, entry);
+	if (hop->opening == hc)
+		hop->opening = NULL;
+	event_free(hc->deadline);
+	free(hc->host);
+	free(hc->orig_host);
+	free(hc);
+}
+
+/* Give a channel back to the hop, see hop.h. */
+void
+hop_channel_close(struct hop_channel *hc)
+{
+	struct hop	*hop = hc->hop;
+
+	switch (hc->state) {
+	case CHAN_QUEUED:
+		hop_channel_destroy(hc);
+		break;
+	case CHAN_OPENING:
+		hc->ops = NULL;
+		break;
+	case CHAN_OPEN:
+		hc->ops = NULL;
+		hc->state = CHAN_CLOSING;
+		TAILQ_REMOVE(&hop->channels, hc, entry);
+		TAILQ_INSERT_TAIL(&hop->closing, hc, entry);
+		hop_kick(hop);
+		break;
+	case CHAN_CLOSING:
+		break;
+	}
+}
+
+/* Read from a channel; see the HOP_* results in hop.h. */
+ssize_t
+hop_channel_read(struct hop_channel *hc, char *buf, size_t len)
+{
+	ssize_t	n;
+
+	n = libssh2_channel_read(hc->channel, buf, len);
+	if (n > 0)
+		return n;
+	if (n == LIBSSH2_ERROR_EAGAIN)
+		return HOP_AGAIN;
+	if (n == 0)
+		return libssh2_channel_eof(hc->channel) ? HOP_EOF : HOP_AGAIN;
+	return hop_channel_error(hc, (int)n, "read");
+}
+
+/* Write to a channel; returns bytes taken, HOP_AGAIN or HOP_ERROR. */
+ssize_t
+hop_channel_write(struct hop_channel *hc, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	n = libssh2_channel_write(hc->channel, buf, len);
+	if (n > 0)
+		return n;
+	if (n == 0 || n == LIBSSH2_ERROR_EAGAIN)
+		return HOP_AGAIN;
+	return hop_channel_error(hc, (int)n, "write");
+}
+
+/* Send EOF; returns 0, HOP_AGAIN or HOP_ERROR. */
+int
+hop_channel_send_eof(struct hop_channel *hc)
+{
+	int	rc;
+
+	rc = libssh2_channel_send_eof(hc->channel);
+	if (rc == 0)
+		return 0;
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return HOP_AGAIN;
+	return hop_channel_error(hc, rc, "send EOF");
+}
+
+/* After EOF was read: return whether the far end also closed the channel. */
+int
+hop_channel_remote_closed(struct hop_channel *hc)
+{
+	return libssh2_channel_wait_closed(hc->channel) == 0;
+}
+
+/* Return whether the hop's output has room for more channel data. */
+int
+hop_channel_can_write(const struct hop_channel *hc)
+{
+	return evbuffer_get_length(hc->hop->outbuf) < HOP_OUTBUF_HIGH;
+}
+
+/* Return the hop a channel belongs to. */
+struct hop *
+hop_channel_hop(const struct hop_channel *hc)
+{
+	return hc->hop;
+}
+
+/* Say goodbye to the server and stop, for shutdown. */
+void
+hop_shutdown(struct hop *hop)
+{
+	evtimer_del(hop->ev_retry);
+	if (hop->session != NULL && hop->state >= HOP_AUTH) {
+		libssh2_session_disconnect(hop->session, "jumpgate shutting "
+		    "down");
+		/* One non-blocking flush; a slow server misses the goodbye. */
+		if (hop->fd != -1 && evbuffer_get_length(hop->outbuf) > 0)
+			evbuffer_write(hop->outbuf, hop->fd);
+	}
+	hop_teardown(hop, "jumpgate is shutting down");
+	log_info("hop %s: disconnected", hop->conf->name);
+}
+
+/* Free a hop; its channels must have been given back or failed. */
+void
+hop_free(struct hop *hop)
+{
+	struct hop_channel	*hc;
+
+	hop_teardown(hop, "jumpgate is shutting down");
+	while ((hc = TAILQ_FIRST(&hop->channels)) != NULL) {
+		if (hc->ops != NULL)
+			hc->ops->failed(hc->arg, "jumpgate is shutting down");
+		hop_channel_destroy(hc);
+	}
+	hop_clear_tried_keys(hop);
+	event_free(hop->ev_deadline);
+	event_free(hop->ev_retry);
+	event_free(hop->ev_service);
+	evbuffer_free(hop->inbuf);
+	evbuffer_free(hop->outbuf);
+	free(hop);
+}

@@ -1,0 +1,77 @@
+/*
+ * A hop: one verified, authenticated SSH session to a host, driven by the
+ * event loop. Everything that rides on a hop does so through a hop_channel.
+ *
+ * All traffic of the session passes through the hop's own buffers (libssh2
+ * send/recv callbacks): a send never reports a partial write to libssh2, so
+ * the "one partly-sent packet per session" trap (BAD_USE) cannot happen, and
+ * backpressure lives in the hop's output buffer instead of in libssh2.
+ */
+#ifndef JUMPGATE_HOP_H
+#define JUMPGATE_HOP_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+struct event_base;
+struct evdns_base;
+struct config_hop;
+struct hop;
+struct hop_channel;
+
+enum hop_state {
+	HOP_DOWN,		/* no session; a retry may be scheduled */
+	HOP_CONNECTING,		/* resolving and TCP connect */
+	HOP_HANDSHAKE,		/* SSH key exchange */
+	HOP_AUTH,		/* host key verified; authenticating */
+	HOP_READY		/* channels can be opened */
+};
+
+/* Results of hop_channel_read and hop_channel_write besides byte counts. */
+#define HOP_AGAIN	(-1)	/* nothing now; the hop calls pump later */
+#define HOP_EOF		(-2)	/* read: the far end sent EOF */
+#define HOP_ERROR	(-3)	/* the channel is unusable */
+
+/*
+ * What a channel's user provides. The hop calls exactly one of opened or
+ * failed for each channel it was asked to open; after failed, or after
+ * lost, the hop has freed the channel and the user must forget it. pump is
+ * called in every service pass while the channel is open: it moves what it
+ * can and returns nonzero if it made progress.
+ */
+struct hop_channel_ops {
+	void	(*opened)(void *arg);
+	void	(*failed)(void *arg, const char *reason);
+	int	(*pump)(void *arg);
+	void	(*lost)(void *arg, const char *reason);
+};
+
+struct hop	*hop_new(struct event_base *, struct evdns_base *,
+		    const struct config_hop *);
+void		 hop_free(struct hop *);
+void		 hop_start(struct hop *);
+void		 hop_shutdown(struct hop *);
+const char	*hop_name(const struct hop *);
+enum hop_state	 hop_get_state(const struct hop *);
+const char	*hop_state_name(enum hop_state);
+void		 hop_kick(struct hop *);
+
+/*
+ * Ask for a direct-tcpip channel to HOST:PORT, naming ORIG_HOST:ORIG_PORT
+ * as its originator. Opens are queued and run one at a time (libssh2 keeps
+ * open state per session). If the hop is not ready within TIMEOUT seconds
+ * the channel fails. Returns the channel handle.
+ */
+struct hop_channel *hop_channel_open(struct hop *, const char *host, int port,
+		    const char *orig_host, int orig_port, int timeout,
+		    const struct hop_channel_ops *, void *arg);
+/* Give the channel back: the hop closes it politely and frees it. */
+void		 hop_channel_close(struct hop_channel *);
+ssize_t		 hop_channel_read(struct hop_channel *, char *, size_t);
+ssize_t		 hop_channel_write(struct hop_channel *, const char *, size_t);
+int		 hop_channel_send_eof(struct hop_channel *);
+int		 hop_channel_remote_closed(struct hop_channel *);
+int		 hop_channel_can_write(const struct hop_channel *);
+struct hop	*hop_channel_hop(const struct hop_channel *);
+
+#endif

@@ -1,0 +1,188 @@
+/* A local forward: listener, accept with back-off, hand-off to conn. */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "config.h"
+#include "conn.h"
+#include "hop.h"
+#include "log.h"
+#include "tunnel.h"
+#include "xmalloc.h"
+
+#define TUNNEL_BACKLOG		512
+/* Pause accepting this long when out of file descriptors. */
+#define TUNNEL_EMFILE_PAUSE	1
+
+struct tunnel {
+	const struct config_tunnel *conf;
+	struct event_base	*base;
+	struct hop		*hop;
+	struct evconnlistener	*listener;
+	struct event		*ev_resume;
+};
+
+/* Return the tunnel's name. */
+const char *
+tunnel_name(const struct tunnel *t)
+{
+	return t->conf->name;
+}
+
+/* Return the tunnel's configuration. */
+const struct config_tunnel *
+tunnel_config(const struct tunnel *t)
+{
+	return t->conf;
+}
+
+/* Return the event base the tunnel runs on. */
+struct event_base *
+tunnel_base(const struct tunnel *t)
+{
+	return t->base;
+}
+
+/* A client connected: set it up and hand it to a new conn. */
+static void
+tunnel_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct tunnel	*t = arg;
+	int		 one = 1;
+
+	(void)l;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	conn_new(t, t->hop, fd, sa, salen);
+}
+
+/* Accepting again after a pause. */
+static void
+tunnel_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tunnel	*t = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(t->listener);
+}
+
+/* accept failed: pause on descriptor exhaustion rather than spin. */
+static void
+tunnel_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct tunnel	*t = arg;
+	struct timeval	 tv = { TUNNEL_EMFILE_PAUSE, 0 };
+	int		 error = EVUTIL_SOCKET_ERROR();
+
+	if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
+	    error == ENOMEM) {
+		log_warn("tunnel %s: cannot accept: %s; pausing %d s",
+		    t->conf->name, strerror(error), TUNNEL_EMFILE_PAUSE);
+		evconnlistener_disable(l);
+		evtimer_add(t->ev_resume, &tv);
+		return;
+	}
+	log_warn("tunnel %s: accept: %s", t->conf->name, strerror(error));
+}
+
+/* Create a tunnel; it does not listen until tunnel_listen. */
+struct tunnel *
+tunnel_new(struct event_base *base, const struct config_tunnel *conf,
+    struct hop *hop)
+{
+	struct tunnel	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->conf = conf;
+	t->base = base;
+	t->hop = hop;
+	if ((t->ev_resume = evtimer_new(base, tunnel_resume_cb, t)) == NULL)
+		fatal("tunnel %s: out of memory", conf->name);
+	return t;
+}
+
+/* Return whether SA is a loopback address. */
+static int
+tunnel_is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	if (sa->sa_family == AF_INET) {
+		sin = (const struct sockaddr_in *)sa;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)sa;
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+	}
+	return 0;
+}
+
+/* Bind the tunnel's listener, see tunnel.h. */
+int
+tunnel_listen(struct tunnel *t, char **cause)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[16];
+	int		 rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof port, "%d", t->conf->listen_port);
+	rc = getaddrinfo(t->conf->listen_host, port, &hints, &res);
+	if (rc != 0) {
+		xasprintf(cause, "cannot resolve listen address %s: %s",
+		    t->conf->listen_host, gai_strerror(rc));
+		return -1;
+	}
+	t->listener = evconnlistener_new_bind(t->base, tunnel_accept_cb, t,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
+	    TUNNEL_BACKLOG, res->ai_addr, res->ai_addrlen);
+	if (t->listener == NULL) {
+		xasprintf(cause, "cannot listen on %s:%d: %s%s",
+		    t->conf->listen_host, t->conf->listen_port,
+		    strerror(errno), errno == EADDRINUSE ? " (another "
+		    "program holds this port: pick another listen port or "
+		    "stop it)" : "");
+		freeaddrinfo(res);
+		return -1;
+	}
+	evconnlistener_set_error_cb(t->listener, tunnel_accept_error_cb);
+	if (!tunnel_is_loopback(res->ai_addr)) {
+		log_warn("tunnel %s: listening on %s:%d, which is reachable "
+		    "from other machines", t->conf->name, t->conf->listen_host,
+		    t->conf->listen_port);
+	}
+	freeaddrinfo(res);
+	log_info("tunnel %s: listening on %s:%d -> %s:%d via %s",
+	    t->conf->name, t->conf->listen_host, t->conf->listen_port,
+	    t->conf->connect_host, t->conf->connect_port, hop_name(t->hop));
+	return 0;
+}
+
+/* Stop listening, close the tunnel's connections and free it. */
+void
+tunnel_free(struct tunnel *t)
+{
+	if (t->listener != NULL)
+		evconnlistener_free(t->listener);
+	conn_close_all(t, "jumpgate is shutting down");
+	event_free(t->ev_resume);
+	free(t);
+}

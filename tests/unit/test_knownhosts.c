@@ -1,0 +1,808 @@
+/* Unit tests for knownhosts.c, with keys and hashing from OpenSSH. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "knownhosts.h"
+#include "log.h"
+
+#define TEST_HOST	"host.example.com"
+
+/* A generated key: its blob and its "type base64" text. */
+struct test_key {
+	unsigned char	*blob;
+	size_t		 len;
+	char		 text[1024];
+};
+
+static char		test_dir[256];
+static struct test_key	k1;	/* ed25519 */
+static struct test_key	k2;	/* ed25519, another */
+static struct test_key	k3;	/* ecdsa-sha2-nistp256 */
+static int		test_files;
+static int		test_saved_stderr = -1;
+static char		test_capture_path[512];
+
+/* Remove one entry below the test directory. */
+static int
+test_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Run a shell command and fail unless it exits 0. */
+static void
+test_run(const char *fmt, ...)
+{
+	char	cmd[2048];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof cmd || system(cmd) != 0) {
+		fprintf(stderr, "command failed: %s\n", cmd);
+		abort();
+	}
+}
+
+/* Generate a key with ssh-keygen and load its public half. */
+static void
+test_keygen(struct test_key *k, const char *name, const char *args)
+{
+	char	 path[512], *b64, *save;
+	FILE	*f;
+	size_t	 n;
+	int	 out;
+
+	snprintf(path, sizeof path, "%s/%s", test_dir, name);
+	test_run("ssh-keygen -q -N '' -C test %s -f '%s' </dev/null", args,
+	    path);
+	strcat(path, ".pub");
+	if ((f = fopen(path, "r")) == NULL ||
+	    fgets(k->text, sizeof k->text, f) == NULL)
+		abort();
+	fclose(f);
+
+	/* Keep "type base64", drop the comment. */
+	if (strtok_r(k->text, " ", &save) == NULL ||
+	    (b64 = strtok_r(NULL, " \n", &save)) == NULL)
+		abort();
+	b64[-1] = ' ';
+	n = strlen(b64);
+	k->blob = malloc(n);
+	out = EVP_DecodeBlock(k->blob, (unsigned char *)b64, (int)n);
+	if (out <= 0)
+		abort();
+	if (b64[n - 1] == '=')
+		out -= b64[n - 2] == '=' ? 2 : 1;
+	k->len = (size_t)out;
+}
+
+/* Create the test directory and the keys. */
+static int
+test_setup(void **state)
+{
+	const char	*tmp;
+
+	(void)state;
+	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(test_dir, sizeof test_dir, "%s/jumpgate-kh-XXXXXX", tmp);
+	if (mkdtemp(test_dir) == NULL)
+		return -1;
+	test_keygen(&k1, "k1", "-t ed25519");
+	test_keygen(&k2, "k2", "-t ed25519");
+	test_keygen(&k3, "k3", "-t ecdsa -b 256");
+	snprintf(test_capture_path, sizeof test_capture_path, "%s/stderr",
+	    test_dir);
+	return 0;
+}
+
+/* Remove the test directory. */
+static int
+test_teardown(void **state)
+{
+	(void)state;
+	free(k1.blob);
+	free(k2.blob);
+	free(k3.blob);
+	return nftw(test_dir, test_rm_cb, 16, FTW_DEPTH|FTW_PHYS);
+}
+
+/* Write a new known_hosts file from FMT; returns its path (static). */
+static const char *
+test_file(const char *fmt, ...)
+{
+	static char	 path[512];
+	FILE		*f;
+	va_list		 ap;
+
+	snprintf(path, sizeof path, "%s/kh%d", test_dir, ++test_files);
+	assert_non_null(f = fopen(path, "w"));
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* Send stderr to a file until test_capture_end. */
+static void
+test_capture_start(void)
+{
+	int	fd;
+
+	fflush(stderr);
+	assert_true((test_saved_stderr = dup(STDERR_FILENO)) != -1);
+	fd = open(test_capture_path, O_WRONLY|O_CREAT|O_TRUNC, 0600);
+	assert_true(fd != -1);
+	assert_true(dup2(fd, STDERR_FILENO) != -1);
+	close(fd);
+}
+
+/* Restore stderr and return what was written to it (caller frees). */
+static char *
+test_capture_end(void)
+{
+	FILE	*f;
+	char	*buf;
+	long	 len;
+
+	fflush(stderr);
+	dup2(test_saved_stderr, STDERR_FILENO);
+	close(test_saved_stderr);
+	test_saved_stderr = -1;
+
+	assert_non_null(f = fopen(test_capture_path, "r"));
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	assert_non_null(buf = calloc(1, (size_t)len + 1));
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return buf;
+}
+
+/* Look up HOST:PORT with key K (or NULL) in PATH; expect success. */
+static struct knownhosts_lookup
+test_check(const char *path, const char *host, int port,
+    const struct test_key *k)
+{
+	struct knownhosts_lookup	 kl;
+	char				*cause = NULL;
+
+	memset(&kl, 0xa5, sizeof kl);
+	if (knownhosts_check(path, host, port, k != NULL ? k->blob : NULL,
+	    k != NULL ? k->len : 0, &kl, &cause) != 0)
+		fail_msg("knownhosts_check %s: %s", path, cause);
+	assert_null(cause);
+	return kl;
+}
+
+/* Expect RESULT from line LINE. */
+static void
+test_expect(const char *path, const char *host, int port,
+    const struct test_key *k, enum knownhosts_result result, int line)
+{
+	struct knownhosts_lookup	kl;
+
+	kl = test_check(path, host, port, k);
+	if (kl.result != result || kl.line != line)
+		fail_msg("%s port %d: result %d line %d, expected %d line %d",
+		    host, port, kl.result, kl.line, result, line);
+}
+
+/* Find an exact key on a plain line. */
+static void
+test_plain_match(void **state)
+{
+	struct knownhosts_lookup	 kl;
+	const char			*path;
+
+	(void)state;
+	path = test_file("# comment\n\n" TEST_HOST " %s\n", k1.text);
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	assert_int_equal(kl.result, KNOWNHOSTS_MATCH);
+	assert_int_equal(kl.line, 3);
+	assert_int_equal(kl.ntypes, 1);
+	assert_string_equal(kl.types[0], "ssh-ed25519");
+
+	/* Leading blanks, tabs, CRLF and a trailing comment are fine. */
+	path = test_file("other %s\n \t" TEST_HOST "\t%s  a comment\r\n",
+	    k2.text, k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
+}
+
+/* Report another key of the same type as a mismatch. */
+static void
+test_mismatch(void **state)
+{
+	const char	*path;
+
+	(void)state;
+	path = test_file(TEST_HOST " %s\n", k2.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MISMATCH, 1);
+
+	/* An exact key anywhere beats a different one before it. */
+	path = test_file(TEST_HOST " %s\n" TEST_HOST " %s\n", k2.text,
+	    k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
+	test_expect(path, TEST_HOST, 22, &k2, KNOWNHOSTS_MATCH, 1);
+
+	/* The first of several matching lines decides. */
+	path = test_file("other %s\n" TEST_HOST " %s\n" TEST_HOST " %s\n",
+	    k1.text, k1.text, k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
+
+	/* The first of several mismatching lines decides. */
+	path = test_file("other %s\n" TEST_HOST " %s\n" TEST_HOST " %s\n",
+	    k1.text, k3.text, k2.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MISMATCH, 3);
+}
+
+/* Report no entry of this type, listing the types there are. */
+static void
+test_notfound_types(void **state)
+{
+	struct knownhosts_lookup	 kl;
+	const char			*path;
+
+	(void)state;
+	path = test_file(TEST_HOST " %s\nother.example.com %s\n"
+	    TEST_HOST " %s\n" TEST_HOST " %s\n", k3.text, k1.text, k3.text,
+	    k3.text);
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
+	assert_int_equal(kl.line, 0);
+	assert_int_equal(kl.ntypes, 1);
+	assert_string_equal(kl.types[0], "ecdsa-sha2-nistp256");
+
+	/* Without a key, only the types, in file order, each once. */
+	path = test_file(TEST_HOST " %s\n" TEST_HOST " %s\n" TEST_HOST
+	    " %s\n", k3.text, k1.text, k3.text);
+	kl = test_check(path, TEST_HOST, 22, NULL);
+	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
+	assert_int_equal(kl.line, 0);
+	assert_int_equal(kl.ntypes, 2);
+	assert_string_equal(kl.types[0], "ecdsa-sha2-nistp256");
+	assert_string_equal(kl.types[1], "ssh-ed25519");
+
+	kl = test_check(path, "nowhere.example.com", 22, &k1);
+	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
+	assert_int_equal(kl.ntypes, 0);
+}
+
+/* Treat a missing file as empty and an unreadable one as an error. */
+static void
+test_missing_and_unreadable(void **state)
+{
+	struct knownhosts_lookup	 kl;
+	char				 path[512], *cause = NULL;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/does-not-exist", test_dir);
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
+	assert_int_equal(kl.ntypes, 0);
+
+	/* A directory opens but cannot be read, even by root. */
+	assert_int_equal(knownhosts_check(test_dir, TEST_HOST, 22, k1.blob,
+	    k1.len, &kl, &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, test_dir));
+	free(cause);
+
+	/* A malformed key to look up is an error too. */
+	cause = NULL;
+	assert_int_equal(knownhosts_check(path, TEST_HOST, 22,
+	    (const unsigned char *)"\0\0\0\x09ssh", 7, &kl, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+}
+
+/* Keep port 22 names and [host]:port names apart. */
+static void
+test_ports(void **state)
+{
+	const char	*path;
+	char		 name[64];
+
+	(void)state;
+	knownhosts_hostname(TEST_HOST, 22, name, sizeof name);
+	assert_string_equal(name, TEST_HOST);
+	knownhosts_hostname(TEST_HOST, 2222, name, sizeof name);
+	assert_string_equal(name, "[" TEST_HOST "]:2222");
+	knownhosts_hostname("Host.Example.COM", 22, name, sizeof name);
+	assert_string_equal(name, TEST_HOST);
+	knownhosts_hostname(TEST_HOST, 2222, name, 8);
+	assert_string_equal(name, "[host.e");
+
+	path = test_file(TEST_HOST " %s\n", k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	path = test_file("[" TEST_HOST "]:2222 %s\n", k1.text);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, TEST_HOST, 2223, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	/* Both present: each port finds its own line. */
+	path = test_file(TEST_HOST " %s\n[" TEST_HOST "]:2222 %s\n", k2.text,
+	    k1.text);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 2);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MISMATCH, 1);
+
+	/* Patterns may stand inside the brackets. */
+	path = test_file("[*.example.com]:2222 %s\n", k1.text);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+}
+
+/* Flip the low bit of the last byte of the hash in "|1|salt|hash". */
+static void
+test_flip_hash(char *field, size_t size)
+{
+	unsigned char	 raw[32];
+	char		*b64;
+
+	assert_non_null(b64 = strrchr(field, '|'));
+	b64++;
+	assert_int_equal(strlen(b64), 28);
+	assert_int_equal(EVP_DecodeBlock(raw, (unsigned char *)b64, 28), 21);
+	raw[19] ^= 1;
+	assert_true((size_t)(b64 - field) + 29 <= size);
+	assert_int_equal(EVP_EncodeBlock((unsigned char *)b64, raw, 20), 28);
+}
+
+/* Match names hashed by ssh-keygen -H, and only those. */
+static void
+test_hashed(void **state)
+{
+	const char	*path;
+	char		 buf[8192], old[600];
+	FILE		*f;
+	size_t		 n;
+
+	(void)state;
+	path = test_file(TEST_HOST " %s\n[" TEST_HOST "]:2222 %s\n"
+	    "a.example.com,b.example.com %s\n", k1.text, k2.text, k3.text);
+	test_run("ssh-keygen -q -H -f '%s' >/dev/null 2>&1", path);
+	snprintf(old, sizeof old, "%s.old", path);
+	unlink(old);
+
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_null(strstr(buf, "example.com"));
+	assert_int_equal(strncmp(buf, "|1|", 3), 0);
+
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, TEST_HOST, 22, &k2, KNOWNHOSTS_MISMATCH, 1);
+	test_expect(path, TEST_HOST, 2222, &k2, KNOWNHOSTS_MATCH, 2);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MISMATCH, 2);
+	test_expect(path, TEST_HOST, 2223, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, "other.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND,
+	    0);
+	/* ssh-keygen -H writes one hashed line per name of a list. */
+	test_expect(path, "a.example.com", 22, &k3, KNOWNHOSTS_MATCH, 3);
+	test_expect(path, "b.example.com", 22, &k3, KNOWNHOSTS_MATCH, 4);
+	test_expect(path, "c.example.com", 22, &k3, KNOWNHOSTS_NOTFOUND, 0);
+	/* ssh looks names up in lower case; so do we. */
+	test_expect(path, "HOST.Example.COM", 22, &k1, KNOWNHOSTS_MATCH, 1);
+
+	/* Every bit of the hash counts: flip one in its last byte. */
+	buf[strcspn(buf, " ")] = '\0';
+	test_flip_hash(buf, sizeof buf);
+	path = test_file("%s %s\n", buf, k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+}
+
+/* Refuse a key that an @revoked line holds, whatever else says. */
+static void
+test_revoked(void **state)
+{
+	struct knownhosts_lookup	 kl;
+	const char			*path;
+
+	(void)state;
+	path = test_file(TEST_HOST " %s\n@revoked " TEST_HOST " %s\n",
+	    k1.text, k1.text);
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	assert_int_equal(kl.result, KNOWNHOSTS_REVOKED);
+	assert_int_equal(kl.line, 2);
+	assert_int_equal(kl.ntypes, 1);
+
+	path = test_file("@revoked * %s\n" TEST_HOST " %s\n", k1.text,
+	    k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_REVOKED, 1);
+	/* Another key on the same host is judged by the other lines. */
+	test_expect(path, TEST_HOST, 22, &k2, KNOWNHOSTS_MISMATCH, 2);
+
+	/* Revoked lines give no type and no match. */
+	path = test_file("@revoked " TEST_HOST " %s\n", k2.text);
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
+	assert_int_equal(kl.ntypes, 0);
+
+	/* An @revoked line for another host does not apply. */
+	path = test_file("@revoked other.example.com %s\n" TEST_HOST " %s\n",
+	    k1.text, k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
+}
+
+/* Skip @cert-authority lines with a warning. */
+static void
+test_cert_authority(void **state)
+{
+	struct knownhosts_lookup	 kl;
+	const char			*path;
+	char				*err, want[600];
+
+	(void)state;
+	path = test_file("@cert-authority " TEST_HOST " %s\n", k1.text);
+	test_capture_start();
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	err = test_capture_end();
+	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
+	assert_int_equal(kl.ntypes, 0);
+	snprintf(want, sizeof want, "%s:1: @cert-authority entries are not "
+	    "supported; line ignored", path);
+	if (strstr(err, want) == NULL)
+		fail_msg("no \"%s\" in \"%s\"", want, err);
+	free(err);
+}
+
+/* Warn about bad lines by number and keep reading after them. */
+static void
+test_bad_lines(void **state)
+{
+	struct knownhosts_lookup	 kl;
+	const char			*path, *blob64;
+	char				*err, want[600];
+	static const char		*why[] = {
+		NULL, NULL,
+		":3: too few fields",
+		":4: too few fields",
+		":5: key is not valid base64",
+		":6: key is not valid base64",
+		":7: unknown marker",
+		":8: key type field does not match",
+		":9: malformed hashed host name",
+		":10: malformed hashed host name",
+		":11: malformed hashed host name",
+		":12: malformed hashed host name",
+		":13: key blob is malformed",
+	};
+	size_t				 i;
+
+	(void)state;
+	blob64 = strchr(k1.text, ' ') + 1;
+	path = test_file(
+	    "# comment\n"
+	    "\n"
+	    TEST_HOST " ssh-ed25519\n"
+	    "@revoked\n"
+	    TEST_HOST " ssh-ed25519 !!!!\n"
+	    TEST_HOST " ssh-ed25519 AAAA=C3N\n"
+	    "@trusted " TEST_HOST " %s\n"
+	    TEST_HOST " ssh-rsa %s\n"
+	    "|1|c2FsdA==|aGFzaA== %s\n"
+	    "|2|AAAAAAAAAAAAAAAAAAAAAAAAAAA=|AAAAAAAAAAAAAAAAAAAAAAAAAAA= %s\n"
+	    "|1|AAAAAAAAAAAAAAAAAAAAAAAAAAA= %s\n"
+	    "|1|AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAAAAAAA= %s\n"
+	    TEST_HOST " ssh-ed25519 AAAA/wAA\n"
+	    TEST_HOST " %s\n",
+	    k2.text, blob64, k1.text, k1.text, k1.text, k1.text, k1.text);
+
+	test_capture_start();
+	kl = test_check(path, TEST_HOST, 22, &k1);
+	err = test_capture_end();
+	assert_int_equal(kl.result, KNOWNHOSTS_MATCH);
+	assert_int_equal(kl.line, 14);
+	assert_int_equal(kl.ntypes, 1);
+	for (i = 0; i < sizeof why / sizeof why[0]; i++) {
+		if (why[i] == NULL)
+			continue;
+		snprintf(want, sizeof want, "%s%s", path, why[i]);
+		if (strstr(err, want) == NULL)
+			fail_msg("no \"%s\" in \"%s\"", want, err);
+	}
+	snprintf(want, sizeof want, "%s:14:", path);
+	assert_null(strstr(err, want));
+	snprintf(want, sizeof want, "%s:1:", path);
+	assert_null(strstr(err, want));
+	free(err);
+}
+
+/* Read lines longer than any fixed buffer. */
+static void
+test_long_lines(void **state)
+{
+	const char	*path;
+	char		*comment, *patterns;
+	size_t		 i, n = 200000;
+
+	(void)state;
+	comment = malloc(n + 1);
+	memset(comment, 'x', n);
+	comment[0] = '#';
+	comment[n] = '\0';
+	patterns = malloc(n + 64);
+	for (i = 0; i + 2 < n; i += 2)
+		memcpy(patterns + i, "a,", 2);
+	strcpy(patterns + i, TEST_HOST);
+
+	path = test_file("%s\n%s %s\n", comment, patterns, k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
+	free(comment);
+	free(patterns);
+}
+
+/* Match '*', '?' and '!' patterns as OpenSSH does. */
+static void
+test_patterns(void **state)
+{
+	const char	*path;
+
+	(void)state;
+	path = test_file("*.example.com %s\n", k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "a.b.example.com", 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, "example.com.evil", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	/* A trailing star matches nothing too. */
+	path = test_file("host.example.com* %s\n", k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, TEST_HOST ".org", 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "host.example.co", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	path = test_file("host? %s\n", k1.text);
+	test_expect(path, "host1", 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "hostx", 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "host", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, "host12", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	path = test_file("!bad.example.com,*.example.com %s\n", k1.text);
+	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "bad.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, "BAD.Example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	/* Negation wins wherever it stands in the list... */
+	path = test_file("*.example.com,!bad.example.com %s\n", k1.text);
+	test_expect(path, "bad.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_MATCH, 1);
+
+	/* ...but only on its own line. */
+	path = test_file("!bad.example.com,*.example.com %s\n"
+	    "bad.example.com %s\n", k2.text, k1.text);
+	test_expect(path, "bad.example.com", 22, &k1, KNOWNHOSTS_MATCH, 2);
+	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_MISMATCH,
+	    1);
+
+	/* A negation alone matches nothing. */
+	path = test_file("!bad.example.com %s\n", k1.text);
+	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+
+	/* Case does not matter, on either side. */
+	path = test_file("Host.Example.COM %s\n", k1.text);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "HOST.EXAMPLE.COM", 22, &k1, KNOWNHOSTS_MATCH, 1);
+
+	/* Stars backtrack. */
+	path = test_file("*a*b*c %s\n", k1.text);
+	test_expect(path, "xaxbxaxbxc", 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(path, "xaxbxaxbxcx", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+}
+
+/* Count files in the test directory whose names start with PREFIX. */
+static int
+test_count_prefix(const char *prefix)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	assert_non_null(d = opendir(test_dir));
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Read a whole file into a new string. */
+static char *
+test_slurp(const char *path)
+{
+	FILE	*f;
+	char	*buf;
+	long	 len;
+
+	assert_non_null(f = fopen(path, "r"));
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	assert_non_null(buf = calloc(1, (size_t)len + 1));
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return buf;
+}
+
+/* Append entries atomically, readable by us and by ssh-keygen. */
+static void
+test_add(void **state)
+{
+	struct stat	 sb;
+	char		 path[512], want[4096], *buf, *cause = NULL;
+	FILE		*f;
+
+	(void)state;
+	/* A new file. */
+	snprintf(path, sizeof path, "%s/added", test_dir);
+	assert_int_equal(knownhosts_add(path, "Host.Example.com", 22, k1.blob,
+	    k1.len, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	buf = test_slurp(path);
+	snprintf(want, sizeof want, TEST_HOST " %s\n", k1.text);
+	assert_string_equal(buf, want);
+	free(buf);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+
+	/* An old file, mode 0644, no final newline; port 2222. */
+	snprintf(path, sizeof path, "%s/added2", test_dir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "# mine\nother.example.com %s", k2.text);
+	fclose(f);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 2222, k1.blob,
+	    k1.len, &cause), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	buf = test_slurp(path);
+	snprintf(want, sizeof want, "# mine\nother.example.com %s\n"
+	    "[" TEST_HOST "]:2222 %s\n", k2.text, k1.text);
+	assert_string_equal(buf, want);
+	free(buf);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 3);
+	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
+	test_expect(path, "other.example.com", 22, &k2, KNOWNHOSTS_MATCH, 2);
+	test_run("ssh-keygen -F '[" TEST_HOST "]:2222' -f '%s' | "
+	    "grep -qF '%s'", path, k1.text);
+	snprintf(want, sizeof want, "ssh-keygen -F '" TEST_HOST "' -f '%s' "
+	    "| grep -q .", path);
+	if (system(want) == 0)
+		fail_msg("ssh-keygen found port 22 in %s", path);
+
+	/* Appending again keeps both entries. */
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 22, k3.blob, k3.len,
+	    &cause), 0);
+	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 3);
+	test_expect(path, TEST_HOST, 22, &k3, KNOWNHOSTS_MATCH, 4);
+
+	assert_int_equal(test_count_prefix("added."), 0);
+}
+
+/* Replace the file a symbolic link names, not the link. */
+static void
+test_add_symlink(void **state)
+{
+	struct stat	 sb;
+	char		 link[512], target[512], *cause = NULL;
+
+	(void)state;
+	snprintf(target, sizeof target, "%s/target", test_dir);
+	snprintf(link, sizeof link, "%s/link", test_dir);
+	assert_int_equal(rename(test_file("other.example.com %s\n", k2.text),
+	    target), 0);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(knownhosts_add(link, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), 0);
+	assert_int_equal(lstat(link, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	test_expect(target, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
+	test_expect(target, "other.example.com", 22, &k2, KNOWNHOSTS_MATCH, 1);
+}
+
+/* Refuse bad input and leave nothing behind on failure. */
+static void
+test_add_errors(void **state)
+{
+	struct stat	 sb;
+	char		 path[512], *cause;
+	static const char *hosts[] = {
+		"", "bad host", "a,b", "*.example.com", "host?", "!host",
+		"|1|x", "#host", "@revoked", "[host]:22", "host\n"
+	};
+	size_t		 i;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/noadd", test_dir);
+	for (i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+		cause = NULL;
+		if (knownhosts_add(path, hosts[i], 22, k1.blob, k1.len,
+		    &cause) != -1)
+			fail_msg("accepted host \"%s\"", hosts[i]);
+		assert_non_null(cause);
+		free(cause);
+	}
+	cause = NULL;
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 0, k1.blob, k1.len,
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 65536, k1.blob,
+	    k1.len, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 22,
+	    (const unsigned char *)"\0\0\0\x20", 4, &cause), -1);
+	free(cause);
+	assert_int_equal(stat(path, &sb), -1);
+
+	/* A directory that does not exist. */
+	snprintf(path, sizeof path, "%s/nodir/known_hosts", test_dir);
+	cause = NULL;
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+
+	/* A file that cannot be read is not replaced. */
+	cause = NULL;
+	assert_int_equal(knownhosts_add(test_dir, TEST_HOST, 22, k1.blob,
+	    k1.len, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	assert_int_equal(stat(test_dir, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(test_count_prefix("noadd"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_match),
+		cmocka_unit_test(test_mismatch),
+		cmocka_unit_test(test_notfound_types),
+		cmocka_unit_test(test_missing_and_unreadable),
+		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_hashed),
+		cmocka_unit_test(test_revoked),
+		cmocka_unit_test(test_cert_authority),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_add),
+		cmocka_unit_test(test_add_symlink),
+		cmocka_unit_test(test_add_errors),
+	};
+
+	log_set_level(LOG_LEVEL_WARN);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
+}
