@@ -1105,15 +1105,14 @@ hop_reap(struct hop *hop)
  * wants data now (window adjusts, closes, requests): channel_wait_eof on a
  * channel without EOF reads the transport and nothing else.
  */
-static int
+static void
 hop_drain(struct hop *hop)
 {
 	struct hop_channel	*hc;
-	size_t			 before = evbuffer_get_length(hop->inbuf);
 	int			 rc;
 
-	if (before == 0)
-		return 0;
+	if (evbuffer_get_length(hop->inbuf) == 0)
+		return;
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
 		if (hc->state != CHAN_OPEN || libssh2_channel_eof(hc->channel))
 			continue;
@@ -1124,22 +1123,25 @@ hop_drain(struct hop *hop)
 			    hop_session_error(hop, NULL));
 		break;
 	}
-	return evbuffer_get_length(hop->inbuf) < before;
 }
 
 /*
  * Service pass: open the next channel, let every open channel move data,
- * finish closes, and repeat while anything moved (libssh2 may have queued
- * data for a channel already visited).
+ * finish closes, and repeat while anything moved. Any libssh2 call may take
+ * in transport data meant for a channel already visited in this round, so
+ * transport input consumed counts as progress too: otherwise that data would
+ * sit in libssh2 with no event left to wake us.
  */
 static void
 hop_service(struct hop *hop)
 {
 	struct hop_channel	*hc, *next;
+	size_t			 unread;
 	int			 progress, rounds = 0;
 	char			*dead;
 
 	do {
+		unread = evbuffer_get_length(hop->inbuf);
 		progress = hop_open_next(hop);
 		TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
 			if (hop->dead != NULL)
@@ -1150,7 +1152,9 @@ hop_service(struct hop *hop)
 		if (hop->dead == NULL)
 			progress |= hop_reap(hop);
 		if (hop->dead == NULL)
-			progress |= hop_drain(hop);
+			hop_drain(hop);
+		if (evbuffer_get_length(hop->inbuf) < unread)
+			progress = 1;
 		if (hop->dead != NULL) {
 			dead = hop->dead;
 			hop->dead = NULL;
