@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,10 @@ struct hop {
 	char			 excluded[HOP_MAX_KEYTYPES][64];
 	size_t			 nexcluded;
 	char			*presented;
+	char			*unmatched_how;
+
+	char			*last_error;	/* why the last session failed */
+	int			 hard_failed;	/* host key or authentication */
 
 	struct event		*ev_deadline;
 	struct event		*ev_retry;
@@ -109,6 +114,12 @@ struct hop {
 	struct hop_channels	 channels;	/* queued, opening, open */
 	struct hop_channels	 closing;
 	struct hop_channel	*opening;
+
+	/* Transport counters of the current session. */
+	uint64_t		 bytes_sent;
+	uint64_t		 bytes_received;
+	uint64_t		 sends_deferred;	/* kernel took less */
+	size_t			 outbuf_peak;
 };
 
 static void	hop_connect_next(struct hop *);
@@ -208,6 +219,7 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	}
 	if (hop->transport_dead)
 		return -ECONNRESET;
+	hop->bytes_sent += len;
 	if (evbuffer_get_length(hop->outbuf) == 0) {
 		n = send(fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -223,6 +235,9 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	}
 	evbuffer_add(hop->outbuf, (const char *)buf + n, len - n);
 	event_add(hop->ev_write, NULL);
+	hop->sends_deferred++;
+	if (evbuffer_get_length(hop->outbuf) > hop->outbuf_peak)
+		hop->outbuf_peak = evbuffer_get_length(hop->outbuf);
 	return len;
 }
 
@@ -285,6 +300,9 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 
 	log_error("hop %s: %s", hop->conf->name, reason);
 	hop_teardown(hop, reason);
+	free(hop->last_error);
+	hop->last_error = xstrdup(reason);
+	hop->hard_failed = hard;
 	if (hard) {
 		hop_fail_queued(hop, reason);
 		delay = HOP_RETRY_MAX;
@@ -295,6 +313,14 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	}
 	free(reason);
 	hop_schedule_retry(hop, delay);
+}
+
+/* Return whether a retry is scheduled after a failure. */
+static int
+hop_waiting_retry(struct hop *hop)
+{
+	return hop->state == HOP_DOWN &&
+	    evtimer_pending(hop->ev_retry, NULL);
 }
 
 /* Deadline for the whole connection set-up. */
@@ -349,6 +375,7 @@ hop_read_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		total += n;
+		hop->bytes_received += n;
 	}
 	hop_advance(hop);
 }
@@ -577,6 +604,15 @@ hop_teardown(struct hop *hop, const char *reason)
 
 	evtimer_del(hop->ev_deadline);
 	event_del(hop->ev_service);
+	if (hop->session != NULL && hop->state == HOP_READY) {
+		log_info("hop %s: session ended (%s): %" PRIu64 " bytes sent, "
+		    "%" PRIu64 " received; %" PRIu64 " sends deferred, output "
+		    "buffer peak %zu bytes", hop->conf->name, reason,
+		    hop->bytes_sent, hop->bytes_received, hop->sends_deferred,
+		    hop->outbuf_peak);
+	}
+	hop->bytes_sent = hop->bytes_received = hop->sends_deferred = 0;
+	hop->outbuf_peak = 0;
 	if (hop->dns_req != NULL) {
 		evdns_getaddrinfo_cancel(hop->dns_req);
 		hop->dns_req = NULL;
@@ -649,6 +685,8 @@ hop_clear_tried_keys(struct hop *hop)
 	hop->nexcluded = 0;
 	free(hop->presented);
 	hop->presented = NULL;
+	free(hop->unmatched_how);
+	hop->unmatched_how = NULL;
 }
 
 /*
@@ -660,7 +698,7 @@ hop_verify(struct hop *hop)
 {
 	struct hostkey_check	 check;
 	const char		*blob;
-	char			*presented, *prefs, *how;
+	char			*presented, *prefs;
 	size_t			 len;
 	int			 type;
 
@@ -695,6 +733,8 @@ hop_verify(struct hop *hop)
 
 	if (check.verdict == HOSTKEY_UNMATCHED &&
 	    hop->nexcluded < HOP_MAX_KEYTYPES) {
+		free(hop->unmatched_how);
+		hop->unmatched_how = xstrdup(check.how);
 		snprintf(hop->excluded[hop->nexcluded++],
 		    sizeof hop->excluded[0], "%s", check.type);
 		prefs = hostkey_preferences(hop->conf, hop->excluded,
@@ -711,13 +751,14 @@ hop_verify(struct hop *hop)
 			return -1;
 		}
 	}
-	how = check.how;
-	check.how = NULL;
+	presented = hop->presented;
+	hop->presented = NULL;
+	hop_clear_tried_keys(hop);
 	hop_fail(hop, 1, "host key REFUSED for %s:%d: presented %s; %s; "
 	    "no authentication was attempted", hop->conf->host,
-	    hop->conf->port, hop->presented, how);
-	free(how);
-	hop_clear_tried_keys(hop);
+	    hop->conf->port, presented, check.how);
+	free(presented);
+	hostkey_check_clear(&check);
 	return -1;
 }
 
@@ -922,7 +963,7 @@ static void
 hop_advance(struct hop *hop)
 {
 	const char	*why;
-	char		*presented;
+	char		*presented, *how;
 	int		 rc, code;
 
 	switch (hop->state) {
@@ -935,14 +976,15 @@ hop_advance(struct hop *hop)
 			if (hop->nexcluded > 0) {
 				/* No other key type left to ask for. */
 				presented = hop->presented;
-				hop->presented = NULL;
-				hop_fail(hop, 1, "host key REFUSED for %s:%d: "
-				    "presented %s; no host_key pin matches any "
-				    "key the server offers; no authentication "
-				    "was attempted", hop->conf->host,
-				    hop->conf->port, presented);
-				free(presented);
+				how = hop->unmatched_how;
+				hop->presented = hop->unmatched_how = NULL;
 				hop_clear_tried_keys(hop);
+				hop_fail(hop, 1, "host key REFUSED for %s:%d: "
+				    "presented %s; %s; no authentication was "
+				    "attempted", hop->conf->host,
+				    hop->conf->port, presented, how);
+				free(presented);
+				free(how);
 				return;
 			}
 			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s",
@@ -960,6 +1002,9 @@ hop_advance(struct hop *hop)
 			return;
 		evtimer_del(hop->ev_deadline);
 		hop->backoff = HOP_RETRY_MIN;
+		free(hop->last_error);
+		hop->last_error = NULL;
+		hop->hard_failed = 0;
 		hop_set_state(hop, HOP_READY);
 		log_info("hop %s: ready: %s@%s:%d", hop->conf->name,
 		    hop->conf->user, hop->conf->host, hop->conf->port);
@@ -1183,9 +1228,17 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (hc->state == CHAN_QUEUED) {
-		xasprintf(&reason, "hop %s not ready within %d s (%s)",
-		    hop->conf->name, hop->conf->connect_timeout,
-		    hop_state_names[hop->state]);
+		if (hop->hard_failed && hop_waiting_retry(hop))
+			reason = xstrdup(hop->last_error);
+		else if (hop->last_error != NULL)
+			xasprintf(&reason, "hop %s not ready within %d s (%s; "
+			    "last error: %s)", hop->conf->name,
+			    hop->conf->connect_timeout,
+			    hop_state_names[hop->state], hop->last_error);
+		else
+			xasprintf(&reason, "hop %s not ready within %d s (%s)",
+			    hop->conf->name, hop->conf->connect_timeout,
+			    hop_state_names[hop->state]);
 		hc->ops->failed(hc->arg, reason);
 		free(reason);
 		hop_channel_destroy(hc);
@@ -1223,7 +1276,15 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 		fatal("hop %s: out of memory", hop->conf->name);
 	evtimer_add(hc->deadline, &tv);
 	TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
-	if (hop->state == HOP_DOWN)
+	if (hop_waiting_retry(hop)) {
+		/*
+		 * Never connect sooner than the backoff says. After a host-key
+		 * or authentication failure, fail at once (from the event
+		 * loop: the caller does not hold the handle yet).
+		 */
+		if (hop->hard_failed)
+			event_active(hc->deadline, EV_TIMEOUT, 0);
+	} else if (hop->state == HOP_DOWN)
 		hop_start(hop);
 	else if (hop->state == HOP_READY)
 		hop_kick(hop);
@@ -1367,6 +1428,7 @@ hop_free(struct hop *hop)
 		hop_channel_destroy(hc);
 	}
 	hop_clear_tried_keys(hop);
+	free(hop->last_error);
 	event_free(hop->ev_deadline);
 	event_free(hop->ev_retry);
 	event_free(hop->ev_service);

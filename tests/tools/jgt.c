@@ -64,6 +64,7 @@
 #define JGT_SHOW_FAILURES	20		/* hold: details printed */
 #define JGT_ECHO_WARNINGS	20		/* echo-server: errors printed */
 #define JGT_NO_DIFF		UINT64_MAX
+#define JGT_MAX_IO		(256 * 1024)	/* one read or write call */
 
 enum conn_state {
 	CONN_CONNECTING,
@@ -169,6 +170,8 @@ static void		 jgt_fatalx(const char *, ...)
 			     __attribute__((format(printf, 1, 2), noreturn));
 static void		 conn_fail(struct conn *, const char *, ...)
 			     __attribute__((format(printf, 2, 3)));
+static void		 expect_done(struct run *, int, const char *, ...)
+			     __attribute__((format(printf, 3, 4)));
 
 /* Print a message prefixed with the command name to stderr. */
 static void
@@ -400,6 +403,14 @@ jgt_hex(const u_char *hash, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+/* Let a bufferevent move more than libevent's default 16 KiB per call. */
+static void
+jgt_bev_tune(struct bufferevent *bev)
+{
+	bufferevent_set_max_single_read(bev, JGT_MAX_IO);
+	bufferevent_set_max_single_write(bev, JGT_MAX_IO);
+}
+
 /* Fetch the cipher and digest used by all connections. */
 static void
 jgt_crypto_init(void)
@@ -587,6 +598,7 @@ conn_open(struct conn *c)
 	c->fd = -1;
 	c->state = CONN_OPEN;
 	bufferevent_setcb(c->bev, run->readcb, run->writecb, run->eventcb, c);
+	jgt_bev_tune(c->bev);
 	bufferevent_setwatermark(c->bev, EV_WRITE, run->send_low, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	run->opened(c);
@@ -1057,11 +1069,6 @@ cmd_client(int argc, char **argv)
 /* Finish expect-close with a result and stop the loop. */
 static void
 expect_done(struct run *run, int result, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Finish expect-close with a result and stop the loop. */
-static void
-expect_done(struct run *run, int result, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -1457,7 +1464,8 @@ echo_warn(struct echo *echo, const char *what, int error)
 {
 	echo->errors++;
 	if (echo->errors <= JGT_ECHO_WARNINGS)
-		jgt_warnx("connection %s: %s", what, conn_error_text(error));
+		jgt_warnx("connection error while %s: %s", what,
+		    conn_error_text(error));
 	if (echo->errors == JGT_ECHO_WARNINGS)
 		jgt_warnx("further connection errors are only counted");
 }
@@ -1523,8 +1531,8 @@ echo_eventcb(struct bufferevent *bev, short what, void *arg)
 		bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 		bufferevent_enable(bev, EV_WRITE);
 	} else if (what & BEV_EVENT_ERROR) {
-		echo_warn(ec->echo, what & BEV_EVENT_READING ? "read" : "write",
-		    error);
+		echo_warn(ec->echo,
+		    what & BEV_EVENT_READING ? "reading" : "writing", error);
 		echo_close(ec);
 	}
 }
@@ -1557,6 +1565,7 @@ echo_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	TAILQ_INSERT_TAIL(&echo->conns, ec, entry);
 	echo->accepted++;
 	bufferevent_setcb(ec->bev, echo_readcb, echo_writecb, echo_eventcb, ec);
+	jgt_bev_tune(ec->bev);
 	bufferevent_setwatermark(ec->bev, EV_WRITE, JGT_ECHO_LOW, 0);
 	bufferevent_enable(ec->bev, EV_READ | EV_WRITE);
 }

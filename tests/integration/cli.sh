@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The command line: check prints FILE: OK or every FILE:LINE problem and
+# exits non-zero; run refuses a bad file and a taken listen port, naming it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+jg_setup
+
+good=$JG_DIR/good.ini
+cat >"$good" <<'INI'
+[jumpgate]
+log_level = info
+
+[hop bastion]
+host = bastion.example.com
+user = deploy
+host_key = SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8
+
+[tunnel postgres]
+listen = 15432
+connect = db.internal:5432
+via = bastion
+INI
+out=$("$JUMPGATE" check "$good") || jg_fail "check of a good file failed: $out"
+[[ $out == "$good: OK" ]] || jg_fail "unexpected output: $out"
+jg_pass "check: $out"
+
+bad=$JG_DIR/bad.ini
+cat >"$bad" <<'INI'
+[jumpgate]
+log_level = loud
+
+[hop bastion]
+host = bastion.example.com
+port = 99999
+user = deploy
+host_key = SHA256:tooshort
+
+[tunnel postgres]
+listen = 15432
+connect = db.internal:5432
+via = nowhere
+
+[tunnel pg2]
+listen = 127.0.0.1:15432
+connect = db.internal:5432
+via = bastion
+colour = blue
+INI
+set +e
+out=$("$JUMPGATE" check "$bad" 2>&1)
+rc=$?
+set -e
+[[ $rc -ne 0 ]] || jg_fail "check of a bad file exited 0"
+for want in "$bad:2: unknown log_level 'loud'" "$bad:6: bad port '99999'" \
+    "$bad:8: bad host_key pin" "$bad:13: via 'nowhere' names no hop" \
+    "$bad:16: listen address 127.0.0.1:15432 is already used by [tunnel postgres]" \
+    "$bad:19: unknown key 'colour'" "$bad: 6 errors"; do
+	[[ $out == *"$want"* ]] || jg_fail "missing '$want' in: $out"
+done
+[[ $out != *OK* ]] || jg_fail "a bad file was called OK"
+jg_pass "check reports every problem with FILE:LINE and exits $rc"
+
+set +e
+out=$("$JUMPGATE" run "$bad" 2>&1)
+rc=$?
+set -e
+[[ $rc -ne 0 && $out == *"$bad: 6 errors"* ]] || jg_fail "run accepted a bad file: $out"
+out=$("$JUMPGATE" check "$JG_DIR/missing.ini" 2>&1) && jg_fail "missing file accepted"
+[[ $out == *"missing.ini: cannot open: No such file or directory"* ]] ||
+    jg_fail "unexpected output for a missing file: $out"
+jg_pass "run refuses a bad file; a missing file is named"
+
+# A listen port already taken: run exits non-zero naming the address.
+jg_echo_start holder
+taken=$JG_DIR/taken.ini
+sed "s/^listen = 15432/listen = 127.0.0.1:$HOLDER_PORT/" "$good" >"$taken"
+set +e
+out=$(timeout 10 "$JUMPGATE" run "$taken" 2>&1)
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || jg_fail "run with a taken port exited $rc: $out"
+[[ $out == *"cannot listen on 127.0.0.1:$HOLDER_PORT: Address already in use"* ]] ||
+    jg_fail "the taken address is not named: $out"
+jg_pass "run exits 1 when a listen port is taken, naming 127.0.0.1:$HOLDER_PORT"
+
+out=$("$JUMPGATE" 2>&1) && jg_fail "no arguments accepted"
+[[ $out == *usage:* ]] || jg_fail "no usage printed: $out"
+jg_pass "usage printed without arguments"
