@@ -83,6 +83,12 @@ set -e
     jg_fail "the taken address is not named: $out"
 jg_pass "run exits 1 when a listen port is taken, naming 127.0.0.1:$HOLDER_PORT"
 
+# Every example shipped in etc/ parses.
+for f in "$TESTS_SRCDIR"/../etc/*.ini; do
+	out=$("$JUMPGATE" check "$f" 2>&1) || jg_fail "shipped example $f: $out"
+done
+jg_pass "every etc/*.ini example passes check"
+
 out=$("$JUMPGATE" 2>&1) && jg_fail "no arguments accepted"
 [[ $out == *usage:* ]] || jg_fail "no usage printed: $out"
 jg_pass "usage printed without arguments"
