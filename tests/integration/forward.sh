@@ -9,6 +9,7 @@ jg_setup
 
 jg_keygen user
 jg_sshd_start bastion
+jg_sshd_start rekey "RekeyLimit 1M"
 jg_echo_start target
 pin=$(jg_fingerprint "$BASTION_HOSTKEY_ED25519")
 dead_port=$(jg_free_port)
@@ -21,6 +22,17 @@ cfg=$JG_DIR/forward.ini
 jg_config "$cfg" bastion bastion user "host_key = $pin"
 jg_config_tunnel "$cfg" echo "$echo_port" "127.0.0.1:$TARGET_PORT" bastion
 jg_config_tunnel "$cfg" refused "$refused_port" "127.0.0.1:$dead_port" bastion
+rekey_port=$(jg_free_port)
+cat >>"$cfg" <<INI
+[hop rekey]
+host = 127.0.0.1
+port = $REKEY_PORT
+user = $JG_USER
+identity = $USER_KEY
+host_key = $(jg_fingerprint "$REKEY_HOSTKEY_ED25519")
+
+INI
+jg_config_tunnel "$cfg" rekeyed "$rekey_port" "127.0.0.1:$TARGET_PORT" rekey
 log=$JG_DIR/jumpgate.log
 jg_jumpgate_start "$cfg" "$log"
 jg_wait_port "$echo_port" 10 "$JUMPGATE_PID"
@@ -58,8 +70,16 @@ out=$("$JGT" client --connect "127.0.0.1:$echo_port" --bytes 1M --timeout 30) ||
     jg_fail "the other tunnel stopped working after a refused target: $out"
 jg_pass "refused target closed only its client; the other tunnel still works"
 
-jg_stop "$JUMPGATE_PID"
-jg_wait_log "$log" 'info: stopped' 10
+# Rekeying mid-transfer: an sshd that rekeys every megabyte.
+before=$(jg_count "$REKEY_LOG" 'SSH2_MSG_KEXINIT received')
+out=$("$JGT" client --connect "127.0.0.1:$rekey_port" --bytes 32M --timeout 60) ||
+    jg_fail "32 MiB through a hop that rekeys every 1 MiB failed: $out"
+rekeys=$(( $(jg_count "$REKEY_LOG" 'SSH2_MSG_KEXINIT received') - before ))
+[[ $rekeys -ge 10 ]] || jg_fail "expected many key re-exchanges, sshd logged $rekeys"
+jg_pass "32 MiB echoed across $rekeys key re-exchanges: $out"
+
+jg_jumpgate_stop "$log"
+grep -q 'info: stopped' "$log" || jg_fail "no clean stop logged"
 grep -Eq 'sends deferred' "$log" || jg_fail "no session summary logged"
 if grep -q 'BAD_USE\|error -39\|(-39)' "$log"; then
 	jg_fail "libssh2 reported BAD_USE"

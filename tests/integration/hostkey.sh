@@ -27,7 +27,7 @@ scenario() {
 		"$JGT" expect-close --connect "127.0.0.1:$port" --timeout 10 \
 		    >/dev/null || jg_fail "$name: client was not closed"
 	fi
-	jg_stop "$JUMPGATE_PID"
+	jg_jumpgate_stop "$JG_DIR/$name.log"
 }
 
 # Fail if sshd log FILE shows any authentication attempt.
@@ -59,7 +59,7 @@ done
 after=$(jg_count "$WRONGPIN_LOG" 'Connection from')
 [[ $after -eq $before ]] ||
     jg_fail "clients during the backoff caused $((after - before)) new connections to sshd"
-jg_stop "$JUMPGATE_PID"
+jg_jumpgate_stop "$log"
 line=$(grep 'host key REFUSED' "$log" | head -1)
 [[ -n $line ]] || jg_fail "no refusal logged"
 for want in "hop h:" "$wrong" "$ed" "$ec" "no authentication was attempted"; do
