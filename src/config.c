@@ -35,6 +35,7 @@ enum {
 	CONFIG_KEY_KNOWN_HOSTS,
 	CONFIG_KEY_HOST_KEY_POLICY,
 	CONFIG_KEY_CONNECT_TIMEOUT,
+	CONFIG_KEY_SOCKET_SEND_BUFFER,
 	CONFIG_KEY_LISTEN,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
@@ -106,6 +107,8 @@ static int	config_set_policy(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect_timeout(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_socket_send_buffer(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_listen(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect(struct config_parse *,
@@ -136,6 +139,8 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    config_set_policy },
 	[CONFIG_KEY_CONNECT_TIMEOUT] = { CONFIG_HOP, "connect_timeout", NULL,
 	    config_set_connect_timeout },
+	[CONFIG_KEY_SOCKET_SEND_BUFFER] = { CONFIG_HOP, "socket_send_buffer",
+	    NULL, config_set_socket_send_buffer },
 	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
 	    config_set_listen },
 	[CONFIG_KEY_CONNECT] = { CONFIG_TUNNEL, "connect",
@@ -820,6 +825,24 @@ config_set_connect_timeout(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
+/* Set the send buffer size of a hop's socket. */
+static int
+config_set_socket_send_buffer(struct config_parse *p,
+    struct config_section *s, const char *value)
+{
+	int	bytes;
+
+	if ((bytes = config_number(value, CONFIG_MIN_SOCKET_BUFFER,
+	    CONFIG_MAX_SOCKET_BUFFER)) == -1) {
+		config_error(p, p->line, "bad socket_send_buffer '%s': expected "
+		    "bytes, %d-%d (leave it out to let the kernel size it)",
+		    value, CONFIG_MIN_SOCKET_BUFFER, CONFIG_MAX_SOCKET_BUFFER);
+		return -1;
+	}
+	s->hop->socket_send_buffer = bytes;
+	return 0;
+}
+
 /* Set a tunnel's listen address. */
 static int
 config_set_listen(struct config_parse *p, struct config_section *s,
@@ -887,6 +910,12 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 		    "key seen is recorded", s->label);
 		break;
 	case HOSTKEY_POLICY_INSECURE:
+		if (s->keyline[CONFIG_KEY_HOST_KEY] == 0)
+			break;
+		config_error(p, s->keyline[CONFIG_KEY_HOST_KEY_POLICY],
+		    "[%s] has host_key pins and host_key_policy insecure, which "
+		    "would ignore them: remove the pins or the policy",
+		    s->label);
 		break;
 	}
 }

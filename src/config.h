@@ -15,6 +15,8 @@
 #define CONFIG_DEFAULT_PORT		22
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	10
 #define CONFIG_DEFAULT_LISTEN_HOST	"127.0.0.1"
+#define CONFIG_MIN_SOCKET_BUFFER	4096
+#define CONFIG_MAX_SOCKET_BUFFER	(64 * 1024 * 1024)
 
 enum hostkey_policy {
 	HOSTKEY_POLICY_STRICT,
@@ -37,6 +39,7 @@ struct config_hop {
 	char			*known_hosts;	/* absolute path or NULL */
 	enum hostkey_policy	 policy;
 	int			 connect_timeout; /* seconds */
+	int			 socket_send_buffer; /* bytes; 0: kernel's */
 };
 
 struct config_tunnel {

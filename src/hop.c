@@ -498,6 +498,11 @@ hop_session_begin(struct hop *hop)
 	int	 one = 1;
 
 	setsockopt(hop->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (hop->conf->socket_send_buffer > 0 &&
+	    setsockopt(hop->fd, SOL_SOCKET, SO_SNDBUF,
+	    &hop->conf->socket_send_buffer, sizeof(int)) == -1)
+		log_warn("hop %s: cannot set socket_send_buffer: %s",
+		    hop->conf->name, strerror(errno));
 	event_free(hop->ev_write);
 	hop->ev_read = event_new(hop->base, hop->fd, EV_READ | EV_PERSIST,
 	    hop_read_cb, hop);

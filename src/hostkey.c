@@ -234,7 +234,14 @@ hostkey_verify(const struct config_hop *hop, const unsigned char *blob,
 		return;
 	}
 	check->verdict = HOSTKEY_REFUSED;
-	if (known.ntypes > 0) {
+	if (known.ntypes > 0 && !hostkey_type_supported(known.types[0]) &&
+	    known.ntypes == 1) {
+		xasprintf(&check->how, "%s lists %s only with a %s key, a type "
+		    "this build does not use (libssh2 1.10 speaks only SHA-1 "
+		    "ssh-rsa, which OpenSSH 8.8 and later refuse); add the "
+		    "server's ed25519 or ECDSA key, verified out of band",
+		    hop->known_hosts, name, known.types[0]);
+	} else if (known.ntypes > 0) {
 		xasprintf(&check->how, "%s lists %s only with other key types "
 		    "(%s...); verify the new key out of band and add it",
 		    hop->known_hosts, name, known.types[0]);

@@ -19,9 +19,15 @@ refused_port=$(jg_free_port)
 # Bastion down at start: clients must wait for it, not be dropped.
 jg_sshd_stop bastion
 cfg=$JG_DIR/forward.ini
-jg_config "$cfg" bastion bastion user "host_key = $pin"
+# A 4 KiB send buffer on the hop socket makes the kernel take less than
+# libssh2 sends all the time: the partial-send path (BAD_USE in 1.10 if
+# libssh2 saw it) is exercised on every transfer, not only under load.
+jg_config "$cfg" bastion bastion user "host_key = $pin" \
+    "socket_send_buffer = 4096"
 jg_config_tunnel "$cfg" echo "$echo_port" "127.0.0.1:$TARGET_PORT" bastion
 jg_config_tunnel "$cfg" refused "$refused_port" "127.0.0.1:$dead_port" bastion
+unresolved_port=$(jg_free_port)
+jg_config_tunnel "$cfg" unresolved "$unresolved_port" "no-such-host.invalid:80" bastion
 rekey_port=$(jg_free_port)
 cat >>"$cfg" <<INI
 [hop rekey]
@@ -70,6 +76,11 @@ out=$("$JGT" client --connect "127.0.0.1:$echo_port" --bytes 1M --timeout 30) ||
     jg_fail "the other tunnel stopped working after a refused target: $out"
 jg_pass "refused target closed only its client; the other tunnel still works"
 
+"$JGT" expect-close --connect "127.0.0.1:$unresolved_port" --timeout 10 >/dev/null ||
+    jg_fail "a client of an unresolvable target was not closed"
+jg_wait_log "$log" "tunnel unresolved: connection from .* closed \(bastion could not connect to no-such-host.invalid:80" 5
+jg_pass "unresolvable target: only that client closed, with the reason"
+
 # Rekeying mid-transfer: an sshd that rekeys every megabyte.
 before=$(jg_count "$REKEY_LOG" 'SSH2_MSG_KEXINIT received')
 out=$("$JGT" client --connect "127.0.0.1:$rekey_port" --bytes 32M --timeout 60) ||
@@ -85,5 +96,7 @@ if grep -q 'BAD_USE\|error -39\|(-39)' "$log"; then
 	jg_fail "libssh2 reported BAD_USE"
 fi
 deferred=$(grep -Eo '[0-9]+ sends deferred' "$log" | awk '{s += $1} END {print s + 0}')
+[[ $deferred -gt 0 ]] ||
+    jg_fail "no send was ever deferred: the partial-send path was not exercised"
 jg_note "sends deferred to the output buffer (kernel took less): $deferred"
 jg_pass "SIGTERM: clean exit, session summary logged, no BAD_USE"

@@ -49,22 +49,22 @@ jg_count() {
 	grep -Ec -- "${2:?}" "${1:?}" || true
 }
 
-# Stop jumpgate with SIGTERM and insist on a clean exit: status 0 within
-# 10 s and no sanitizer report in its log.
-#   jg_jumpgate_stop LOG [PID]
+# Stop jumpgate with SIGTERM (or SIG) and insist on a clean exit: status 0
+# within 10 s and no sanitizer report in its log.
+#   jg_jumpgate_stop LOG [PID [SIG]]
 jg_jumpgate_stop() {
-	local log=${1:?} pid=${2:-$JUMPGATE_PID} rc=0 i state
-	kill -TERM "$pid" 2>/dev/null || true
+	local log=${1:?} pid=${2:-$JUMPGATE_PID} sig=${3:-TERM} rc=0 i state
+	kill -"$sig" "$pid" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
 		state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
 		[[ -z $state || $state == Z ]] && break
 		sleep 0.1
 	done
 	[[ -z $state || $state == Z ]] ||
-	    jg_fail "jumpgate $pid did not exit within 10 s of SIGTERM"
+	    jg_fail "jumpgate $pid did not exit within 10 s of SIG$sig"
 	wait "$pid" || rc=$?
 	jg__unregister "$pid"
-	[[ $rc -eq 0 ]] || jg_fail "jumpgate exited with status $rc after SIGTERM (log $log)"
+	[[ $rc -eq 0 ]] || jg_fail "jumpgate exited with status $rc after SIG$sig (log $log)"
 	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
 		jg_fail "sanitizer report in $log"
 	fi

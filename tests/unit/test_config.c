@@ -287,6 +287,7 @@ test_defaults(void **state)
 	hop = TAILQ_FIRST(&config->hops);
 	assert_int_equal(hop->port, CONFIG_DEFAULT_PORT);
 	assert_int_equal(hop->connect_timeout, CONFIG_DEFAULT_CONNECT_TIMEOUT);
+	assert_int_equal(hop->socket_send_buffer, 0);
 	assert_int_equal(hop->policy, HOSTKEY_POLICY_STRICT);
 	assert_null(hop->identity);
 	assert_null(hop->identity_passphrase_file);
@@ -327,6 +328,7 @@ test_values(void **state)
 	    "known_hosts = /var/lib/jumpgate/known_hosts\n"
 	    "host_key_policy = tofu\n"
 	    "connect_timeout = 3600\n"
+	    "socket_send_buffer = 65536\n"
 	    "[hop b]\n"
 	    "host = b.example.com\n"
 	    "user = u\n"
@@ -355,6 +357,7 @@ test_values(void **state)
 	assert_int_equal(a->npins, 0);
 	assert_int_equal(a->policy, HOSTKEY_POLICY_TOFU);
 	assert_int_equal(a->connect_timeout, 3600);
+	assert_int_equal(a->socket_send_buffer, 65536);
 	assert_string_equal(b->name, "b");
 	assert_int_equal(b->port, 22);
 	assert_int_equal(b->policy, HOSTKEY_POLICY_INSECURE);
@@ -516,7 +519,7 @@ test_bad_keys(void **state)
 	test_expect(TEST_HOP "hostname = x\n",
 	    "F:5: unknown key 'hostname' in [hop h]: expected one of host, "
 	    "port, user, identity, identity_passphrase_file, host_key, "
-	    "known_hosts, host_key_policy, connect_timeout\n");
+	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
 	    "log_level\n");
@@ -603,6 +606,9 @@ test_bad_numbers_and_names(void **state)
 	    "F:5: bad connect_timeout '3601': expected seconds, 1-3600\n");
 	test_expect(TEST_HOP "connect_timeout = 10s\n",
 	    "F:5: bad connect_timeout '10s': expected seconds, 1-3600\n");
+	test_expect(TEST_HOP "socket_send_buffer = 1024\n",
+	    "F:5: bad socket_send_buffer '1024': expected bytes, 4096-67108864 "
+	    "(leave it out to let the kernel size it)\n");
 	test_expect("[jumpgate]\nlog_level = verbose\n",
 	    "F:2: unknown log_level 'verbose': expected error, warn, info or "
 	    "debug\n");
@@ -743,6 +749,10 @@ test_policy_requirements(void **state)
 	    "known_hosts = kh\nhost_key_policy = tofu\n"));
 	config_free(test_load_ok("[hop h]\nhost = h\nuser = u\n"
 	    "host_key_policy = insecure\n"));
+	test_expect("[hop h]\nhost = h\nuser = u\nhost_key = " TEST_PIN "\n"
+	    "host_key_policy = insecure\n",
+	    "F:5: [hop h] has host_key pins and host_key_policy insecure, "
+	    "which would ignore them: remove the pins or the policy\n");
 }
 
 /* Build "identity = /x...x" padded to exactly LEN characters. */
@@ -803,7 +813,7 @@ test_too_long(void **state)
 	    "F:1: line too long (300 characters; at most 198)\n"
 	    "F:7: unknown key 'bad' in [hop h]: expected one of host, port, "
 	    "user, identity, identity_passphrase_file, host_key, known_hosts, "
-	    "host_key_policy, connect_timeout\n");
+	    "host_key_policy, connect_timeout, socket_send_buffer\n");
 }
 
 /* A NUL byte cannot be handed to inih. */
@@ -855,7 +865,7 @@ test_many_problems(void **state)
 	    "ssh-keygen -lf -', or set known_hosts\n"
 	    "F:11: unknown key 'colour' in [hop bastion]: expected one of "
 	    "host, port, user, identity, identity_passphrase_file, host_key, "
-	    "known_hosts, host_key_policy, connect_timeout\n"
+	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer\n"
 	    "F:12: duplicate key 'port' in [hop bastion] (first at line 9): "
 	    "keep only one\n"
 	    "F:14: listen address 127.0.0.1:8080 is already used by [tunnel t] "
