@@ -345,6 +345,20 @@ hop_retry_cb(evutil_socket_t fd, short what, void *arg)
 	hop_start(arg);
 }
 
+/*
+ * After a failed socket read or write: returns 0 if it only would have
+ * blocked, else fails the hop (naming errno) and returns 1.
+ */
+static int
+hop_io_failed(struct hop *hop)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	hop_fail(hop, 0, "connection to %s:%d lost: %s", hop->conf->host,
+	    hop->conf->port, strerror(errno));
+	return 1;
+}
+
 /* Socket readable: move bytes into the transport buffer, then advance. */
 static void
 hop_read_cb(evutil_socket_t fd, short what, void *arg)
@@ -367,12 +381,9 @@ hop_read_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				break;
-			hop_fail(hop, 0, "connection to %s:%d lost: %s",
-			    hop->conf->host, hop->conf->port, strerror(errno));
-			return;
+			if (hop_io_failed(hop))
+				return;
+			break;
 		}
 		total += n;
 		hop->bytes_received += n;
@@ -397,12 +408,9 @@ hop_write_cb(evutil_socket_t fd, short what, void *arg)
 	while (evbuffer_get_length(hop->outbuf) > 0) {
 		n = evbuffer_write(hop->outbuf, fd);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				break;
-			hop_fail(hop, 0, "connection to %s:%d lost: %s",
-			    hop->conf->host, hop->conf->port, strerror(errno));
-			return;
+			if (hop_io_failed(hop))
+				return;
+			break;
 		}
 	}
 	if (evbuffer_get_length(hop->outbuf) > 0)

@@ -36,7 +36,7 @@ n=0
 # run_case NAME expect(ok|refused) PATTERN HOPLINE...: one jumpgate, one
 # tunnel, one client; PATTERN must appear in the log.
 run_case() {
-	local name=$1 expect=$2 pattern=$3 cfg port log out
+	local name=$1 expect=$2 pattern=$3 cfg log
 	shift 3
 	n=$((n + 1))
 	cfg=$JG_DIR/$name.ini
@@ -47,19 +47,7 @@ run_case() {
 		    "$BASTION_PORT" "$JG_USER" "$pin"
 		printf '%s\n' "$@"
 	} >"$cfg"
-	port=$(jg_free_port)
-	jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
-	jg_jumpgate_start "$cfg" "$log"
-	jg_wait_port "$port" 10 "$JUMPGATE_PID"
-	if [[ $expect == ok ]]; then
-		out=$("$JGT" client --connect "127.0.0.1:$port" --bytes 1M \
-		    --timeout 20) || jg_fail "$name: data did not flow: $out"
-	else
-		"$JGT" expect-close --connect "127.0.0.1:$port" --timeout 10 \
-		    >/dev/null || jg_fail "$name: client was not closed"
-	fi
-	jg_wait_log "$log" "$pattern" 10
-	jg_jumpgate_stop "$log"
+	jg_try_tunnel "$cfg" "$log" "$expect" "$pattern"
 	jg_pass "$name: $(grep -Eo -- "$pattern.*" "$log" | head -1 | cut -c1-150)"
 }
 

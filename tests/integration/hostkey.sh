@@ -11,23 +11,10 @@ jg_setup
 jg_keygen user
 jg_echo_start target
 
-# Run jumpgate on CONFIG with one tunnel, check one 1 MiB echo (or, with
-# "refused", that the client is closed), then stop it.
+# Run jumpgate on CONFIG with one tunnel and one client, see jg_try_tunnel.
 #   scenario NAME CONFIG expect(ok|refused)
 scenario() {
-	local name=$1 cfg=$2 expect=$3 port out
-	port=$(jg_free_port)
-	jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
-	jg_jumpgate_start "$cfg" "$JG_DIR/$name.log"
-	jg_wait_port "$port" 10 "$JUMPGATE_PID"
-	if [[ $expect == ok ]]; then
-		out=$("$JGT" client --connect "127.0.0.1:$port" --bytes 1M \
-		    --timeout 20) || jg_fail "$name: data did not flow: $out"
-	else
-		"$JGT" expect-close --connect "127.0.0.1:$port" --timeout 10 \
-		    >/dev/null || jg_fail "$name: client was not closed"
-	fi
-	jg_jumpgate_stop "$JG_DIR/$name.log"
+	jg_try_tunnel "$2" "$JG_DIR/$1.log" "$3"
 }
 
 # Fail if sshd log FILE shows any authentication attempt.

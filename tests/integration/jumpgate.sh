@@ -69,3 +69,25 @@ jg_jumpgate_stop() {
 		jg_fail "sanitizer report in $log"
 	fi
 }
+
+# Add tunnel t (via hop h, to the echo server at TARGET_PORT) to CONFIG,
+# run jumpgate on it and check one client: "ok" echoes 1 MiB with SHA-256,
+# "refused" expects the client to be closed. With PATTERN, also wait for it
+# in LOG. Stops jumpgate and checks it exited cleanly.
+#   jg_try_tunnel CONFIG LOG ok|refused [PATTERN]
+jg_try_tunnel() {
+	local cfg=${1:?} log=${2:?} expect=${3:?} pattern=${4:-} port out
+	port=$(jg_free_port)
+	jg_config_tunnel "$cfg" t "$port" "127.0.0.1:${TARGET_PORT:?}" h
+	jg_jumpgate_start "$cfg" "$log"
+	jg_wait_port "$port" 10 "$JUMPGATE_PID"
+	if [[ $expect == ok ]]; then
+		out=$("$JGT" client --connect "127.0.0.1:$port" --bytes 1M \
+		    --timeout 20) || jg_fail "$cfg: data did not flow: $out"
+	else
+		"$JGT" expect-close --connect "127.0.0.1:$port" --timeout 10 \
+		    >/dev/null || jg_fail "$cfg: the client was not closed"
+	fi
+	[[ -z $pattern ]] || jg_wait_log "$log" "$pattern" 10
+	jg_jumpgate_stop "$log"
+}
