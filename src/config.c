@@ -36,6 +36,7 @@ enum {
 	CONFIG_KEY_HOST_KEY_POLICY,
 	CONFIG_KEY_CONNECT_TIMEOUT,
 	CONFIG_KEY_SOCKET_SEND_BUFFER,
+	CONFIG_KEY_HOP_VIA,
 	CONFIG_KEY_LISTEN,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
@@ -113,6 +114,8 @@ static int	config_set_listen(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_hop_via(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_via(struct config_parse *,
 		    struct config_section *, const char *);
 static void	config_error(struct config_parse *, int, const char *, ...)
@@ -141,6 +144,7 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    config_set_connect_timeout },
 	[CONFIG_KEY_SOCKET_SEND_BUFFER] = { CONFIG_HOP, "socket_send_buffer",
 	    NULL, config_set_socket_send_buffer },
+	[CONFIG_KEY_HOP_VIA] = { CONFIG_HOP, "via", NULL, config_set_hop_via },
 	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
 	    config_set_listen },
 	[CONFIG_KEY_CONNECT] = { CONFIG_TUNNEL, "connect",
@@ -277,6 +281,17 @@ config_list_add(char **list, const char *item)
 	xasprintf(&next, "%s, %s", *list, item);
 	free(*list);
 	*list = next;
+}
+
+/* Put ITEM and an arrow in front of the chain in *PATH. */
+static void
+config_list_prepend(char **path, const char *item)
+{
+	char	*next;
+
+	xasprintf(&next, "%s -> %s", item, *path);
+	free(*path);
+	*path = next;
 }
 
 /* List the keys sections of KIND accept. Caller frees. */
@@ -865,6 +880,16 @@ config_set_connect(struct config_parse *p, struct config_section *s,
 	    &t->connect_port);
 }
 
+/* Set the hop a hop is reached through; resolved once all are known. */
+static int
+config_set_hop_via(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->hop->via = xstrdup(value);
+	return 0;
+}
+
 /* Set the hop a tunnel goes through; resolved once all hops are known. */
 static int
 config_set_via(struct config_parse *p, struct config_section *s,
@@ -920,32 +945,81 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 	}
 }
 
+/* Find the hop VIA names, or report at LINE that there is none. */
+static struct config_hop *
+config_resolve_via(struct config_parse *p, int line, const char *via)
+{
+	struct config_hop	*hop;
+	char			*list = NULL;
+
+	if ((hop = config_find_hop(p->config, via)) != NULL)
+		return hop;
+	TAILQ_FOREACH(hop, &p->config->hops, entry)
+		config_list_add(&list, hop->name);
+	if (list == NULL) {
+		config_error(p, line, "via '%s' names no hop: add a [hop %s] "
+		    "section", via, via);
+	} else {
+		config_error(p, line, "via '%s' names no hop: add a [hop %s] "
+		    "section or use one of %s", via, via, list);
+	}
+	free(list);
+	return NULL;
+}
+
+/*
+ * Resolve the hop a hop is reached through, then check its chain: no
+ * cycle, at most CONFIG_MAX_CHAIN hops. Fills hop->depth (1: direct).
+ */
+static void
+config_check_chain(struct config_parse *p, struct config_section *s)
+{
+	struct config_hop	*hop = s->hop, *h;
+	char			*path;
+	int			 n;
+
+	hop->depth = 1;
+	if (hop->via == NULL)
+		return;
+	hop->via_hop = config_resolve_via(p, s->keyline[CONFIG_KEY_HOP_VIA],
+	    hop->via);
+	if (hop->via_hop == NULL)
+		return;
+	path = xstrdup(hop->name);
+	for (h = hop->via_hop, n = 1; h != NULL; h = h->via_hop, n++) {
+		config_list_prepend(&path, h->name);
+		if (h == hop) {
+			config_error(p, s->keyline[CONFIG_KEY_HOP_VIA], "via "
+			    "cycle %s: a hop cannot be reached through itself",
+			    path);
+			break;
+		}
+		if (n > CONFIG_MAX_CHAIN)
+			break;	/* a cycle further out, reported there */
+		if (h->via != NULL && h->via_hop == NULL &&
+		    config_find_hop(p->config, h->via) != NULL)
+			h->via_hop = config_find_hop(p->config, h->via);
+	}
+	if (h == NULL && n > CONFIG_MAX_CHAIN) {
+		config_error(p, s->keyline[CONFIG_KEY_HOP_VIA], "chain %s is "
+		    "%d hops deep; at most %d are allowed", path, n,
+		    CONFIG_MAX_CHAIN);
+	}
+	hop->depth = n;
+	free(path);
+}
+
 /* Resolve a tunnel's hop and check its listen address is its own. */
 static void
 config_check_tunnel(struct config_parse *p, struct config_section *s)
 {
 	struct config_tunnel	*t = s->tunnel, *t2;
 	struct config_section	*s2;
-	struct config_hop	*hop;
-	char			*list;
 	size_t			 i;
 
-	if (t->via != NULL &&
-	    (t->hop = config_find_hop(p->config, t->via)) == NULL) {
-		list = NULL;
-		TAILQ_FOREACH(hop, &p->config->hops, entry)
-			config_list_add(&list, hop->name);
-		if (list == NULL) {
-			config_error(p, s->keyline[CONFIG_KEY_VIA], "via '%s' "
-			    "names no hop: add a [hop %s] section", t->via,
-			    t->via);
-		} else {
-			config_error(p, s->keyline[CONFIG_KEY_VIA], "via '%s' "
-			    "names no hop: add a [hop %s] section or use one "
-			    "of %s", t->via, t->via, list);
-		}
-		free(list);
-	}
+	if (t->via != NULL)
+		t->hop = config_resolve_via(p, s->keyline[CONFIG_KEY_VIA],
+		    t->via);
 
 	if (t->listen_host == NULL)
 		return;
@@ -987,6 +1061,11 @@ config_check(struct config_parse *p)
 		}
 		if (s->kind == CONFIG_HOP)
 			config_check_hop(p, s);
+	}
+	for (i = 0; i < p->nsections; i++) {
+		s = p->sections[i];
+		if (s->kind == CONFIG_HOP)
+			config_check_chain(p, s);
 	}
 	for (i = 0; i < p->nsections; i++) {
 		s = p->sections[i];
@@ -1101,6 +1180,7 @@ config_free(struct config *config)
 		free(hop->identity_passphrase_file);
 		free(hop->pins);
 		free(hop->known_hosts);
+		free(hop->via);
 		free(hop);
 	}
 	while ((t = TAILQ_FIRST(&config->tunnels)) != NULL) {

@@ -15,6 +15,7 @@
 #define CONFIG_DEFAULT_PORT		22
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	10
 #define CONFIG_DEFAULT_LISTEN_HOST	"127.0.0.1"
+#define CONFIG_MAX_CHAIN		8	/* hops in one chain */
 #define CONFIG_MIN_SOCKET_BUFFER	4096
 #define CONFIG_MAX_SOCKET_BUFFER	(64 * 1024 * 1024)
 
@@ -40,6 +41,9 @@ struct config_hop {
 	enum hostkey_policy	 policy;
 	int			 connect_timeout; /* seconds */
 	int			 socket_send_buffer; /* bytes; 0: kernel's */
+	char			*via;		/* hop this one is reached through */
+	struct config_hop	*via_hop;	/* ... resolved; NULL: direct */
+	int			 depth;		/* hops in its chain, itself too */
 };
 
 struct config_tunnel {

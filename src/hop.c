@@ -23,22 +23,15 @@
 
 #include "compat.h"
 #include "config.h"
-#include "hop.h"
+#include "hop_int.h"
 #include "hostkey.h"
 #include "log.h"
 #include "xmalloc.h"
 
-/* Stop reading the socket while this much awaits libssh2. */
-#define HOP_INBUF_MAX		(1024 * 1024)
-/* Channels stop writing while the output buffer holds this much. */
-#define HOP_OUTBUF_HIGH		(1024 * 1024)
-/* Bytes read from the socket per event before libssh2 gets a turn. */
-#define HOP_READ_CHUNK		(256 * 1024)
 /* Service rounds in one go before yielding to other events. */
 #define HOP_SERVICE_ROUNDS	64
 #define HOP_RETRY_MIN		1
 #define HOP_RETRY_MAX		60
-#define HOP_MAX_KEYTYPES	8
 
 enum hop_channel_state {
 	CHAN_QUEUED,		/* waiting for the hop or its turn */
@@ -60,70 +53,6 @@ struct hop_channel {
 	void			*arg;
 	struct event		*deadline;
 };
-TAILQ_HEAD(hop_channels, hop_channel);
-
-enum hop_auth_step {
-	AUTH_LIST,
-	AUTH_IDENTITY,
-	AUTH_AGENT_NEXT,
-	AUTH_AGENT_TRY
-};
-
-struct hop {
-	const struct config_hop	*conf;
-	struct event_base	*base;
-	struct evdns_base	*dns;
-	enum hop_state		 state;
-
-	/* Transport. */
-	int			 fd;
-	struct event		*ev_read;
-	struct event		*ev_write;
-	struct evbuffer		*inbuf;
-	struct evbuffer		*outbuf;
-	int			 read_paused;
-	int			 transport_dead;
-	struct evdns_getaddrinfo_request *dns_req;
-	int			 dns_pending;
-	struct evutil_addrinfo	*addrs;
-	struct evutil_addrinfo	*addr_next;
-
-	/* Session. */
-	LIBSSH2_SESSION		*session;
-	enum hop_auth_step	 auth_step;
-	LIBSSH2_AGENT		*agent;
-	struct libssh2_agent_publickey *agent_key;
-	int			 agent_tried;
-	char			*passphrase;
-	char			*dead;	/* set inside a service pass */
-
-	/* Host-key types left out after a pin did not match. */
-	char			 excluded[HOP_MAX_KEYTYPES][64];
-	size_t			 nexcluded;
-	char			*presented;
-	char			*unmatched_how;
-
-	char			*last_error;	/* why the last session failed */
-	int			 hard_failed;	/* host key or authentication */
-
-	struct event		*ev_deadline;
-	struct event		*ev_retry;
-	struct event		*ev_service;
-	int			 backoff;
-
-	struct hop_channels	 channels;	/* queued, opening, open */
-	struct hop_channels	 closing;
-	struct hop_channel	*opening;
-
-	/* Transport counters of the current session. */
-	uint64_t		 bytes_sent;
-	uint64_t		 bytes_received;
-	uint64_t		 sends_deferred;	/* kernel took less */
-	size_t			 outbuf_peak;
-};
-
-static void	hop_connect_next(struct hop *);
-static void	hop_advance(struct hop *);
 static void	hop_service(struct hop *);
 static void	hop_teardown(struct hop *, const char *);
 static void	hop_channel_destroy(struct hop_channel *);
@@ -143,7 +72,7 @@ hop_state_name(enum hop_state state)
 const char *
 hop_name(const struct hop *hop)
 {
-	return hop->conf->name;
+	return hop->label;
 }
 
 /* Return the hop's state. */
@@ -159,7 +88,7 @@ hop_set_state(struct hop *hop, enum hop_state state)
 {
 	if (hop->state == state)
 		return;
-	log_debug("hop %s: %s -> %s", hop->conf->name,
+	log_debug("hop %s: %s -> %s", hop->label,
 	    hop_state_names[hop->state], hop_state_names[state]);
 	hop->state = state;
 }
@@ -200,8 +129,8 @@ hop_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 }
 
 /*
- * libssh2 send callback: never report a partial send. What the kernel does
- * not take now is kept in the output buffer and flushed on EV_WRITE.
+ * libssh2 send callback: never report a partial send. What the transport
+ * does not take now is kept in the output buffer and flushed later.
  */
 static ssize_t
 hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
@@ -220,7 +149,8 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	if (hop->transport_dead)
 		return -ECONNRESET;
 	hop->bytes_sent += len;
-	if (evbuffer_get_length(hop->outbuf) == 0) {
+	if (hop->transport == &hop_tcp_transport &&
+	    evbuffer_get_length(hop->outbuf) == 0) {
 		n = send(fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -234,7 +164,7 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 			return len;
 	}
 	evbuffer_add(hop->outbuf, (const char *)buf + n, len - n);
-	event_add(hop->ev_write, NULL);
+	hop->transport->flush(hop);
 	hop->sends_deferred++;
 	if (evbuffer_get_length(hop->outbuf) > hop->outbuf_peak)
 		hop->outbuf_peak = evbuffer_get_length(hop->outbuf);
@@ -263,7 +193,7 @@ hop_schedule_retry(struct hop *hop, int seconds)
 {
 	struct timeval	tv = { seconds, 0 };
 
-	log_info("hop %s: retrying in %d s", hop->conf->name, seconds);
+	log_info("hop %s: retrying in %d s", hop->label, seconds);
 	evtimer_add(hop->ev_retry, &tv);
 }
 
@@ -286,7 +216,7 @@ hop_fail_queued(struct hop *hop, const char *reason)
  * retry. HARD failures (host key, authentication) also fail the waiting
  * channels at once and retry only after the longest backoff.
  */
-static void
+void
 hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -298,7 +228,7 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 		fatal("out of memory");
 	va_end(ap);
 
-	log_error("hop %s: %s", hop->conf->name, reason);
+	log_error("hop %s: %s", hop->label, reason);
 	hop_teardown(hop, reason);
 	free(hop->last_error);
 	hop->last_error = xstrdup(reason);
@@ -345,90 +275,23 @@ hop_retry_cb(evutil_socket_t fd, short what, void *arg)
 	hop_start(arg);
 }
 
-/*
- * After a failed socket read or write: returns 0 if it only would have
- * blocked, else fails the hop (naming errno) and returns 1.
- */
-static int
-hop_io_failed(struct hop *hop)
-{
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-		return 0;
-	hop_fail(hop, 0, "connection to %s:%d lost: %s", hop->conf->host,
-	    hop->conf->port, strerror(errno));
-	return 1;
-}
-
-/* Socket readable: move bytes into the transport buffer, then advance. */
-static void
-hop_read_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct hop	*hop = arg;
-	size_t		 total = 0;
-	int		 n;
-
-	(void)what;
-	while (total < HOP_READ_CHUNK) {
-		if (evbuffer_get_length(hop->inbuf) >= HOP_INBUF_MAX) {
-			event_del(hop->ev_read);
-			hop->read_paused = 1;
-			break;
-		}
-		n = evbuffer_read(hop->inbuf, fd, 65536);
-		if (n == 0) {
-			hop_fail(hop, 0, "connection closed by %s:%d",
-			    hop->conf->host, hop->conf->port);
-			return;
-		}
-		if (n < 0) {
-			if (hop_io_failed(hop))
-				return;
-			break;
-		}
-		total += n;
-		hop->bytes_received += n;
-	}
-	hop_advance(hop);
-}
-
-/* Socket writable: flush the output buffer, or finish a TCP connect. */
-static void
-hop_write_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct hop	*hop = arg;
-	size_t		 before;
-	int		 n;
-
-	(void)what;
-	if (hop->state == HOP_CONNECTING) {
-		hop_connect_next(hop);
-		return;
-	}
-	before = evbuffer_get_length(hop->outbuf);
-	while (evbuffer_get_length(hop->outbuf) > 0) {
-		n = evbuffer_write(hop->outbuf, fd);
-		if (n < 0) {
-			if (hop_io_failed(hop))
-				return;
-			break;
-		}
-	}
-	if (evbuffer_get_length(hop->outbuf) > 0)
-		event_add(hop->ev_write, NULL);
-	if (before >= HOP_OUTBUF_HIGH / 2 &&
-	    evbuffer_get_length(hop->outbuf) < HOP_OUTBUF_HIGH / 2)
-		hop_advance(hop);
-}
-
-/* Create a hop for CONF; it does nothing until hop_start. */
+/* Create a hop for CONF, reached through OUTER if not NULL; see hop.h. */
 struct hop *
 hop_new(struct event_base *base, struct evdns_base *dns,
-    const struct config_hop *conf)
+    const struct config_hop *conf, struct hop *outer)
 {
 	struct hop	*hop;
 
 	hop = xcalloc(1, sizeof *hop);
 	hop->conf = conf;
+	hop->outer = outer;
+	if (outer != NULL) {
+		hop->transport = &hop_carrier_transport;
+		xasprintf(&hop->label, "%s -> %s", outer->label, conf->name);
+	} else {
+		hop->transport = &hop_tcp_transport;
+		hop->label = xstrdup(conf->name);
+	}
 	hop->base = base;
 	hop->dns = dns;
 	hop->fd = -1;
@@ -448,81 +311,35 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	return hop;
 }
 
-/* Name resolution finished: start connecting to the addresses. */
-static void
-hop_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
-{
-	struct hop	*hop = arg;
-
-	hop->dns_req = NULL;
-	hop->dns_pending = 0;
-	if (result == EVUTIL_EAI_CANCEL)
-		return;
-	if (result != 0) {
-		hop_fail(hop, 0, "cannot resolve %s: %s", hop->conf->host,
-		    evutil_gai_strerror(result));
-		return;
-	}
-	hop->addrs = res;
-	hop->addr_next = res;
-	hop_connect_next(hop);
-}
-
 /* Begin connecting now, unless already under way. */
 void
 hop_start(struct hop *hop)
 {
-	struct evutil_addrinfo	hints;
-	struct timeval		tv = { hop->conf->connect_timeout, 0 };
-	char			port[16];
-	struct evdns_getaddrinfo_request *req;
+	struct timeval	tv = { hop->conf->connect_timeout, 0 };
 
 	if (hop->state != HOP_DOWN)
 		return;
 	evtimer_del(hop->ev_retry);
 	hop_set_state(hop, HOP_CONNECTING);
 	evtimer_add(hop->ev_deadline, &tv);
-	log_info("hop %s: connecting to %s:%d", hop->conf->name,
-	    hop->conf->host, hop->conf->port);
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-	snprintf(port, sizeof port, "%d", hop->conf->port);
-	hop->dns_pending = 1;
-	req = evdns_getaddrinfo(hop->dns, hop->conf->host, port, &hints,
-	    hop_resolved_cb, hop);
-	if (hop->dns_pending)
-		hop->dns_req = req;
+	if (hop->outer != NULL)
+		log_info("hop %s: connecting to %s:%d through %s", hop->label,
+		    hop->conf->host, hop->conf->port, hop->outer->label);
+	else
+		log_info("hop %s: connecting to %s:%d", hop->label,
+		    hop->conf->host, hop->conf->port);
+	hop->transport->connect(hop);
 }
 
-/* Set up a libssh2 session on the connected socket and start the handshake. */
-static void
+/* The transport is up: create the libssh2 session and start the handshake. */
+void
 hop_session_begin(struct hop *hop)
 {
 	char	*prefs;
-	int	 one = 1;
-
-	setsockopt(hop->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (hop->conf->socket_send_buffer > 0 &&
-	    setsockopt(hop->fd, SOL_SOCKET, SO_SNDBUF,
-	    &hop->conf->socket_send_buffer, sizeof(int)) == -1)
-		log_warn("hop %s: cannot set socket_send_buffer: %s",
-		    hop->conf->name, strerror(errno));
-	event_free(hop->ev_write);
-	hop->ev_read = event_new(hop->base, hop->fd, EV_READ | EV_PERSIST,
-	    hop_read_cb, hop);
-	hop->ev_write = event_new(hop->base, hop->fd, EV_WRITE, hop_write_cb,
-	    hop);
-	if (hop->ev_read == NULL || hop->ev_write == NULL)
-		fatal("hop %s: out of memory", hop->conf->name);
-	event_add(hop->ev_read, NULL);
 
 	hop->session = libssh2_session_init_ex(NULL, NULL, NULL, hop);
 	if (hop->session == NULL)
-		fatal("hop %s: cannot create an SSH session", hop->conf->name);
+		fatal("hop %s: cannot create an SSH session", hop->label);
 	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_RECV,
 	    (void *)hop_recv_cb);
 	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_SEND,
@@ -531,79 +348,13 @@ hop_session_begin(struct hop *hop)
 	prefs = hostkey_preferences(hop->conf, hop->excluded, hop->nexcluded);
 	if (prefs != NULL) {
 		log_debug("hop %s: host key types offered: %s",
-		    hop->conf->name, prefs);
+		    hop->label, prefs);
 		libssh2_session_method_pref(hop->session,
 		    LIBSSH2_METHOD_HOSTKEY, prefs);
 		free(prefs);
 	}
 	hop_set_state(hop, HOP_HANDSHAKE);
 	hop_advance(hop);
-}
-
-/* Try the next resolved address, or check the connect in progress. */
-static void
-hop_connect_next(struct hop *hop)
-{
-	struct evutil_addrinfo	*ai;
-	char			 addr[128];
-	socklen_t		 len;
-	int			 error;
-
-	if (hop->fd != -1) {
-		/* A connect finished: see how. */
-		len = sizeof error;
-		if (getsockopt(hop->fd, SOL_SOCKET, SO_ERROR, &error,
-		    &len) == -1)
-			error = errno;
-		if (error == 0) {
-			evutil_freeaddrinfo(hop->addrs);
-			hop->addrs = hop->addr_next = NULL;
-			hop_session_begin(hop);
-			return;
-		}
-		log_debug("hop %s: connect: %s", hop->conf->name,
-		    strerror(error));
-		event_free(hop->ev_write);
-		hop->ev_write = NULL;
-		close(hop->fd);
-		hop->fd = -1;
-		if (hop->addr_next == NULL) {
-			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
-			    hop->conf->host, hop->conf->port, strerror(error));
-			return;
-		}
-	}
-	while ((ai = hop->addr_next) != NULL) {
-		hop->addr_next = ai->ai_next;
-		hop->fd = socket(ai->ai_family, ai->ai_socktype |
-		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-		if (hop->fd == -1)
-			continue;
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr,
-		    NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(addr, sizeof addr, "?");
-		log_debug("hop %s: trying %s port %d", hop->conf->name, addr,
-		    hop->conf->port);
-		if (connect(hop->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    errno == EINPROGRESS) {
-			hop->ev_write = event_new(hop->base, hop->fd, EV_WRITE,
-			    hop_write_cb, hop);
-			if (hop->ev_write == NULL)
-				fatal("hop %s: out of memory", hop->conf->name);
-			event_add(hop->ev_write, NULL);
-			return;
-		}
-		error = errno;
-		close(hop->fd);
-		hop->fd = -1;
-		if (hop->addr_next == NULL) {
-			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
-			    hop->conf->host, hop->conf->port, strerror(error));
-			return;
-		}
-	}
-	hop_fail(hop, 0, "cannot connect to %s:%d: no usable address",
-	    hop->conf->host, hop->conf->port);
 }
 
 /*
@@ -620,21 +371,12 @@ hop_teardown(struct hop *hop, const char *reason)
 	if (hop->session != NULL && hop->state == HOP_READY) {
 		log_info("hop %s: session ended (%s): %" PRIu64 " bytes sent, "
 		    "%" PRIu64 " received; %" PRIu64 " sends deferred, output "
-		    "buffer peak %zu bytes", hop->conf->name, reason,
+		    "buffer peak %zu bytes", hop->label, reason,
 		    hop->bytes_sent, hop->bytes_received, hop->sends_deferred,
 		    hop->outbuf_peak);
 	}
 	hop->bytes_sent = hop->bytes_received = hop->sends_deferred = 0;
 	hop->outbuf_peak = 0;
-	if (hop->dns_req != NULL) {
-		evdns_getaddrinfo_cancel(hop->dns_req);
-		hop->dns_req = NULL;
-	}
-	hop->dns_pending = 0;
-	if (hop->addrs != NULL) {
-		evutil_freeaddrinfo(hop->addrs);
-		hop->addrs = hop->addr_next = NULL;
-	}
 	hop->opening = NULL;
 	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
 		if (hc->state == CHAN_QUEUED)
@@ -670,18 +412,7 @@ hop_teardown(struct hop *hop, const char *reason)
 		freezero(hop->passphrase, strlen(hop->passphrase));
 		hop->passphrase = NULL;
 	}
-	if (hop->ev_read != NULL) {
-		event_free(hop->ev_read);
-		hop->ev_read = NULL;
-	}
-	if (hop->ev_write != NULL) {
-		event_free(hop->ev_write);
-		hop->ev_write = NULL;
-	}
-	if (hop->fd != -1) {
-		close(hop->fd);
-		hop->fd = -1;
-	}
+	hop->transport->close(hop);
 	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
 	evbuffer_drain(hop->outbuf, evbuffer_get_length(hop->outbuf));
 	hop->read_paused = 0;
@@ -726,11 +457,11 @@ hop_verify(struct hop *hop)
 		if (check.insecure) {
 			log_warn("hop %s: host key %s (%s) of %s:%d accepted "
 			    "WITHOUT verification (host_key_policy = insecure)",
-			    hop->conf->name, check.fingerprint, check.type,
+			    hop->label, check.fingerprint, check.type,
 			    hop->conf->host, hop->conf->port);
 		} else {
 			log_info("hop %s: host key %s (%s) %s",
-			    hop->conf->name, check.fingerprint, check.type,
+			    hop->label, check.fingerprint, check.type,
 			    check.how);
 		}
 		hop_clear_tried_keys(hop);
@@ -755,7 +486,7 @@ hop_verify(struct hop *hop)
 		if (prefs != NULL) {
 			/* The pin may be for another key type: ask for it. */
 			log_debug("hop %s: %s (%s) matches no pin; asking "
-			    "for another key type", hop->conf->name,
+			    "for another key type", hop->label,
 			    check.fingerprint, check.type);
 			free(prefs);
 			hostkey_check_clear(&check);
@@ -958,7 +689,7 @@ hop_auth(struct hop *hop)
 			return 1;
 		if (rc == 0)
 			return 0;
-		log_debug("hop %s: agent key %s refused", conf->name,
+		log_debug("hop %s: agent key %s refused", hop->label,
 		    hop->agent_key->comment ? hop->agent_key->comment : "");
 		hop->auth_step = AUTH_AGENT_NEXT;
 		return hop_auth(hop);
@@ -972,7 +703,7 @@ fail_cause:
 }
 
 /* Drive the state machine as far as it goes without waiting. */
-static void
+void
 hop_advance(struct hop *hop)
 {
 	const char	*why;
@@ -1019,7 +750,7 @@ hop_advance(struct hop *hop)
 		hop->last_error = NULL;
 		hop->hard_failed = 0;
 		hop_set_state(hop, HOP_READY);
-		log_info("hop %s: ready: %s@%s:%d", hop->conf->name,
+		log_info("hop %s: ready: %s@%s:%d", hop->label,
 		    hop->conf->user, hop->conf->host, hop->conf->port);
 		/* FALLTHROUGH */
 	case HOP_READY:
@@ -1067,7 +798,7 @@ hop_channel_error(struct hop_channel *hc, int rc, const char *what)
 			    "%s (%d)", what, why, rc);
 	} else {
 		log_debug("hop %s: channel to %s:%d: %s: %s (%d)",
-		    hop->conf->name, hc->host, hc->port, what, why, rc);
+		    hop->label, hc->host, hc->port, what, why, rc);
 	}
 	return HOP_ERROR;
 }
@@ -1110,11 +841,11 @@ hop_open_next(struct hop *hop)
 				xasprintf(&reason, "%s:%d refused by the "
 				    "server: administratively prohibited (check "
 				    "AllowTcpForwarding/PermitOpen on %s)",
-				    hc->host, hc->port, hop->conf->name);
+				    hc->host, hc->port, hop->label);
 			else if (strstr(why, "connect failed"))
 				xasprintf(&reason, "%s could not connect to "
 				    "%s:%d (refused, unreachable or not "
-				    "resolvable from there)", hop->conf->name,
+				    "resolvable from there)", hop->label,
 				    hc->host, hc->port);
 			else
 				xasprintf(&reason, "opening a channel to %s:%d "
@@ -1226,7 +957,7 @@ hop_service(struct hop *hop)
 	if (hop->read_paused &&
 	    evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX / 2) {
 		hop->read_paused = 0;
-		event_add(hop->ev_read, NULL);
+		hop->transport->resume(hop);
 	}
 }
 
@@ -1245,12 +976,12 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 			reason = xstrdup(hop->last_error);
 		else if (hop->last_error != NULL)
 			xasprintf(&reason, "hop %s not ready within %d s (%s; "
-			    "last error: %s)", hop->conf->name,
+			    "last error: %s)", hop->label,
 			    hop->conf->connect_timeout,
 			    hop_state_names[hop->state], hop->last_error);
 		else
 			xasprintf(&reason, "hop %s not ready within %d s (%s)",
-			    hop->conf->name, hop->conf->connect_timeout,
+			    hop->label, hop->conf->connect_timeout,
 			    hop_state_names[hop->state]);
 		hc->ops->failed(hc->arg, reason);
 		free(reason);
@@ -1258,7 +989,7 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	} else if (hc->state == CHAN_OPENING && hc->ops != NULL) {
 		/* libssh2 cannot abort an open: give up on it. */
 		xasprintf(&reason, "%s did not answer the channel open to "
-		    "%s:%d within %d s", hop->conf->name, hc->host, hc->port,
+		    "%s:%d within %d s", hop->label, hc->host, hc->port,
 		    hop->conf->connect_timeout);
 		hc->ops->failed(hc->arg, reason);
 		free(reason);
@@ -1286,7 +1017,7 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 	hc->arg = arg;
 	hc->deadline = evtimer_new(hop->base, hop_channel_deadline_cb, hc);
 	if (hc->deadline == NULL)
-		fatal("hop %s: out of memory", hop->conf->name);
+		fatal("hop %s: out of memory", hop->label);
 	evtimer_add(hc->deadline, &tv);
 	TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
 	if (hop_waiting_retry(hop)) {
@@ -1421,11 +1152,12 @@ hop_shutdown(struct hop *hop)
 		libssh2_session_disconnect(hop->session, "jumpgate shutting "
 		    "down");
 		/* One non-blocking flush; a slow server misses the goodbye. */
-		if (hop->fd != -1 && evbuffer_get_length(hop->outbuf) > 0)
+		if (hop->transport == &hop_tcp_transport && hop->fd != -1 &&
+		    evbuffer_get_length(hop->outbuf) > 0)
 			evbuffer_write(hop->outbuf, hop->fd);
 	}
 	hop_teardown(hop, "jumpgate is shutting down");
-	log_info("hop %s: disconnected", hop->conf->name);
+	log_info("hop %s: disconnected", hop->label);
 }
 
 /* Free a hop; its channels must have been given back or failed. */
@@ -1442,6 +1174,7 @@ hop_free(struct hop *hop)
 	}
 	hop_clear_tried_keys(hop);
 	free(hop->last_error);
+	free(hop->label);
 	event_free(hop->ev_deadline);
 	event_free(hop->ev_retry);
 	event_free(hop->ev_service);

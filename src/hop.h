@@ -46,8 +46,12 @@ struct hop_channel_ops {
 	void	(*lost)(void *arg, const char *reason);
 };
 
+/*
+ * Create a hop for CONF. With OUTER, its session is carried by a channel
+ * of OUTER's session (jump chains); OUTER must outlive it.
+ */
 struct hop	*hop_new(struct event_base *, struct evdns_base *,
-		    const struct config_hop *);
+		    const struct config_hop *, struct hop *outer);
 void		 hop_free(struct hop *);
 void		 hop_start(struct hop *);
 void		 hop_shutdown(struct hop *);

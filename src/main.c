@@ -18,7 +18,8 @@ struct runtime {
 	struct config		*config;
 	struct event_base	*base;
 	struct evdns_base	*dns;
-	struct hop		**hops;
+	struct hop		**hops;		/* outer hops first */
+	const struct config_hop	**hop_confs;
 	size_t			 nhops;
 	struct tunnel		**tunnels;
 	size_t			 ntunnels;
@@ -67,15 +68,38 @@ main_check(const char *path)
 static struct hop *
 main_hop_for(struct runtime *rt, const struct config_hop *conf)
 {
-	struct config_hop	*ch;
-	size_t			 i = 0;
+	size_t	i;
 
-	TAILQ_FOREACH(ch, &rt->config->hops, entry) {
-		if (ch == conf)
+	for (i = 0; i < rt->nhops; i++) {
+		if (rt->hop_confs[i] == conf)
 			return rt->hops[i];
-		i++;
 	}
-	fatal("internal error: tunnel names an unknown hop");
+	fatal("internal error: no hop %s", conf->name);
+}
+
+/* Create the hops, outer ones first (each inner hop needs its outer). */
+static void
+main_create_hops(struct runtime *rt)
+{
+	struct config_hop	*ch;
+	struct hop		*outer;
+	int			 depth;
+
+	for (depth = 1; depth <= CONFIG_MAX_CHAIN; depth++) {
+		TAILQ_FOREACH(ch, &rt->config->hops, entry) {
+			if (ch->depth != depth)
+				continue;
+			outer = ch->via_hop == NULL ? NULL :
+			    main_hop_for(rt, ch->via_hop);
+			rt->hops = xreallocarray(rt->hops, rt->nhops + 1,
+			    sizeof *rt->hops);
+			rt->hop_confs = xreallocarray(rt->hop_confs,
+			    rt->nhops + 1, sizeof *rt->hop_confs);
+			rt->hops[rt->nhops] = hop_new(rt->base, rt->dns, ch,
+			    outer);
+			rt->hop_confs[rt->nhops++] = ch;
+		}
+	}
 }
 
 /* SIGINT/SIGTERM: stop listening, close connections, leave the loop. */
@@ -94,8 +118,8 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 		tunnel_free(rt->tunnels[i]);
 		rt->tunnels[i] = NULL;
 	}
-	for (i = 0; i < rt->nhops; i++)
-		hop_shutdown(rt->hops[i]);
+	for (i = rt->nhops; i > 0; i--)
+		hop_shutdown(rt->hops[i - 1]);
 	event_base_loopexit(rt->base, NULL);
 }
 
@@ -123,7 +147,6 @@ static int
 main_run(const char *path)
 {
 	struct runtime		 rt;
-	struct config_hop	*ch;
 	struct config_tunnel	*ct;
 	struct event		*ev_int, *ev_term;
 	char			*cause;
@@ -141,11 +164,7 @@ main_run(const char *path)
 		fatal("cannot create the event loop");
 	rt.dns = main_dns(rt.base);
 
-	TAILQ_FOREACH(ch, &rt.config->hops, entry) {
-		rt.hops = xreallocarray(rt.hops, rt.nhops + 1,
-		    sizeof *rt.hops);
-		rt.hops[rt.nhops++] = hop_new(rt.base, rt.dns, ch);
-	}
+	main_create_hops(&rt);
 	TAILQ_FOREACH(ct, &rt.config->tunnels, entry) {
 		rt.tunnels = xreallocarray(rt.tunnels, rt.ntunnels + 1,
 		    sizeof *rt.tunnels);
@@ -182,10 +201,11 @@ main_run(const char *path)
 		if (rt.tunnels[i] != NULL)
 			tunnel_free(rt.tunnels[i]);
 	}
-	for (i = 0; i < rt.nhops; i++)
-		hop_free(rt.hops[i]);
+	for (i = rt.nhops; i > 0; i--)
+		hop_free(rt.hops[i - 1]);
 	free(rt.tunnels);
 	free(rt.hops);
+	free(rt.hop_confs);
 	evdns_base_free(rt.dns, 1);
 	event_base_free(rt.base);
 	libssh2_exit();

@@ -519,7 +519,7 @@ test_bad_keys(void **state)
 	test_expect(TEST_HOP "hostname = x\n",
 	    "F:5: unknown key 'hostname' in [hop h]: expected one of host, "
 	    "port, user, identity, identity_passphrase_file, host_key, "
-	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer\n");
+	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer, via\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
 	    "log_level\n");
@@ -706,6 +706,83 @@ test_via(void **state)
 	    "F:4: via 'h' names no hop: add a [hop h] section\n");
 }
 
+/* Append "[hop NAME]" reached via VIA (none if NULL) to BUF. */
+static void
+test_chain_hop(char *buf, size_t len, const char *name, const char *via)
+{
+	size_t	n = strlen(buf);
+
+	snprintf(buf + n, len - n, "[hop %s]\nhost = %s\nuser = u\n"
+	    "host_key_policy = insecure\n%s%s%s", name, name,
+	    via != NULL ? "via = " : "", via != NULL ? via : "",
+	    via != NULL ? "\n" : "");
+}
+
+/* Hops reached through other hops: resolution, depth, cycles, limits. */
+static void
+test_chain(void **state)
+{
+	struct config		*config;
+	struct config_hop	*bastion, *app, *db;
+	char			 buf[4096], name[8], via[8];
+	int			 i;
+
+	(void)state;
+	config = test_load_ok("[hop bastion]\nhost = b\nuser = u\n"
+	    "host_key_policy = insecure\n"
+	    "[hop db]\nhost = db\nuser = u\nhost_key_policy = insecure\n"
+	    "via = app\n"
+	    "[hop app]\nhost = app\nuser = u\nhost_key_policy = insecure\n"
+	    "via = bastion\n"
+	    "[tunnel t]\nlisten = 1\nconnect = x:1\nvia = db\n");
+	bastion = config_find_hop(config, "bastion");
+	app = config_find_hop(config, "app");
+	db = config_find_hop(config, "db");
+	assert_null(bastion->via_hop);
+	assert_int_equal(bastion->depth, 1);
+	assert_ptr_equal(app->via_hop, bastion);
+	assert_int_equal(app->depth, 2);
+	assert_ptr_equal(db->via_hop, app);
+	assert_int_equal(db->depth, 3);
+	assert_ptr_equal(TAILQ_FIRST(&config->tunnels)->hop, db);
+	config_free(config);
+
+	/* A hop naming no hop, itself, or a loop. */
+	test_expect("[hop a]\nhost = a\nuser = u\nhost_key_policy = insecure\n"
+	    "via = nowhere\n",
+	    "F:5: via 'nowhere' names no hop: add a [hop nowhere] section or "
+	    "use one of a\n");
+	test_expect("[hop a]\nhost = a\nuser = u\nhost_key_policy = insecure\n"
+	    "via = a\n",
+	    "F:5: via cycle a -> a: a hop cannot be reached through itself\n");
+	test_expect("[hop a]\nhost = a\nuser = u\nhost_key_policy = insecure\n"
+	    "via = b\n"
+	    "[hop b]\nhost = b\nuser = u\nhost_key_policy = insecure\n"
+	    "via = a\n"
+	    "[hop c]\nhost = c\nuser = u\nhost_key_policy = insecure\n"
+	    "via = b\n",
+	    "F:5: via cycle a -> b -> a: a hop cannot be reached through "
+	    "itself\n"
+	    "F:10: via cycle b -> a -> b: a hop cannot be reached through "
+	    "itself\n");
+
+	/* Eight hops in a chain are fine; nine are not. */
+	buf[0] = '\0';
+	for (i = 1; i <= 9; i++) {
+		snprintf(name, sizeof name, "h%d", i);
+		snprintf(via, sizeof via, "h%d", i - 1);
+		test_chain_hop(buf, sizeof buf, name, i == 1 ? NULL : via);
+		if (i == 8) {
+			config = test_load_ok(buf);
+			assert_int_equal(config_find_hop(config, "h8")->depth,
+			    8);
+			config_free(config);
+		}
+	}
+	test_expect(buf, "F:44: chain h1 -> h2 -> h3 -> h4 -> h5 -> h6 -> h7 "
+	    "-> h8 -> h9 is 9 hops deep; at most 8 are allowed\n");
+}
+
 /* Two tunnels may not listen on one address. */
 static void
 test_duplicate_listen(void **state)
@@ -813,7 +890,7 @@ test_too_long(void **state)
 	    "F:1: line too long (300 characters; at most 198)\n"
 	    "F:7: unknown key 'bad' in [hop h]: expected one of host, port, "
 	    "user, identity, identity_passphrase_file, host_key, known_hosts, "
-	    "host_key_policy, connect_timeout, socket_send_buffer\n");
+	    "host_key_policy, connect_timeout, socket_send_buffer, via\n");
 }
 
 /* A NUL byte cannot be handed to inih. */
@@ -865,7 +942,7 @@ test_many_problems(void **state)
 	    "ssh-keygen -lf -', or set known_hosts\n"
 	    "F:11: unknown key 'colour' in [hop bastion]: expected one of "
 	    "host, port, user, identity, identity_passphrase_file, host_key, "
-	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer\n"
+	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer, via\n"
 	    "F:12: duplicate key 'port' in [hop bastion] (first at line 9): "
 	    "keep only one\n"
 	    "F:14: listen address 127.0.0.1:8080 is already used by [tunnel t] "
@@ -929,6 +1006,7 @@ main(void)
 		cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_bad_pins),
 		cmocka_unit_test(test_via),
+		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_duplicate_listen),
 		cmocka_unit_test(test_policy_requirements),
 		cmocka_unit_test(test_too_long),

@@ -5,42 +5,21 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "fingerprint.h"
-
-static char	test_dir[256];
+#include "testutil.h"
 
 /* SHA-256 of nothing, as ssh-keygen would print it. */
 #define TEST_EMPTY_SHA256 "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
-
-/* Remove one entry below the test directory. */
-static int
-test_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* Create the directory keys are generated in. */
 static int
 test_setup(void **state)
 {
-	const char	*tmp;
-
 	(void)state;
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	snprintf(test_dir, sizeof test_dir, "%s/jumpgate-fp-XXXXXX", tmp);
-	return mkdtemp(test_dir) == NULL ? -1 : 0;
+	return testutil_dir_create("fp");
 }
 
 /* Remove the directory and everything in it. */
@@ -48,100 +27,24 @@ static int
 test_teardown(void **state)
 {
 	(void)state;
-	return nftw(test_dir, test_rm_cb, 16, FTW_DEPTH|FTW_PHYS);
+	return testutil_dir_remove();
 }
 
-/* Run a shell command and fail the test unless it exits 0. */
+/* Generate key NAME with ssh-keygen ARGS; check our fingerprint of it. */
 static void
-test_run(const char *fmt, ...)
+test_against_keygen(const char *name, const char *args)
 {
-	char	cmd[1024];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	assert_true(n > 0 && (size_t)n < sizeof cmd);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-/*
- * Read PATH.pub and decode its key blob into BLOB (caller frees); copy its
- * type field into TYPE (TYPELEN bytes).
- */
-static void
-test_read_pub(const char *path, unsigned char **blob, size_t *len,
-    char *type, size_t typelen)
-{
-	FILE		*f;
-	char		 line[16384], *t, *b64, *save;
-	size_t		 n;
-	int		 out;
-
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(fgets(line, sizeof line, f));
-	fclose(f);
-	assert_non_null(t = strtok_r(line, " \n", &save));
-	assert_non_null(b64 = strtok_r(NULL, " \n", &save));
-	assert_true(strlen(t) < typelen);
-	strcpy(type, t);
-
-	n = strlen(b64);
-	assert_true(n % 4 == 0);
-	*blob = malloc(n / 4 * 3);
-	assert_non_null(*blob);
-	out = EVP_DecodeBlock(*blob, (unsigned char *)b64, (int)n);
-	assert_true(out > 0);
-	/* DecodeBlock counts the bytes '=' padding stands for. */
-	if (b64[n - 1] == '=')
-		out -= b64[n - 2] == '=' ? 2 : 1;
-	*len = (size_t)out;
-}
-
-/* Return the fingerprint field of "ssh-keygen -lf PATH" in OUT. */
-static void
-test_keygen_fingerprint(const char *path, char *out, size_t outlen)
-{
-	char	 cmd[512], line[1024], *field, *save;
-	FILE	*p;
-
-	snprintf(cmd, sizeof cmd, "ssh-keygen -lf '%s'", path);
-	assert_non_null(p = popen(cmd, "r"));
-	assert_non_null(fgets(line, sizeof line, p));
-	assert_int_equal(pclose(p), 0);
-	assert_non_null(strtok_r(line, " ", &save));
-	assert_non_null(field = strtok_r(NULL, " ", &save));
-	assert_true(strlen(field) < outlen);
-	strcpy(out, field);
-}
-
-/* Generate a key and check our fingerprint of it against ssh-keygen's. */
-static void
-test_against_keygen(const char *name, const char *type, int bits)
-{
+	struct testutil_key	 k;
 	struct fingerprint	 fp, parsed;
-	char			 path[512], expected[128];
+	char			 expected[128];
 	char			 ours[FINGERPRINT_TEXT_LEN];
-	char			 pubtype[128], blobtype[128];
+	char			 blobtype[128];
 	const char		*cause = NULL;
-	unsigned char		*blob;
-	size_t			 len;
 
-	snprintf(path, sizeof path, "%s/%s", test_dir, name);
-	if (bits != 0)
-		test_run("ssh-keygen -q -N '' -C test -t %s -b %d -f '%s' "
-		    "</dev/null", type, bits, path);
-	else
-		test_run("ssh-keygen -q -N '' -C test -t %s -f '%s' "
-		    "</dev/null", type, path);
-	strcat(path, ".pub");
+	testutil_keygen(&k, name, args);
+	testutil_keygen_fp(k.path, expected, sizeof expected);
 
-	test_read_pub(path, &blob, &len, pubtype, sizeof pubtype);
-	test_keygen_fingerprint(path, expected, sizeof expected);
-
-	fingerprint_of_blob(blob, len, &fp);
+	fingerprint_of_blob(k.blob, k.len, &fp);
 	memset(ours, 'x', sizeof ours);
 	fingerprint_format(&fp, ours);
 	assert_string_equal(ours, expected);
@@ -151,10 +54,10 @@ test_against_keygen(const char *name, const char *type, int bits)
 	assert_int_equal(fingerprint_parse(expected, &parsed, &cause), 0);
 	assert_true(fingerprint_equal(&fp, &parsed));
 
-	assert_int_equal(fingerprint_blob_type(blob, len, blobtype,
+	assert_int_equal(fingerprint_blob_type(k.blob, k.len, blobtype,
 	    sizeof blobtype), 0);
-	assert_string_equal(blobtype, pubtype);
-	free(blob);
+	assert_string_equal(blobtype, k.type);
+	testutil_key_free(&k);
 }
 
 /* Match ssh-keygen for an Ed25519 key. */
@@ -162,7 +65,7 @@ static void
 test_keygen_ed25519(void **state)
 {
 	(void)state;
-	test_against_keygen("ed25519", "ed25519", 0);
+	test_against_keygen("ed25519", "-t ed25519");
 }
 
 /* Match ssh-keygen for ECDSA keys on all three curves. */
@@ -170,9 +73,9 @@ static void
 test_keygen_ecdsa(void **state)
 {
 	(void)state;
-	test_against_keygen("ecdsa256", "ecdsa", 256);
-	test_against_keygen("ecdsa384", "ecdsa", 384);
-	test_against_keygen("ecdsa521", "ecdsa", 521);
+	test_against_keygen("ecdsa256", "-t ecdsa -b 256");
+	test_against_keygen("ecdsa384", "-t ecdsa -b 384");
+	test_against_keygen("ecdsa521", "-t ecdsa -b 521");
 }
 
 /* Match ssh-keygen for an RSA key. */
@@ -180,7 +83,7 @@ static void
 test_keygen_rsa(void **state)
 {
 	(void)state;
-	test_against_keygen("rsa", "rsa", 2048);
+	test_against_keygen("rsa", "-t rsa -b 2048");
 }
 
 /* Hash a known input to a known answer. */

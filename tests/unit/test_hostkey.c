@@ -7,19 +7,17 @@
 
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "config.h"
 #include "fingerprint.h"
 #include "hostkey.h"
 #include "knownhosts.h"
 #include "log.h"
+#include "testutil.h"
 
 #define TEST_HOST	"127.0.0.1"
 #define TEST_PORT	2222
@@ -31,128 +29,51 @@
 #define TEST_P521	"ecdsa-sha2-nistp521"
 #define TEST_DEFAULT	TEST_ED25519 "," TEST_P256 "," TEST_P384 "," TEST_P521
 
-/* A generated key: blob, "type base64" text, and what ssh-keygen -l says. */
+/* A generated key and what ssh-keygen -l says of it. */
 struct test_key {
-	unsigned char		*blob;
-	size_t			 len;
-	char			 text[1024];
-	char			 type[64];
+	struct testutil_key	 pub;
 	char			 fp[FINGERPRINT_TEXT_LEN];
 	struct fingerprint	 pin;
 };
 
-static char		test_dir[256];
 static struct test_key	ed1;	/* ed25519 */
 static struct test_key	ed2;	/* ed25519, another */
 static struct test_key	ec1;	/* ecdsa-sha2-nistp256 */
 static struct test_key	ec2;	/* ecdsa-sha2-nistp256, another */
 static struct test_key	rsa;	/* ssh-rsa, never offered */
-static int		test_files;
 
-/* Remove one entry below the test directory. */
-static int
-test_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+/* The keys generated at setup, in order. */
+static const struct {
+	struct test_key	*key;
+	const char	*name;
+	const char	*args;
+} test_keys[] = {
+	{ &ed1, "ed1", "-t ed25519" },
+	{ &ed2, "ed2", "-t ed25519" },
+	{ &ec1, "ec1", "-t ecdsa -b 256" },
+	{ &ec2, "ec2", "-t ecdsa -b 256" },
+	{ &rsa, "rsa", "-t rsa -b 2048" },
+};
+#define TEST_NKEYS (sizeof test_keys / sizeof test_keys[0])
 
-/* Run a shell command and fail unless it exits 0. */
-static void
-test_run(const char *fmt, ...)
-{
-	char	cmd[2048];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof cmd || system(cmd) != 0) {
-		fprintf(stderr, "command failed: %s\n", cmd);
-		abort();
-	}
-}
-
-/* Read the SHA256 fingerprint of public key file PATH from ssh-keygen -l. */
-static void
-test_keygen_fp(const char *path, char *out)
-{
-	char	 cmd[1024], line[1024], *fp, *save;
-	FILE	*p;
-
-	snprintf(cmd, sizeof cmd, "ssh-keygen -l -E sha256 -f '%s'", path);
-	if ((p = popen(cmd, "r")) == NULL)
-		abort();
-	if (fgets(line, sizeof line, p) == NULL || pclose(p) != 0)
-		abort();
-	/* "256 SHA256:... comment (ED25519)" */
-	if (strtok_r(line, " ", &save) == NULL ||
-	    (fp = strtok_r(NULL, " ", &save)) == NULL ||
-	    strlen(fp) != FINGERPRINT_TEXT_LEN - 1)
-		abort();
-	memcpy(out, fp, FINGERPRINT_TEXT_LEN);
-}
-
-/* Generate a key with ssh-keygen and load its public half. */
-static void
-test_keygen(struct test_key *k, const char *name, const char *args)
-{
-	char		 path[512], *b64, *save;
-	const char	*cause;
-	FILE		*f;
-	size_t		 n;
-	int		 out;
-
-	snprintf(path, sizeof path, "%s/%s", test_dir, name);
-	test_run("ssh-keygen -q -N '' -C test %s -f '%s' </dev/null", args,
-	    path);
-	strcat(path, ".pub");
-	if ((f = fopen(path, "r")) == NULL ||
-	    fgets(k->text, sizeof k->text, f) == NULL)
-		abort();
-	fclose(f);
-	test_keygen_fp(path, k->fp);
-	if (fingerprint_parse(k->fp, &k->pin, &cause) != 0)
-		abort();
-
-	/* Keep "type base64", drop the comment. */
-	if (strtok_r(k->text, " ", &save) == NULL ||
-	    (b64 = strtok_r(NULL, " \n", &save)) == NULL)
-		abort();
-	if ((n = strlen(k->text)) >= sizeof k->type)
-		abort();
-	memcpy(k->type, k->text, n + 1);
-	b64[-1] = ' ';
-	n = strlen(b64);
-	k->blob = malloc(n);
-	out = EVP_DecodeBlock(k->blob, (unsigned char *)b64, (int)n);
-	if (out <= 0)
-		abort();
-	if (b64[n - 1] == '=')
-		out -= b64[n - 2] == '=' ? 2 : 1;
-	k->len = (size_t)out;
-}
-
-/* Create the test directory and the keys. */
+/* Create the test directory and the keys, with what ssh-keygen -l says. */
 static int
 test_setup(void **state)
 {
-	const char	*tmp;
+	struct test_key	*k;
+	const char	*cause;
+	size_t		 i;
 
 	(void)state;
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	snprintf(test_dir, sizeof test_dir, "%s/jumpgate-hk-XXXXXX", tmp);
-	if (mkdtemp(test_dir) == NULL)
+	if (testutil_dir_create("hk") != 0)
 		return -1;
-	test_keygen(&ed1, "ed1", "-t ed25519");
-	test_keygen(&ed2, "ed2", "-t ed25519");
-	test_keygen(&ec1, "ec1", "-t ecdsa -b 256");
-	test_keygen(&ec2, "ec2", "-t ecdsa -b 256");
-	test_keygen(&rsa, "rsa", "-t rsa -b 2048");
+	for (i = 0; i < TEST_NKEYS; i++) {
+		k = test_keys[i].key;
+		testutil_keygen(&k->pub, test_keys[i].name, test_keys[i].args);
+		testutil_keygen_fp(k->pub.path, k->fp, sizeof k->fp);
+		assert_int_equal(strlen(k->fp), FINGERPRINT_TEXT_LEN - 1);
+		assert_int_equal(fingerprint_parse(k->fp, &k->pin, &cause), 0);
+	}
 	return 0;
 }
 
@@ -160,58 +81,12 @@ test_setup(void **state)
 static int
 test_teardown(void **state)
 {
+	size_t	i;
+
 	(void)state;
-	free(ed1.blob);
-	free(ed2.blob);
-	free(ec1.blob);
-	free(ec2.blob);
-	free(rsa.blob);
-	return nftw(test_dir, test_rm_cb, 16, FTW_DEPTH|FTW_PHYS);
-}
-
-/* Write a new known_hosts file from FMT; returns its path (static). */
-static char *
-test_file(const char *fmt, ...)
-{
-	static char	 path[512];
-	FILE		*f;
-	va_list		 ap;
-
-	snprintf(path, sizeof path, "%s/kh%d", test_dir, ++test_files);
-	assert_non_null(f = fopen(path, "w"));
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
-/* Return a path in the test directory where no file is (static). */
-static char *
-test_nofile(void)
-{
-	static char	path[512];
-
-	snprintf(path, sizeof path, "%s/none%d", test_dir, ++test_files);
-	return path;
-}
-
-/* Read a whole file into a new string. */
-static char *
-test_slurp(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 len;
-
-	assert_non_null(f = fopen(path, "r"));
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	assert_non_null(buf = calloc(1, (size_t)len + 1));
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	return buf;
+	for (i = 0; i < TEST_NKEYS; i++)
+		testutil_key_free(&test_keys[i].key->pub);
+	return testutil_dir_remove();
 }
 
 /* Fill HOP as the config would, for TEST_HOST:TEST_PORT. */
@@ -258,13 +133,13 @@ test_verify(const struct config_hop *hop, const struct test_key *k,
     struct hostkey_check *check, enum hostkey_verdict verdict)
 {
 	memset(check, 0xa5, sizeof *check);
-	hostkey_verify(hop, k->blob, k->len, check);
+	hostkey_verify(hop, k->pub.blob, k->pub.len, check);
 	assert_non_null(check->how);
 	if (check->verdict != verdict)
 		fail_msg("verdict %d, expected %d: %s", check->verdict,
 		    verdict, check->how);
 	assert_string_equal(check->fingerprint, k->fp);
-	assert_string_equal(check->type, k->type);
+	assert_string_equal(check->type, k->pub.type);
 }
 
 /* Expect NEEDLE in the how of CHECK. */
@@ -282,11 +157,34 @@ test_recorded(const char *path, const struct test_key *k, int line)
 	struct knownhosts_lookup	 kl;
 	char				*cause = NULL;
 
-	if (knownhosts_check(path, TEST_HOST, TEST_PORT, k->blob, k->len,
-	    &kl, &cause) != 0)
+	if (knownhosts_check(path, TEST_HOST, TEST_PORT, k->pub.blob,
+	    k->pub.len, &kl, &cause) != 0)
 		fail_msg("knownhosts_check %s: %s", path, cause);
 	assert_int_equal(kl.result, KNOWNHOSTS_MATCH);
 	assert_int_equal(kl.line, line);
+}
+
+/* Expect tofu to refuse K for PATH, saying NEEDLE, and leave PATH alone. */
+static void
+test_tofu_refused(char *path, const struct test_key *k, const char *needle)
+{
+	struct config_hop	 hop;
+	struct hostkey_check	 check;
+	struct stat		 sb;
+	char			*before, *after;
+
+	assert_int_equal(chmod(path, 0644), 0);
+	before = testutil_slurp(path);
+	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
+	test_verify(&hop, k, &check, HOSTKEY_REFUSED);
+	test_how(&check, needle);
+	hostkey_check_clear(&check);
+	after = testutil_slurp(path);
+	assert_string_equal(before, after);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0644);
+	free(before);
+	free(after);
 }
 
 /* Offer every supported type when nothing steers. */
@@ -300,16 +198,16 @@ test_prefs_default(void **state)
 	test_prefs(&hop, NULL, 0, TEST_DEFAULT);
 
 	/* A missing file, and one without this host:port, steer nothing. */
-	test_hop(&hop, test_nofile(), NULL, 0, HOSTKEY_POLICY_TOFU);
+	test_hop(&hop, testutil_nofile(), NULL, 0, HOSTKEY_POLICY_TOFU);
 	test_prefs(&hop, NULL, 0, TEST_DEFAULT);
-	test_hop(&hop, test_file(TEST_HOST " %s\n[" TEST_HOST "]:2223 %s\n"
-	    "[other]:2222 %s\n", ec1.text, ec1.text, ec1.text), NULL, 0,
-	    HOSTKEY_POLICY_STRICT);
+	test_hop(&hop, testutil_file(TEST_HOST " %s\n[" TEST_HOST "]:2223 %s\n"
+	    "[other]:2222 %s\n", ec1.pub.text, ec1.pub.text, ec1.pub.text),
+	    NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_DEFAULT);
 
 	/* Only @revoked lines for the host: nothing known either. */
-	test_hop(&hop, test_file("@revoked " TEST_NAME " %s\n", ec1.text),
-	    NULL, 0, HOSTKEY_POLICY_STRICT);
+	test_hop(&hop, testutil_file("@revoked " TEST_NAME " %s\n",
+	    ec1.pub.text), NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_DEFAULT);
 }
 
@@ -321,7 +219,7 @@ test_prefs_steer(void **state)
 	char			*path;
 
 	(void)state;
-	path = test_file("# ecdsa only\n" TEST_NAME " %s\n", ec1.text);
+	path = testutil_file("# ecdsa only\n" TEST_NAME " %s\n", ec1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_P256);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
@@ -338,8 +236,8 @@ test_prefs_steer(void **state)
 	    TEST_P256 "," TEST_ED25519 "," TEST_P384 "," TEST_P521);
 
 	/* Several known types in file order, each once. */
-	path = test_file(TEST_NAME " %s\n" TEST_NAME " %s\n" TEST_NAME " %s\n",
-	    ec1.text, ed1.text, ec2.text);
+	path = testutil_file(TEST_NAME " %s\n" TEST_NAME " %s\n"
+	    TEST_NAME " %s\n", ec1.pub.text, ed1.pub.text, ec2.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_P256 "," TEST_ED25519);
 	test_hop(&hop, path, &ec1.pin, 1, HOSTKEY_POLICY_STRICT);
@@ -347,8 +245,8 @@ test_prefs_steer(void **state)
 	    TEST_P256 "," TEST_ED25519 "," TEST_P384 "," TEST_P521);
 
 	/* An entry under the port 22 name does not steer port 2222. */
-	path = test_file(TEST_HOST " %s\n" TEST_NAME " %s\n", ec1.text,
-	    ed1.text);
+	path = testutil_file(TEST_HOST " %s\n" TEST_NAME " %s\n", ec1.pub.text,
+	    ed1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_ED25519);
 }
@@ -382,7 +280,7 @@ test_prefs_excluded(void **state)
 	test_prefs(&hop, excluded, 3, TEST_P384);
 
 	/* A known type excluded leaves the rest, for a pin. */
-	path = test_file(TEST_NAME " %s\n", ec1.text);
+	path = testutil_file(TEST_NAME " %s\n", ec1.pub.text);
 	test_hop(&hop, path, &ed1.pin, 1, HOSTKEY_POLICY_STRICT);
 	snprintf(excluded[0], sizeof excluded[0], "%s", TEST_P256);
 	test_prefs(&hop, excluded, 1, TEST_ED25519 "," TEST_P384 "," TEST_P521);
@@ -402,13 +300,13 @@ test_prefs_rsa(void **state)
 	char			*path;
 
 	(void)state;
-	assert_string_equal(rsa.type, "ssh-rsa");
-	path = test_file(TEST_NAME " %s\n", rsa.text);
+	assert_string_equal(rsa.pub.type, "ssh-rsa");
+	path = testutil_file(TEST_NAME " %s\n", rsa.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_DEFAULT);
 
-	path = test_file(TEST_NAME " %s\n" TEST_NAME " %s\n", rsa.text,
-	    ec1.text);
+	path = testutil_file(TEST_NAME " %s\n" TEST_NAME " %s\n", rsa.pub.text,
+	    ec1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0, TEST_P256);
 }
@@ -435,7 +333,7 @@ test_verify_pin(void **state)
 	hostkey_check_clear(&check);
 
 	/* A known_hosts file without the host does not get in the way. */
-	test_hop(&hop, test_file("other %s\n", ed2.text), pins, 3,
+	test_hop(&hop, testutil_file("other %s\n", ed2.pub.text), pins, 3,
 	    HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_TRUSTED);
 	test_how(&check, "pin");
@@ -462,23 +360,23 @@ test_verify_unmatched(void **state)
 	hostkey_check_clear(&check);
 
 	/* Nothing in known_hosts for it: still unmatched, not refused. */
-	path = test_file("other %s\n", ed1.text);
+	path = testutil_file("other %s\n", ed1.pub.text);
 	test_hop(&hop, path, pins, 1, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_UNMATCHED);
 	test_how(&check, ed2.fp);
 	hostkey_check_clear(&check);
-	test_hop(&hop, test_nofile(), pins, 1, HOSTKEY_POLICY_STRICT);
+	test_hop(&hop, testutil_nofile(), pins, 1, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_UNMATCHED);
 	hostkey_check_clear(&check);
 
 	/* Only another type known: another type may still match. */
-	path = test_file(TEST_NAME " %s\n", ec2.text);
+	path = testutil_file(TEST_NAME " %s\n", ec2.pub.text);
 	test_hop(&hop, path, pins, 1, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_UNMATCHED);
 	hostkey_check_clear(&check);
 
 	/* Pins are not overruled by tofu: nothing is recorded. */
-	path = test_nofile();
+	path = testutil_nofile();
 	test_hop(&hop, path, pins, 1, HOSTKEY_POLICY_TOFU);
 	test_verify(&hop, &ed1, &check, HOSTKEY_UNMATCHED);
 	hostkey_check_clear(&check);
@@ -494,8 +392,8 @@ test_verify_known(void **state)
 	char			 want[600], *path;
 
 	(void)state;
-	path = test_file("# comment\n" TEST_HOST " %s\n" TEST_NAME " %s\n"
-	    TEST_NAME " %s\n", ed2.text, ec1.text, ed1.text);
+	path = testutil_file("# comment\n" TEST_HOST " %s\n" TEST_NAME " %s\n"
+	    TEST_NAME " %s\n", ed2.pub.text, ec1.pub.text, ed1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_TRUSTED);
 	assert_int_equal(check.insecure, 0);
@@ -514,9 +412,9 @@ test_verify_known(void **state)
 	hostkey_check_clear(&check);
 
 	/* Hashed names count as well. */
-	path = test_file(TEST_NAME " %s\n", ed1.text);
-	test_run("ssh-keygen -q -H -f '%s' >/dev/null 2>&1 && rm -f '%s.old'",
-	    path, path);
+	path = testutil_file(TEST_NAME " %s\n", ed1.pub.text);
+	testutil_run("ssh-keygen -q -H -f '%s' >/dev/null 2>&1 && "
+	    "rm -f '%s.old'", path, path);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_TRUSTED);
 	hostkey_check_clear(&check);
@@ -528,12 +426,11 @@ test_verify_mismatch(void **state)
 {
 	struct config_hop	 hop;
 	struct hostkey_check	 check;
-	struct stat		 sb;
-	char			 want[600], *path, *before, *after;
+	char			 want[600], *path;
 
 	(void)state;
-	path = test_file(TEST_NAME " %s\n" TEST_NAME " %s\n", ec1.text,
-	    ed2.text);
+	path = testutil_file(TEST_NAME " %s\n" TEST_NAME " %s\n", ec1.pub.text,
+	    ed2.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	test_how(&check, "MAN-IN-THE-MIDDLE");
@@ -548,18 +445,7 @@ test_verify_mismatch(void **state)
 	hostkey_check_clear(&check);
 
 	/* Nor does tofu, which leaves the file alone. */
-	assert_int_equal(chmod(path, 0644), 0);
-	before = test_slurp(path);
-	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
-	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
-	test_how(&check, "MAN-IN-THE-MIDDLE");
-	hostkey_check_clear(&check);
-	after = test_slurp(path);
-	assert_string_equal(before, after);
-	assert_int_equal(stat(path, &sb), 0);
-	assert_int_equal(sb.st_mode & 07777, 0644);
-	free(before);
-	free(after);
+	test_tofu_refused(path, &ed1, "MAN-IN-THE-MIDDLE");
 }
 
 /* Refuse a key an @revoked line holds, even if pinned or listed. */
@@ -571,8 +457,8 @@ test_verify_revoked(void **state)
 	char			*path;
 
 	(void)state;
-	path = test_file(TEST_NAME " %s\n@revoked " TEST_NAME " %s\n",
-	    ed1.text, ed1.text);
+	path = testutil_file(TEST_NAME " %s\n@revoked " TEST_NAME " %s\n",
+	    ed1.pub.text, ed1.pub.text);
 	test_hop(&hop, path, &ed1.pin, 1, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	test_how(&check, "@revoked");
@@ -581,7 +467,7 @@ test_verify_revoked(void **state)
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	hostkey_check_clear(&check);
 
-	path = test_file("@revoked * %s\n", ed1.text);
+	path = testutil_file("@revoked * %s\n", ed1.pub.text);
 	test_hop(&hop, path, &ed1.pin, 1, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	test_how(&check, "@revoked");
@@ -602,7 +488,7 @@ test_verify_tofu(void **state)
 	char			 want[4096], *path, *buf;
 
 	(void)state;
-	path = test_nofile();
+	path = testutil_nofile();
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
 	test_verify(&hop, &ed1, &check, HOSTKEY_TRUSTED);
 	assert_int_equal(check.insecure, 0);
@@ -610,8 +496,8 @@ test_verify_tofu(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 	test_recorded(path, &ed1, 1);
-	buf = test_slurp(path);
-	snprintf(want, sizeof want, TEST_NAME " %s\n", ed1.text);
+	buf = testutil_slurp(path);
+	snprintf(want, sizeof want, TEST_NAME " %s\n", ed1.pub.text);
 	assert_string_equal(buf, want);
 	free(buf);
 
@@ -627,13 +513,13 @@ test_verify_tofu(void **state)
 	hostkey_check_clear(&check);
 	test_verify(&hop, &ec1, &check, HOSTKEY_REFUSED);
 	hostkey_check_clear(&check);
-	buf = test_slurp(path);
-	snprintf(want, sizeof want, TEST_NAME " %s\n", ed1.text);
+	buf = testutil_slurp(path);
+	snprintf(want, sizeof want, TEST_NAME " %s\n", ed1.pub.text);
 	assert_string_equal(buf, want);
 	free(buf);
 
 	/* An empty file, and one with other hosts, are added to. */
-	path = test_file("%s", "");
+	path = testutil_file("%s", "");
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
 	test_verify(&hop, &ec1, &check, HOSTKEY_TRUSTED);
 	hostkey_check_clear(&check);
@@ -641,14 +527,15 @@ test_verify_tofu(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
-	path = test_file(TEST_HOST " %s\nother %s\n", ed2.text, ed2.text);
+	path = testutil_file(TEST_HOST " %s\nother %s\n", ed2.pub.text,
+	    ed2.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
 	test_verify(&hop, &ed1, &check, HOSTKEY_TRUSTED);
 	hostkey_check_clear(&check);
 	test_recorded(path, &ed1, 3);
-	buf = test_slurp(path);
+	buf = testutil_slurp(path);
 	snprintf(want, sizeof want, TEST_HOST " %s\nother %s\n" TEST_NAME
-	    " %s\n", ed2.text, ed2.text, ed1.text);
+	    " %s\n", ed2.pub.text, ed2.pub.text, ed1.pub.text);
 	assert_string_equal(buf, want);
 	free(buf);
 }
@@ -657,28 +544,15 @@ test_verify_tofu(void **state)
 static void
 test_verify_tofu_other_type(void **state)
 {
-	struct config_hop	 hop;
-	struct hostkey_check	 check;
-	struct stat		 sb;
-	char			*path, *before, *after;
+	char			*path;
 	const struct test_key	*known[] = { &ec2, &rsa };
 	size_t			 i;
 
 	(void)state;
 	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
-		path = test_file("# mine\n" TEST_NAME " %s\n", known[i]->text);
-		assert_int_equal(chmod(path, 0644), 0);
-		before = test_slurp(path);
-		test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_TOFU);
-		test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
-		test_how(&check, known[i]->type);
-		hostkey_check_clear(&check);
-		after = test_slurp(path);
-		assert_string_equal(before, after);
-		assert_int_equal(stat(path, &sb), 0);
-		assert_int_equal(sb.st_mode & 07777, 0644);
-		free(before);
-		free(after);
+		path = testutil_file("# mine\n" TEST_NAME " %s\n",
+		    known[i]->pub.text);
+		test_tofu_refused(path, &ed1, known[i]->pub.type);
 	}
 }
 
@@ -696,7 +570,7 @@ test_verify_insecure(void **state)
 	assert_int_equal(check.insecure, 1);
 	hostkey_check_clear(&check);
 
-	path = test_nofile();
+	path = testutil_nofile();
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_INSECURE);
 	test_verify(&hop, &ec1, &check, HOSTKEY_TRUSTED);
 	assert_int_equal(check.insecure, 1);
@@ -708,7 +582,7 @@ test_verify_insecure(void **state)
 	test_verify(&hop, &ed1, &check, HOSTKEY_TRUSTED);
 	assert_int_equal(check.insecure, 0);
 	hostkey_check_clear(&check);
-	path = test_file(TEST_NAME " %s\n", ec1.text);
+	path = testutil_file(TEST_NAME " %s\n", ec1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_INSECURE);
 	test_verify(&hop, &ec1, &check, HOSTKEY_TRUSTED);
 	assert_int_equal(check.insecure, 0);
@@ -724,8 +598,8 @@ test_verify_strict(void **state)
 	char			*path;
 
 	(void)state;
-	path = test_file(TEST_HOST " %s\n[other]:2222 %s\n", ed1.text,
-	    ed1.text);
+	path = testutil_file(TEST_HOST " %s\n[other]:2222 %s\n", ed1.pub.text,
+	    ed1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	assert_int_equal(check.insecure, 0);
@@ -734,14 +608,14 @@ test_verify_strict(void **state)
 	hostkey_check_clear(&check);
 
 	/* Strict never writes, not even a missing file. */
-	path = test_nofile();
+	path = testutil_nofile();
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	hostkey_check_clear(&check);
 	assert_int_equal(access(path, F_OK), -1);
 
 	/* Known only with another type. */
-	path = test_file(TEST_NAME " %s\n", ec1.text);
+	path = testutil_file(TEST_NAME " %s\n", ec1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
 	test_how(&check, TEST_P256);
@@ -753,9 +627,9 @@ test_verify_strict(void **state)
 	hostkey_check_clear(&check);
 
 	/* A known_hosts that cannot be read refuses. */
-	test_hop(&hop, test_dir, NULL, 0, HOSTKEY_POLICY_STRICT);
+	test_hop(&hop, testutil_dir, NULL, 0, HOSTKEY_POLICY_STRICT);
 	test_verify(&hop, &ed1, &check, HOSTKEY_REFUSED);
-	test_how(&check, test_dir);
+	test_how(&check, testutil_dir);
 	hostkey_check_clear(&check);
 }
 
@@ -769,14 +643,15 @@ test_verify_fields(void **state)
 	size_t			i;
 
 	(void)state;
-	assert_string_equal(ed1.type, TEST_ED25519);
-	assert_string_equal(ec1.type, TEST_P256);
+	assert_string_equal(ed1.pub.type, TEST_ED25519);
+	assert_string_equal(ec1.pub.type, TEST_P256);
 	test_hop(&hop, NULL, &ed2.pin, 1, HOSTKEY_POLICY_STRICT);
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		memset(&check, 0xa5, sizeof check);
-		hostkey_verify(&hop, keys[i]->blob, keys[i]->len, &check);
+		hostkey_verify(&hop, keys[i]->pub.blob, keys[i]->pub.len,
+		    &check);
 		assert_string_equal(check.fingerprint, keys[i]->fp);
-		assert_string_equal(check.type, keys[i]->type);
+		assert_string_equal(check.type, keys[i]->pub.type);
 		assert_int_equal(check.verdict, keys[i] == &ed2 ?
 		    HOSTKEY_TRUSTED : HOSTKEY_UNMATCHED);
 		hostkey_check_clear(&check);

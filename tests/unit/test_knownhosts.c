@@ -9,7 +9,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,101 +18,28 @@
 
 #include "knownhosts.h"
 #include "log.h"
+#include "testutil.h"
 
 #define TEST_HOST	"host.example.com"
 
-/* A generated key: its blob and its "type base64" text. */
-struct test_key {
-	unsigned char	*blob;
-	size_t		 len;
-	char		 text[1024];
-};
-
-static char		test_dir[256];
-static struct test_key	k1;	/* ed25519 */
-static struct test_key	k2;	/* ed25519, another */
-static struct test_key	k3;	/* ecdsa-sha2-nistp256 */
-static int		test_files;
-static int		test_saved_stderr = -1;
-static char		test_capture_path[512];
-
-/* Remove one entry below the test directory. */
-static int
-test_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Run a shell command and fail unless it exits 0. */
-static void
-test_run(const char *fmt, ...)
-{
-	char	cmd[2048];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof cmd || system(cmd) != 0) {
-		fprintf(stderr, "command failed: %s\n", cmd);
-		abort();
-	}
-}
-
-/* Generate a key with ssh-keygen and load its public half. */
-static void
-test_keygen(struct test_key *k, const char *name, const char *args)
-{
-	char	 path[512], *b64, *save;
-	FILE	*f;
-	size_t	 n;
-	int	 out;
-
-	snprintf(path, sizeof path, "%s/%s", test_dir, name);
-	test_run("ssh-keygen -q -N '' -C test %s -f '%s' </dev/null", args,
-	    path);
-	strcat(path, ".pub");
-	if ((f = fopen(path, "r")) == NULL ||
-	    fgets(k->text, sizeof k->text, f) == NULL)
-		abort();
-	fclose(f);
-
-	/* Keep "type base64", drop the comment. */
-	if (strtok_r(k->text, " ", &save) == NULL ||
-	    (b64 = strtok_r(NULL, " \n", &save)) == NULL)
-		abort();
-	b64[-1] = ' ';
-	n = strlen(b64);
-	k->blob = malloc(n);
-	out = EVP_DecodeBlock(k->blob, (unsigned char *)b64, (int)n);
-	if (out <= 0)
-		abort();
-	if (b64[n - 1] == '=')
-		out -= b64[n - 2] == '=' ? 2 : 1;
-	k->len = (size_t)out;
-}
+static struct testutil_key	k1;	/* ed25519 */
+static struct testutil_key	k2;	/* ed25519, another */
+static struct testutil_key	k3;	/* ecdsa-sha2-nistp256 */
+static int			test_saved_stderr = -1;
+static char			test_capture_path[512];
 
 /* Create the test directory and the keys. */
 static int
 test_setup(void **state)
 {
-	const char	*tmp;
-
 	(void)state;
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	snprintf(test_dir, sizeof test_dir, "%s/jumpgate-kh-XXXXXX", tmp);
-	if (mkdtemp(test_dir) == NULL)
+	if (testutil_dir_create("kh") != 0)
 		return -1;
-	test_keygen(&k1, "k1", "-t ed25519");
-	test_keygen(&k2, "k2", "-t ed25519");
-	test_keygen(&k3, "k3", "-t ecdsa -b 256");
+	testutil_keygen(&k1, "k1", "-t ed25519");
+	testutil_keygen(&k2, "k2", "-t ed25519");
+	testutil_keygen(&k3, "k3", "-t ecdsa -b 256");
 	snprintf(test_capture_path, sizeof test_capture_path, "%s/stderr",
-	    test_dir);
+	    testutil_dir);
 	return 0;
 }
 
@@ -122,27 +48,10 @@ static int
 test_teardown(void **state)
 {
 	(void)state;
-	free(k1.blob);
-	free(k2.blob);
-	free(k3.blob);
-	return nftw(test_dir, test_rm_cb, 16, FTW_DEPTH|FTW_PHYS);
-}
-
-/* Write a new known_hosts file from FMT; returns its path (static). */
-static const char *
-test_file(const char *fmt, ...)
-{
-	static char	 path[512];
-	FILE		*f;
-	va_list		 ap;
-
-	snprintf(path, sizeof path, "%s/kh%d", test_dir, ++test_files);
-	assert_non_null(f = fopen(path, "w"));
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	assert_int_equal(fclose(f), 0);
-	return path;
+	testutil_key_free(&k1);
+	testutil_key_free(&k2);
+	testutil_key_free(&k3);
+	return testutil_dir_remove();
 }
 
 /* Send stderr to a file until test_capture_end. */
@@ -163,29 +72,17 @@ test_capture_start(void)
 static char *
 test_capture_end(void)
 {
-	FILE	*f;
-	char	*buf;
-	long	 len;
-
 	fflush(stderr);
 	dup2(test_saved_stderr, STDERR_FILENO);
 	close(test_saved_stderr);
 	test_saved_stderr = -1;
-
-	assert_non_null(f = fopen(test_capture_path, "r"));
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	assert_non_null(buf = calloc(1, (size_t)len + 1));
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	return buf;
+	return testutil_slurp(test_capture_path);
 }
 
 /* Look up HOST:PORT with key K (or NULL) in PATH; expect success. */
 static struct knownhosts_lookup
 test_check(const char *path, const char *host, int port,
-    const struct test_key *k)
+    const struct testutil_key *k)
 {
 	struct knownhosts_lookup	 kl;
 	char				*cause = NULL;
@@ -201,7 +98,7 @@ test_check(const char *path, const char *host, int port,
 /* Expect RESULT from line LINE. */
 static void
 test_expect(const char *path, const char *host, int port,
-    const struct test_key *k, enum knownhosts_result result, int line)
+    const struct testutil_key *k, enum knownhosts_result result, int line)
 {
 	struct knownhosts_lookup	kl;
 
@@ -219,7 +116,7 @@ test_plain_match(void **state)
 	const char			*path;
 
 	(void)state;
-	path = test_file("# comment\n\n" TEST_HOST " %s\n", k1.text);
+	path = testutil_file("# comment\n\n" TEST_HOST " %s\n", k1.text);
 	kl = test_check(path, TEST_HOST, 22, &k1);
 	assert_int_equal(kl.result, KNOWNHOSTS_MATCH);
 	assert_int_equal(kl.line, 3);
@@ -227,7 +124,7 @@ test_plain_match(void **state)
 	assert_string_equal(kl.types[0], "ssh-ed25519");
 
 	/* Leading blanks, tabs, CRLF and a trailing comment are fine. */
-	path = test_file("other %s\n \t" TEST_HOST "\t%s  a comment\r\n",
+	path = testutil_file("other %s\n \t" TEST_HOST "\t%s  a comment\r\n",
 	    k2.text, k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
 }
@@ -239,22 +136,22 @@ test_mismatch(void **state)
 	const char	*path;
 
 	(void)state;
-	path = test_file(TEST_HOST " %s\n", k2.text);
+	path = testutil_file(TEST_HOST " %s\n", k2.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MISMATCH, 1);
 
 	/* An exact key anywhere beats a different one before it. */
-	path = test_file(TEST_HOST " %s\n" TEST_HOST " %s\n", k2.text,
+	path = testutil_file(TEST_HOST " %s\n" TEST_HOST " %s\n", k2.text,
 	    k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
 	test_expect(path, TEST_HOST, 22, &k2, KNOWNHOSTS_MATCH, 1);
 
 	/* The first of several matching lines decides. */
-	path = test_file("other %s\n" TEST_HOST " %s\n" TEST_HOST " %s\n",
+	path = testutil_file("other %s\n" TEST_HOST " %s\n" TEST_HOST " %s\n",
 	    k1.text, k1.text, k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
 
 	/* The first of several mismatching lines decides. */
-	path = test_file("other %s\n" TEST_HOST " %s\n" TEST_HOST " %s\n",
+	path = testutil_file("other %s\n" TEST_HOST " %s\n" TEST_HOST " %s\n",
 	    k1.text, k3.text, k2.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MISMATCH, 3);
 }
@@ -267,7 +164,7 @@ test_notfound_types(void **state)
 	const char			*path;
 
 	(void)state;
-	path = test_file(TEST_HOST " %s\nother.example.com %s\n"
+	path = testutil_file(TEST_HOST " %s\nother.example.com %s\n"
 	    TEST_HOST " %s\n" TEST_HOST " %s\n", k3.text, k1.text, k3.text,
 	    k3.text);
 	kl = test_check(path, TEST_HOST, 22, &k1);
@@ -277,7 +174,7 @@ test_notfound_types(void **state)
 	assert_string_equal(kl.types[0], "ecdsa-sha2-nistp256");
 
 	/* Without a key, only the types, in file order, each once. */
-	path = test_file(TEST_HOST " %s\n" TEST_HOST " %s\n" TEST_HOST
+	path = testutil_file(TEST_HOST " %s\n" TEST_HOST " %s\n" TEST_HOST
 	    " %s\n", k3.text, k1.text, k3.text);
 	kl = test_check(path, TEST_HOST, 22, NULL);
 	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
@@ -299,16 +196,16 @@ test_missing_and_unreadable(void **state)
 	char				 path[512], *cause = NULL;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/does-not-exist", test_dir);
+	snprintf(path, sizeof path, "%s/does-not-exist", testutil_dir);
 	kl = test_check(path, TEST_HOST, 22, &k1);
 	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
 	assert_int_equal(kl.ntypes, 0);
 
 	/* A directory opens but cannot be read, even by root. */
-	assert_int_equal(knownhosts_check(test_dir, TEST_HOST, 22, k1.blob,
+	assert_int_equal(knownhosts_check(testutil_dir, TEST_HOST, 22, k1.blob,
 	    k1.len, &kl, &cause), -1);
 	assert_non_null(cause);
-	assert_non_null(strstr(cause, test_dir));
+	assert_non_null(strstr(cause, testutil_dir));
 	free(cause);
 
 	/* A malformed key to look up is an error too. */
@@ -336,23 +233,23 @@ test_ports(void **state)
 	knownhosts_hostname(TEST_HOST, 2222, name, 8);
 	assert_string_equal(name, "[host.e");
 
-	path = test_file(TEST_HOST " %s\n", k1.text);
+	path = testutil_file(TEST_HOST " %s\n", k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
-	path = test_file("[" TEST_HOST "]:2222 %s\n", k1.text);
+	path = testutil_file("[" TEST_HOST "]:2222 %s\n", k1.text);
 	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 	test_expect(path, TEST_HOST, 2223, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
 	/* Both present: each port finds its own line. */
-	path = test_file(TEST_HOST " %s\n[" TEST_HOST "]:2222 %s\n", k2.text,
-	    k1.text);
+	path = testutil_file(TEST_HOST " %s\n[" TEST_HOST "]:2222 %s\n",
+	    k2.text, k1.text);
 	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 2);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MISMATCH, 1);
 
 	/* Patterns may stand inside the brackets. */
-	path = test_file("[*.example.com]:2222 %s\n", k1.text);
+	path = testutil_file("[*.example.com]:2222 %s\n", k1.text);
 	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 }
@@ -383,9 +280,9 @@ test_hashed(void **state)
 	size_t		 n;
 
 	(void)state;
-	path = test_file(TEST_HOST " %s\n[" TEST_HOST "]:2222 %s\n"
+	path = testutil_file(TEST_HOST " %s\n[" TEST_HOST "]:2222 %s\n"
 	    "a.example.com,b.example.com %s\n", k1.text, k2.text, k3.text);
-	test_run("ssh-keygen -q -H -f '%s' >/dev/null 2>&1", path);
+	testutil_run("ssh-keygen -q -H -f '%s' >/dev/null 2>&1", path);
 	snprintf(old, sizeof old, "%s.old", path);
 	unlink(old);
 
@@ -413,7 +310,7 @@ test_hashed(void **state)
 	/* Every bit of the hash counts: flip one in its last byte. */
 	buf[strcspn(buf, " ")] = '\0';
 	test_flip_hash(buf, sizeof buf);
-	path = test_file("%s %s\n", buf, k1.text);
+	path = testutil_file("%s %s\n", buf, k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 }
 
@@ -425,28 +322,28 @@ test_revoked(void **state)
 	const char			*path;
 
 	(void)state;
-	path = test_file(TEST_HOST " %s\n@revoked " TEST_HOST " %s\n",
+	path = testutil_file(TEST_HOST " %s\n@revoked " TEST_HOST " %s\n",
 	    k1.text, k1.text);
 	kl = test_check(path, TEST_HOST, 22, &k1);
 	assert_int_equal(kl.result, KNOWNHOSTS_REVOKED);
 	assert_int_equal(kl.line, 2);
 	assert_int_equal(kl.ntypes, 1);
 
-	path = test_file("@revoked * %s\n" TEST_HOST " %s\n", k1.text,
+	path = testutil_file("@revoked * %s\n" TEST_HOST " %s\n", k1.text,
 	    k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_REVOKED, 1);
 	/* Another key on the same host is judged by the other lines. */
 	test_expect(path, TEST_HOST, 22, &k2, KNOWNHOSTS_MISMATCH, 2);
 
 	/* Revoked lines give no type and no match. */
-	path = test_file("@revoked " TEST_HOST " %s\n", k2.text);
+	path = testutil_file("@revoked " TEST_HOST " %s\n", k2.text);
 	kl = test_check(path, TEST_HOST, 22, &k1);
 	assert_int_equal(kl.result, KNOWNHOSTS_NOTFOUND);
 	assert_int_equal(kl.ntypes, 0);
 
 	/* An @revoked line for another host does not apply. */
-	path = test_file("@revoked other.example.com %s\n" TEST_HOST " %s\n",
-	    k1.text, k1.text);
+	path = testutil_file("@revoked other.example.com %s\n"
+	    TEST_HOST " %s\n", k1.text, k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
 }
 
@@ -459,7 +356,7 @@ test_cert_authority(void **state)
 	char				*err, want[600];
 
 	(void)state;
-	path = test_file("@cert-authority " TEST_HOST " %s\n", k1.text);
+	path = testutil_file("@cert-authority " TEST_HOST " %s\n", k1.text);
 	test_capture_start();
 	kl = test_check(path, TEST_HOST, 22, &k1);
 	err = test_capture_end();
@@ -497,7 +394,7 @@ test_bad_lines(void **state)
 
 	(void)state;
 	blob64 = strchr(k1.text, ' ') + 1;
-	path = test_file(
+	path = testutil_file(
 	    "# comment\n"
 	    "\n"
 	    TEST_HOST " ssh-ed25519\n"
@@ -552,7 +449,7 @@ test_long_lines(void **state)
 		memcpy(patterns + i, "a,", 2);
 	strcpy(patterns + i, TEST_HOST);
 
-	path = test_file("%s\n%s %s\n", comment, patterns, k1.text);
+	path = testutil_file("%s\n%s %s\n", comment, patterns, k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 2);
 	free(comment);
 	free(patterns);
@@ -565,7 +462,7 @@ test_patterns(void **state)
 	const char	*path;
 
 	(void)state;
-	path = test_file("*.example.com %s\n", k1.text);
+	path = testutil_file("*.example.com %s\n", k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "a.b.example.com", 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
@@ -573,45 +470,45 @@ test_patterns(void **state)
 	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
 	/* A trailing star matches nothing too. */
-	path = test_file("host.example.com* %s\n", k1.text);
+	path = testutil_file("host.example.com* %s\n", k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, TEST_HOST ".org", 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "host.example.co", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
-	path = test_file("host? %s\n", k1.text);
+	path = testutil_file("host? %s\n", k1.text);
 	test_expect(path, "host1", 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "hostx", 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "host", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 	test_expect(path, "host12", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
-	path = test_file("!bad.example.com,*.example.com %s\n", k1.text);
+	path = testutil_file("!bad.example.com,*.example.com %s\n", k1.text);
 	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "bad.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 	test_expect(path, "BAD.Example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
 	/* Negation wins wherever it stands in the list... */
-	path = test_file("*.example.com,!bad.example.com %s\n", k1.text);
+	path = testutil_file("*.example.com,!bad.example.com %s\n", k1.text);
 	test_expect(path, "bad.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_MATCH, 1);
 
 	/* ...but only on its own line. */
-	path = test_file("!bad.example.com,*.example.com %s\n"
+	path = testutil_file("!bad.example.com,*.example.com %s\n"
 	    "bad.example.com %s\n", k2.text, k1.text);
 	test_expect(path, "bad.example.com", 22, &k1, KNOWNHOSTS_MATCH, 2);
 	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_MISMATCH,
 	    1);
 
 	/* A negation alone matches nothing. */
-	path = test_file("!bad.example.com %s\n", k1.text);
+	path = testutil_file("!bad.example.com %s\n", k1.text);
 	test_expect(path, "good.example.com", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 
 	/* Case does not matter, on either side. */
-	path = test_file("Host.Example.COM %s\n", k1.text);
+	path = testutil_file("Host.Example.COM %s\n", k1.text);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "HOST.EXAMPLE.COM", 22, &k1, KNOWNHOSTS_MATCH, 1);
 
 	/* Stars backtrack. */
-	path = test_file("*a*b*c %s\n", k1.text);
+	path = testutil_file("*a*b*c %s\n", k1.text);
 	test_expect(path, "xaxbxaxbxc", 22, &k1, KNOWNHOSTS_MATCH, 1);
 	test_expect(path, "xaxbxaxbxcx", 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 }
@@ -624,31 +521,13 @@ test_count_prefix(const char *prefix)
 	struct dirent	*de;
 	int		 n = 0;
 
-	assert_non_null(d = opendir(test_dir));
+	assert_non_null(d = opendir(testutil_dir));
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
 			n++;
 	}
 	closedir(d);
 	return n;
-}
-
-/* Read a whole file into a new string. */
-static char *
-test_slurp(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 len;
-
-	assert_non_null(f = fopen(path, "r"));
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	assert_non_null(buf = calloc(1, (size_t)len + 1));
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	return buf;
 }
 
 /* Append entries atomically, readable by us and by ssh-keygen. */
@@ -661,20 +540,20 @@ test_add(void **state)
 
 	(void)state;
 	/* A new file. */
-	snprintf(path, sizeof path, "%s/added", test_dir);
+	snprintf(path, sizeof path, "%s/added", testutil_dir);
 	assert_int_equal(knownhosts_add(path, "Host.Example.com", 22, k1.blob,
 	    k1.len, &cause), 0);
 	assert_null(cause);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
-	buf = test_slurp(path);
+	buf = testutil_slurp(path);
 	snprintf(want, sizeof want, TEST_HOST " %s\n", k1.text);
 	assert_string_equal(buf, want);
 	free(buf);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
 
 	/* An old file, mode 0644, no final newline; port 2222. */
-	snprintf(path, sizeof path, "%s/added2", test_dir);
+	snprintf(path, sizeof path, "%s/added2", testutil_dir);
 	assert_non_null(f = fopen(path, "w"));
 	fprintf(f, "# mine\nother.example.com %s", k2.text);
 	fclose(f);
@@ -683,7 +562,7 @@ test_add(void **state)
 	    k1.len, &cause), 0);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
-	buf = test_slurp(path);
+	buf = testutil_slurp(path);
 	snprintf(want, sizeof want, "# mine\nother.example.com %s\n"
 	    "[" TEST_HOST "]:2222 %s\n", k2.text, k1.text);
 	assert_string_equal(buf, want);
@@ -691,7 +570,7 @@ test_add(void **state)
 	test_expect(path, TEST_HOST, 2222, &k1, KNOWNHOSTS_MATCH, 3);
 	test_expect(path, TEST_HOST, 22, &k1, KNOWNHOSTS_NOTFOUND, 0);
 	test_expect(path, "other.example.com", 22, &k2, KNOWNHOSTS_MATCH, 2);
-	test_run("ssh-keygen -F '[" TEST_HOST "]:2222' -f '%s' | "
+	testutil_run("ssh-keygen -F '[" TEST_HOST "]:2222' -f '%s' | "
 	    "grep -qF '%s'", path, k1.text);
 	snprintf(want, sizeof want, "ssh-keygen -F '" TEST_HOST "' -f '%s' "
 	    "| grep -q .", path);
@@ -715,10 +594,10 @@ test_add_symlink(void **state)
 	char		 link[512], target[512], *cause = NULL;
 
 	(void)state;
-	snprintf(target, sizeof target, "%s/target", test_dir);
-	snprintf(link, sizeof link, "%s/link", test_dir);
-	assert_int_equal(rename(test_file("other.example.com %s\n", k2.text),
-	    target), 0);
+	snprintf(target, sizeof target, "%s/target", testutil_dir);
+	snprintf(link, sizeof link, "%s/link", testutil_dir);
+	assert_int_equal(rename(testutil_file("other.example.com %s\n",
+	    k2.text), target), 0);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(knownhosts_add(link, TEST_HOST, 22, k1.blob, k1.len,
 	    &cause), 0);
@@ -741,7 +620,7 @@ test_add_errors(void **state)
 	size_t		 i;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/noadd", test_dir);
+	snprintf(path, sizeof path, "%s/noadd", testutil_dir);
 	for (i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
 		cause = NULL;
 		if (knownhosts_add(path, hosts[i], 22, k1.blob, k1.len,
@@ -765,7 +644,7 @@ test_add_errors(void **state)
 	assert_int_equal(stat(path, &sb), -1);
 
 	/* A directory that does not exist. */
-	snprintf(path, sizeof path, "%s/nodir/known_hosts", test_dir);
+	snprintf(path, sizeof path, "%s/nodir/known_hosts", testutil_dir);
 	cause = NULL;
 	assert_int_equal(knownhosts_add(path, TEST_HOST, 22, k1.blob, k1.len,
 	    &cause), -1);
@@ -774,11 +653,11 @@ test_add_errors(void **state)
 
 	/* A file that cannot be read is not replaced. */
 	cause = NULL;
-	assert_int_equal(knownhosts_add(test_dir, TEST_HOST, 22, k1.blob,
+	assert_int_equal(knownhosts_add(testutil_dir, TEST_HOST, 22, k1.blob,
 	    k1.len, &cause), -1);
 	assert_non_null(cause);
 	free(cause);
-	assert_int_equal(stat(test_dir, &sb), 0);
+	assert_int_equal(stat(testutil_dir, &sb), 0);
 	assert_true(S_ISDIR(sb.st_mode));
 	assert_int_equal(test_count_prefix("noadd"), 0);
 }

@@ -1,0 +1,181 @@
+/*
+ * Hop transport over a channel of the outer hop (jump chains): the inner
+ * session's bytes travel in a direct-tcpip channel of the outer session.
+ * Bytes move between the channel and the inner hop's buffers only in the
+ * outer hop's service pass (the carrier's pump); the inner session's
+ * libssh2 callbacks touch nothing but those buffers, so one session is
+ * never called from inside another.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "compat.h"
+#include "config.h"
+#include "hop_int.h"
+#include "log.h"
+
+/* The channel to the inner host is open: start the inner session. */
+static void
+hop_carrier_opened(void *arg)
+{
+	struct hop	*hop = arg;
+
+	log_debug("hop %s: channel to %s:%d open through %s", hop->label,
+	    hop->conf->host, hop->conf->port, hop->outer->label);
+	hop_session_begin(hop);
+}
+
+/* The outer hop could not open the channel. */
+static void
+hop_carrier_failed(void *arg, const char *reason)
+{
+	struct hop	*hop = arg;
+
+	hop->carrier = NULL;
+	hop_fail(hop, 0, "cannot reach %s:%d through %s: %s",
+	    hop->conf->host, hop->conf->port, hop->outer->label, reason);
+}
+
+/* The outer session went away under the channel. */
+static void
+hop_carrier_lost(void *arg, const char *reason)
+{
+	struct hop	*hop = arg;
+
+	hop->carrier = NULL;
+	hop_fail(hop, 0, "lost with %s: %s", hop->outer->label, reason);
+}
+
+/* The channel ended or broke: fail the inner hop. Returns 1. */
+static int
+hop_carrier_ended(struct hop *hop, ssize_t n)
+{
+	hop->transport_dead = 1;
+	if (n == HOP_EOF)
+		hop_fail(hop, 0, "connection closed by %s:%d (through %s)",
+		    hop->conf->host, hop->conf->port, hop->outer->label);
+	else
+		hop_fail(hop, 0, "channel to %s:%d through %s failed",
+		    hop->conf->host, hop->conf->port, hop->outer->label);
+	return 1;
+}
+
+/*
+ * Move bytes between the channel and the inner hop's buffers (called by
+ * the outer hop's service pass). Returns nonzero if anything moved.
+ */
+static int
+hop_carrier_pump(void *arg)
+{
+	struct hop		*hop = arg;
+	struct evbuffer_iovec	 vec;
+	unsigned char		*p;
+	size_t			 len;
+	ssize_t			 n;
+	int			 progress = 0;
+
+	/* Channel -> inner session. */
+	while (evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX) {
+		if (evbuffer_reserve_space(hop->inbuf, 65536, &vec, 1) < 1)
+			fatal("out of memory");
+		n = hop_channel_read(hop->carrier, vec.iov_base, vec.iov_len);
+		if (n <= 0) {
+			evbuffer_commit_space(hop->inbuf, &vec, 0);
+			if (n == HOP_EOF || n == HOP_ERROR)
+				return hop_carrier_ended(hop, n);
+			break;
+		}
+		vec.iov_len = n;
+		evbuffer_commit_space(hop->inbuf, &vec, 1);
+		hop->bytes_received += n;
+		progress = 1;
+	}
+	hop->read_paused = evbuffer_get_length(hop->inbuf) >= HOP_INBUF_MAX;
+
+	/* Inner session -> channel. */
+	while ((len = evbuffer_get_length(hop->outbuf)) > 0 &&
+	    hop_channel_can_write(hop->carrier)) {
+		if (len > HOP_CHANNEL_CHUNK)
+			len = HOP_CHANNEL_CHUNK;
+		p = evbuffer_pullup(hop->outbuf, len);
+		n = hop_channel_write(hop->carrier, (const char *)p, len);
+		if (n == HOP_AGAIN)
+			break;
+		if (n < 0)
+			return hop_carrier_ended(hop, n);
+		evbuffer_drain(hop->outbuf, n);
+		progress = 1;
+	}
+
+	/* Let the inner session take in its input and write again. */
+	if (progress)
+		hop_kick(hop);
+	return progress;
+}
+
+static const struct hop_channel_ops hop_carrier_ops = {
+	hop_carrier_opened,
+	hop_carrier_failed,
+	hop_carrier_pump,
+	hop_carrier_lost
+};
+
+/*
+ * Open the channel to the inner host on the outer hop. libssh2 still
+ * wants a descriptor for the session: a placeholder on /dev/null.
+ */
+static void
+hop_carrier_connect(struct hop *hop)
+{
+	if ((hop->fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		hop_fail(hop, 0, "cannot open /dev/null: %s", strerror(errno));
+		return;
+	}
+	hop->carrier = hop_channel_open(hop->outer, hop->conf->host,
+	    hop->conf->port, "127.0.0.1", 0, hop->conf->connect_timeout,
+	    &hop_carrier_ops, hop);
+}
+
+/* The inner session wrote: the outer hop's pass moves it on. */
+static void
+hop_carrier_flush(struct hop *hop)
+{
+	hop_kick(hop->outer);
+}
+
+/* The inner session took in its input: the outer hop may read on. */
+static void
+hop_carrier_resume(struct hop *hop)
+{
+	hop_kick(hop->outer);
+}
+
+/* Give the channel back and drop the placeholder. */
+static void
+hop_carrier_close(struct hop *hop)
+{
+	if (hop->carrier != NULL) {
+		hop_channel_close(hop->carrier);
+		hop->carrier = NULL;
+	}
+	if (hop->fd != -1) {
+		close(hop->fd);
+		hop->fd = -1;
+	}
+}
+
+const struct hop_transport hop_carrier_transport = {
+	"carrier",
+	hop_carrier_connect,
+	hop_carrier_flush,
+	hop_carrier_resume,
+	hop_carrier_close
+};

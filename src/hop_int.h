@@ -1,0 +1,117 @@
+/*
+ * Inside a hop: shared by hop.c (session, channels, service pass) and its
+ * transports, hop_tcp.c (a TCP socket) and hop_carrier.c (a channel of the
+ * outer hop, for jump chains). Nothing else includes this.
+ */
+#ifndef JUMPGATE_HOP_INT_H
+#define JUMPGATE_HOP_INT_H
+
+#include <sys/queue.h>
+#include <stdint.h>
+
+#include <libssh2.h>
+
+#include "hop.h"
+
+/* Stop taking transport input while this much awaits libssh2. */
+#define HOP_INBUF_MAX		(1024 * 1024)
+/* Channels stop writing while the output buffer holds this much. */
+#define HOP_OUTBUF_HIGH		(1024 * 1024)
+/* Largest write libssh2 turns into one channel packet. */
+#define HOP_CHANNEL_CHUNK	32700
+#define HOP_MAX_KEYTYPES	8
+
+struct evbuffer;
+struct event;
+struct evdns_getaddrinfo_request;
+struct evutil_addrinfo;
+
+/*
+ * A transport carries the session's bytes. connect starts it and calls
+ * hop_session_begin once bytes can flow (or hop_fail); flush says the
+ * output buffer has data; resume says the input buffer has room again;
+ * close drops it (the session is gone by then).
+ */
+struct hop_transport {
+	const char	*name;
+	void		(*connect)(struct hop *);
+	void		(*flush)(struct hop *);
+	void		(*resume)(struct hop *);
+	void		(*close)(struct hop *);
+};
+
+extern const struct hop_transport hop_tcp_transport;
+extern const struct hop_transport hop_carrier_transport;
+
+enum hop_auth_step {
+	AUTH_LIST,
+	AUTH_IDENTITY,
+	AUTH_AGENT_NEXT,
+	AUTH_AGENT_TRY
+};
+
+TAILQ_HEAD(hop_channels, hop_channel);
+
+struct hop {
+	const struct config_hop	*conf;
+	char			*label;		/* "bastion -> app" */
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	enum hop_state		 state;
+
+	/* Transport. */
+	const struct hop_transport *transport;
+	struct hop		*outer;		/* carrier transport only */
+	struct hop_channel	*carrier;	/* ... its channel */
+	int			 fd;		/* socket, or placeholder */
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct evbuffer		*inbuf;
+	struct evbuffer		*outbuf;
+	int			 read_paused;
+	int			 transport_dead;
+	struct evdns_getaddrinfo_request *dns_req;
+	int			 dns_pending;
+	struct evutil_addrinfo	*addrs;
+	struct evutil_addrinfo	*addr_next;
+
+	/* Session. */
+	LIBSSH2_SESSION		*session;
+	enum hop_auth_step	 auth_step;
+	LIBSSH2_AGENT		*agent;
+	struct libssh2_agent_publickey *agent_key;
+	int			 agent_tried;
+	char			*passphrase;
+	char			*dead;	/* set inside a service pass */
+
+	/* Host-key types left out after a pin did not match. */
+	char			 excluded[HOP_MAX_KEYTYPES][64];
+	size_t			 nexcluded;
+	char			*presented;
+	char			*unmatched_how;
+
+	char			*last_error;	/* why the last session failed */
+	int			 hard_failed;	/* host key or authentication */
+
+	struct event		*ev_deadline;
+	struct event		*ev_retry;
+	struct event		*ev_service;
+	int			 backoff;
+
+	struct hop_channels	 channels;	/* queued, opening, open */
+	struct hop_channels	 closing;
+	struct hop_channel	*opening;
+
+	/* Transport counters of the current session. */
+	uint64_t		 bytes_sent;
+	uint64_t		 bytes_received;
+	uint64_t		 sends_deferred;	/* kernel took less */
+	size_t			 outbuf_peak;
+};
+
+void	hop_session_begin(struct hop *);
+void	hop_advance(struct hop *);
+void	hop_fail(struct hop *, int hard, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif

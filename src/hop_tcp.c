@@ -1,0 +1,279 @@
+/* Hop transport over a TCP socket: resolve, connect, read, write. */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "compat.h"
+#include "config.h"
+#include "hop_int.h"
+#include "log.h"
+
+/* Bytes read from the socket per event before libssh2 gets a turn. */
+#define HOP_TCP_READ_CHUNK	(256 * 1024)
+
+static void	hop_tcp_connect_next(struct hop *);
+
+/*
+ * After a failed socket read or write: returns 0 if it only would have
+ * blocked, else fails the hop (naming errno) and returns 1.
+ */
+static int
+hop_tcp_io_failed(struct hop *hop)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	hop_fail(hop, 0, "connection to %s:%d lost: %s", hop->conf->host,
+	    hop->conf->port, strerror(errno));
+	return 1;
+}
+
+/* Socket readable: move bytes into the input buffer, then advance. */
+static void
+hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+	size_t		 total = 0;
+	int		 n;
+
+	(void)what;
+	while (total < HOP_TCP_READ_CHUNK) {
+		if (evbuffer_get_length(hop->inbuf) >= HOP_INBUF_MAX) {
+			event_del(hop->ev_read);
+			hop->read_paused = 1;
+			break;
+		}
+		n = evbuffer_read(hop->inbuf, fd, 65536);
+		if (n == 0) {
+			hop_fail(hop, 0, "connection closed by %s:%d",
+			    hop->conf->host, hop->conf->port);
+			return;
+		}
+		if (n < 0) {
+			if (hop_tcp_io_failed(hop))
+				return;
+			break;
+		}
+		total += n;
+		hop->bytes_received += n;
+	}
+	hop_advance(hop);
+}
+
+/* Socket writable: flush the output buffer, or finish a TCP connect. */
+static void
+hop_tcp_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+	size_t		 before;
+	int		 n;
+
+	(void)what;
+	if (hop->state == HOP_CONNECTING) {
+		hop_tcp_connect_next(hop);
+		return;
+	}
+	before = evbuffer_get_length(hop->outbuf);
+	while (evbuffer_get_length(hop->outbuf) > 0) {
+		n = evbuffer_write(hop->outbuf, fd);
+		if (n < 0) {
+			if (hop_tcp_io_failed(hop))
+				return;
+			break;
+		}
+	}
+	if (evbuffer_get_length(hop->outbuf) > 0)
+		event_add(hop->ev_write, NULL);
+	if (before >= HOP_OUTBUF_HIGH / 2 &&
+	    evbuffer_get_length(hop->outbuf) < HOP_OUTBUF_HIGH / 2)
+		hop_advance(hop);
+}
+
+/* The socket is connected: set it up and start the SSH session. */
+static void
+hop_tcp_connected(struct hop *hop)
+{
+	int	one = 1;
+
+	setsockopt(hop->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (hop->conf->socket_send_buffer > 0 &&
+	    setsockopt(hop->fd, SOL_SOCKET, SO_SNDBUF,
+	    &hop->conf->socket_send_buffer, sizeof(int)) == -1)
+		log_warn("hop %s: cannot set socket_send_buffer: %s",
+		    hop->label, strerror(errno));
+	event_free(hop->ev_write);
+	hop->ev_read = event_new(hop->base, hop->fd, EV_READ | EV_PERSIST,
+	    hop_tcp_read_cb, hop);
+	hop->ev_write = event_new(hop->base, hop->fd, EV_WRITE,
+	    hop_tcp_write_cb, hop);
+	if (hop->ev_read == NULL || hop->ev_write == NULL)
+		fatal("hop %s: out of memory", hop->label);
+	event_add(hop->ev_read, NULL);
+	hop_session_begin(hop);
+}
+
+/* Try the next resolved address, or check the connect in progress. */
+static void
+hop_tcp_connect_next(struct hop *hop)
+{
+	struct evutil_addrinfo	*ai;
+	char			 addr[128];
+	socklen_t		 len;
+	int			 error;
+
+	if (hop->fd != -1) {
+		/* A connect finished: see how. */
+		len = sizeof error;
+		if (getsockopt(hop->fd, SOL_SOCKET, SO_ERROR, &error,
+		    &len) == -1)
+			error = errno;
+		if (error == 0) {
+			evutil_freeaddrinfo(hop->addrs);
+			hop->addrs = hop->addr_next = NULL;
+			hop_tcp_connected(hop);
+			return;
+		}
+		log_debug("hop %s: connect: %s", hop->label, strerror(error));
+		event_free(hop->ev_write);
+		hop->ev_write = NULL;
+		close(hop->fd);
+		hop->fd = -1;
+		if (hop->addr_next == NULL) {
+			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
+			    hop->conf->host, hop->conf->port, strerror(error));
+			return;
+		}
+	}
+	while ((ai = hop->addr_next) != NULL) {
+		hop->addr_next = ai->ai_next;
+		hop->fd = socket(ai->ai_family, ai->ai_socktype |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+		if (hop->fd == -1)
+			continue;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(addr, sizeof addr, "?");
+		log_debug("hop %s: trying %s port %d", hop->label, addr,
+		    hop->conf->port);
+		if (connect(hop->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			hop->ev_write = event_new(hop->base, hop->fd, EV_WRITE,
+			    hop_tcp_write_cb, hop);
+			if (hop->ev_write == NULL)
+				fatal("hop %s: out of memory", hop->label);
+			event_add(hop->ev_write, NULL);
+			return;
+		}
+		error = errno;
+		close(hop->fd);
+		hop->fd = -1;
+		if (hop->addr_next == NULL) {
+			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
+			    hop->conf->host, hop->conf->port, strerror(error));
+			return;
+		}
+	}
+	hop_fail(hop, 0, "cannot connect to %s:%d: no usable address",
+	    hop->conf->host, hop->conf->port);
+}
+
+/* Name resolution finished: start connecting to the addresses. */
+static void
+hop_tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct hop	*hop = arg;
+
+	hop->dns_req = NULL;
+	hop->dns_pending = 0;
+	if (result == EVUTIL_EAI_CANCEL)
+		return;
+	if (result != 0) {
+		hop_fail(hop, 0, "cannot resolve %s: %s", hop->conf->host,
+		    evutil_gai_strerror(result));
+		return;
+	}
+	hop->addrs = res;
+	hop->addr_next = res;
+	hop_tcp_connect_next(hop);
+}
+
+/* Resolve the host, then connect. */
+static void
+hop_tcp_connect(struct hop *hop)
+{
+	struct evutil_addrinfo	hints;
+	char			port[16];
+	struct evdns_getaddrinfo_request *req;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	snprintf(port, sizeof port, "%d", hop->conf->port);
+	hop->dns_pending = 1;
+	req = evdns_getaddrinfo(hop->dns, hop->conf->host, port, &hints,
+	    hop_tcp_resolved_cb, hop);
+	if (hop->dns_pending)
+		hop->dns_req = req;
+}
+
+/* The output buffer has data: write when the socket can take it. */
+static void
+hop_tcp_flush(struct hop *hop)
+{
+	event_add(hop->ev_write, NULL);
+}
+
+/* The input buffer has room: read the socket again. */
+static void
+hop_tcp_resume(struct hop *hop)
+{
+	event_add(hop->ev_read, NULL);
+}
+
+/* Cancel resolution and close the socket. */
+static void
+hop_tcp_close(struct hop *hop)
+{
+	if (hop->dns_req != NULL) {
+		evdns_getaddrinfo_cancel(hop->dns_req);
+		hop->dns_req = NULL;
+	}
+	hop->dns_pending = 0;
+	if (hop->addrs != NULL) {
+		evutil_freeaddrinfo(hop->addrs);
+		hop->addrs = hop->addr_next = NULL;
+	}
+	if (hop->ev_read != NULL) {
+		event_free(hop->ev_read);
+		hop->ev_read = NULL;
+	}
+	if (hop->ev_write != NULL) {
+		event_free(hop->ev_write);
+		hop->ev_write = NULL;
+	}
+	if (hop->fd != -1) {
+		close(hop->fd);
+		hop->fd = -1;
+	}
+}
+
+const struct hop_transport hop_tcp_transport = {
+	"tcp",
+	hop_tcp_connect,
+	hop_tcp_flush,
+	hop_tcp_resume,
+	hop_tcp_close
+};
