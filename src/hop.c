@@ -165,7 +165,8 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	}
 	evbuffer_add(hop->outbuf, (const char *)buf + n, len - n);
 	hop->transport->flush(hop);
-	hop->sends_deferred++;
+	if (hop->transport == &hop_tcp_transport)
+		hop->sends_deferred++;
 	if (evbuffer_get_length(hop->outbuf) > hop->outbuf_peak)
 		hop->outbuf_peak = evbuffer_get_length(hop->outbuf);
 	return len;

@@ -13,20 +13,40 @@
 #   JG_LOG_LINES  lines of each log shown on failure (40)
 #   JG_SSHD_USEPAM  UsePAM of the test sshds (no); a non-root sshd with
 #                 UsePAM no may refuse the user as "locked": set it to yes
+#   JG_NETNS      jg_topology: 0 forces loopback mode, 1 requires network
+#                 namespaces (exit 99 without them); unset: namespaces if
+#                 they can be made, else loopback mode
+#   JG_HOST=K     run jg_sshd_start / jg_echo_start inside host K of
+#                 jg_topology (listening on JG_HOSTK_ADDR), or probe from
+#                 there (jg_reachable); unset: the root namespace, 127.0.0.1
 #
 # Functions:
 #   jg_setup                      work dir, cleanup trap, checks (exit 99)
 #   jg_keygen NAME [TYPE]         user key; exports NAME_KEY, NAME_PUB
-#   jg_sshd_start NAME [LINE...]  sshd; exports NAME_PORT, NAME_LOG,
-#                                 NAME_PID, NAME_HOSTKEY_ED25519,
+#   jg_sshd_start NAME [LINE...]  sshd; exports NAME_ADDR, NAME_PORT,
+#                                 NAME_LOG, NAME_PID, NAME_HOSTKEY_ED25519,
 #                                 NAME_HOSTKEY_ECDSA, NAME_CONFIG, NAME_DIR
 #   jg_sshd_stop NAME             stop it and its session processes
-#   jg_sshd_restart NAME          stop, start again (same port, keys)
+#   jg_sshd_restart NAME          stop, start again (same host, address,
+#                                 port, keys)
 #   jg_sshd_rekey NAME            new host keys (restarts it if running)
 #   jg_known_hosts NAME [FILE]    known_hosts lines for NAME's host keys
 #   jg_fingerprint PUBFILE        prints SHA256:...
-#   jg_echo_start NAME [ARG...]   jgt echo-server; exports NAME_PORT,
-#                                 NAME_PID, NAME_LOG
+#   jg_echo_start NAME [ARG...]   jgt echo-server; exports NAME_ADDR,
+#                                 NAME_PORT, NAME_PID, NAME_LOG
+#   jg_topology N                 N hosts (1..4): a chain of network
+#                                 namespaces, host 1 reachable from here,
+#                                 host K+1 only from host K; exports
+#                                 JG_NETNS_MODE (netns or loopback),
+#                                 JG_HOSTS=N and for each host K
+#                                 JG_HOSTK_NS, JG_HOSTK_ADDR (where its
+#                                 servers listen) and JG_HOSTK_PEER (host
+#                                 K-1's address on the same link); all
+#                                 removed at exit
+#   jg_host_exec K CMD...         run CMD inside host K (no shell
+#                                 functions; directly in loopback mode)
+#   jg_reachable ADDR PORT        a TCP connect works within 2 s (from the
+#                                 root namespace, or from host $JG_HOST)
 #   jg_bg LOGFILE CMD...          background process, killed at exit;
 #                                 prints the pid (also in JG_LAST_PID
 #                                 unless called in $(...))
@@ -293,6 +313,7 @@ jg__cleanup() {
 	trap - EXIT ERR
 	if [[ -n $JG_DIR && -d $JG_DIR ]]; then
 		jg__kill_all
+		jg__topology_cleanup
 		if ((rc != 0 && rc != 77)); then
 			jg__dump_logs
 			jg__hints
@@ -405,11 +426,17 @@ jg_stop() {
 	jg__unregister "$pid"
 }
 
-# Succeed if 127.0.0.1:$1 accepts a connection (2 s limit).
+# Succeed if port $1 of address $2 (127.0.0.1) accepts a connection (2 s
+# limit), connecting from inside network namespace $3 if given.
 jg__probe() {
+	local port=$1 addr=${2:-127.0.0.1} ns=${3:-}
+	local -a pre=()
+	if [[ -n $ns ]]; then
+		pre=(ip netns exec "$ns")
+	fi
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" \
-	    2>/dev/null
+	"${pre[@]}" timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$addr" \
+	    "$port" 2>/dev/null
 }
 
 # Fail at once if process $1 (if given) has exited while waiting for $2.
@@ -465,10 +492,13 @@ jg_fingerprint() {
 	echo "$fp"
 }
 
-# Write the sshd_config of instance $1 listening on port $2.
+# Write the sshd_config of instance $1 listening on port $2 (of the
+# address in its file addr, 127.0.0.1 without one).
 jg__sshd_config() {
-	local name=$1 port=$2 dir=$JG_DIR/sshd-$1 line in_match=0
+	local name=$1 port=$2 dir=$JG_DIR/sshd-$1 line in_match=0 addr
 	local -a pre=() post=()
+
+	addr=$(jg__read_or "$dir/addr" 127.0.0.1)
 
 	# sshd keeps the first value of a keyword, so extra lines go before
 	# the defaults to override them; Match blocks must come last.
@@ -491,7 +521,7 @@ jg__sshd_config() {
 			printf '%s\n' "${pre[@]}"
 		fi
 		echo "# defaults"
-		echo "ListenAddress 127.0.0.1"
+		echo "ListenAddress $addr"
 		echo "Port $port"
 		echo "HostKey $dir/ssh_host_ed25519_key"
 		echo "HostKey $dir/ssh_host_ecdsa_key"
@@ -525,11 +555,20 @@ jg__sshd_hostkeys() {
 	done
 }
 
-# Start sshd instance $1 from its config; 0 when listening, 1 if it died.
+# Start sshd instance $1 from its config (inside the namespace in its file
+# ns, if any); 0 when listening, 1 if it died.
 jg__sshd_launch() {
 	local name=$1 dir=$JG_DIR/sshd-$1 port pid out log skip tries=0
+	local addr ns host
+	local -a pre=()
 	log=$dir/sshd.log
 	read -r port <"$dir/port"
+	addr=$(jg__read_or "$dir/addr" 127.0.0.1)
+	ns=$(jg__read_or "$dir/ns" "")
+	host=$(jg__read_or "$dir/host" "")
+	if [[ -n $ns ]]; then
+		pre=(ip netns exec "$ns")
+	fi
 	if [[ $(id -u) == 0 ]]; then
 		mkdir -p /run/sshd
 		chmod 0755 /run/sshd
@@ -539,10 +578,12 @@ jg__sshd_launch() {
 		cat -n "$dir/sshd_config" >&2
 		jg_fail "sshd '$name' has an invalid configuration"
 	fi
-	echo "==== jg: starting sshd '$name' on port $port" >>"$log"
+	echo "==== jg: starting sshd '$name' on port $port$(jg__where "$host" \
+	    "$ns")" >>"$log"
 	skip=$(($(wc -l <"$log") + 1))
 	# shellcheck disable=SC2094 # both append
-	"$SSHD" -D -e -f "$dir/sshd_config" -E "$log" </dev/null >>"$log" 2>&1 &
+	"${pre[@]}" "$SSHD" -D -e -f "$dir/sshd_config" -E "$log" </dev/null \
+	    >>"$log" 2>&1 &
 	pid=$!
 	jg__register "$pid" "$log" "sshd-$name"
 	printf '%s\t%s\t%s\n' "$pid" "$log" "sshd-$name" >>"$JG_DIR/.pids.all"
@@ -556,8 +597,8 @@ jg__sshd_launch() {
 		fi
 		# Probe only late: a LogLevel quieter than INFO hides the line.
 		if tail -n "+$skip" "$log" |
-		    grep -q "Server listening on 127.0.0.1 port $port\\." ||
-		    { ((++tries > 60)) && jg__probe "$port"; }; then
+		    grep -qF "Server listening on $addr port $port." ||
+		    { ((++tries > 60)) && jg__probe "$port" "$addr" "$ns"; }; then
 			if jg__alive "$pid"; then
 				jg__export "$name" PID "$pid"
 				return 0
@@ -570,16 +611,25 @@ jg__sshd_launch() {
 	return 1
 }
 
-# Start an sshd instance on a free port with its own host keys.
+# Start an sshd instance on a free port with its own host keys (inside
+# host $JG_HOST of jg_topology if set).
 jg_sshd_start() {
 	local name=${1:?jg_sshd_start NAME [sshd_config lines...]} dir port _
+	local host=${JG_HOST:-} ns addr where
 	shift
 	jg__check_name "$name"
 	dir=$JG_DIR/sshd-$name
 	if [[ -e $dir ]]; then
 		jg_fail "sshd instance '$name' already exists"
 	fi
+	jg__host_resolve "$host"
+	ns=$JG__H_NS
+	addr=$JG__H_ADDR
+	where=$(jg__where "$host" "$ns")
 	mkdir "$dir"
+	printf '%s\n' "$host" >"$dir/host"
+	printf '%s\n' "$ns" >"$dir/ns"
+	printf '%s\n' "$addr" >"$dir/addr"
 	jg__sshd_hostkeys "$name"
 	if (($# > 0)); then
 		printf '%s\n' "$@" >"$dir/extra.conf"
@@ -589,12 +639,17 @@ jg_sshd_start() {
 	jg__export "$name" DIR "$dir"
 	jg__export "$name" HOSTKEY_ED25519 "$dir/ssh_host_ed25519_key.pub"
 	jg__export "$name" HOSTKEY_ECDSA "$dir/ssh_host_ecdsa_key.pub"
+	jg__export "$name" ADDR "$addr"
 	for _ in 1 2 3 4 5; do
-		port=$(jg_free_port)
+		if [[ -n $ns ]]; then
+			port=$(jg__free_port_in "$ns")
+		else
+			port=$(jg_free_port)
+		fi
 		jg__sshd_config "$name" "$port"
 		jg__export "$name" PORT "$port"
 		if jg__sshd_launch "$name"; then
-			jg_note "sshd '$name' listening on 127.0.0.1:$port" \
+			jg_note "sshd '$name' listening on $addr:$port$where" \
 			    "(pid $(<"$dir/pid"), log $dir/sshd.log)"
 			return 0
 		fi
@@ -630,17 +685,20 @@ jg_sshd_stop() {
 	jg_note "sshd '$name' stopped"
 }
 
-# Restart an sshd instance on the same port with the same host keys.
+# Restart an sshd instance on the same host, address and port with the
+# same host keys.
 jg_sshd_restart() {
-	local name=${1:?jg_sshd_restart NAME} dir
+	local name=${1:?jg_sshd_restart NAME} dir addr
 	jg__sshd_check "$name"
 	dir=$JG_DIR/sshd-$name
+	addr=$(jg__read_or "$dir/addr" 127.0.0.1)
 	jg_sshd_stop "$name"
 	if ! jg__sshd_launch "$name"; then
 		jg__tail "$dir/sshd.log"
 		jg_fail "sshd '$name' did not restart on port $(<"$dir/port")"
 	fi
-	jg_note "sshd '$name' restarted on 127.0.0.1:$(<"$dir/port")" \
+	jg_note "sshd '$name' restarted on $addr:$(<"$dir/port")$(jg__where \
+	    "$(jg__read_or "$dir/host" "")" "$(jg__read_or "$dir/ns" "")")" \
 	    "(pid $(<"$dir/pid"))"
 }
 
@@ -664,26 +722,35 @@ jg_sshd_rekey() {
 	fi
 }
 
-# Print (or append to FILE) known_hosts lines for an sshd instance.
+# Print (or append to FILE) known_hosts lines for an sshd instance, named
+# [ADDR]:PORT as ssh looks them up.
 jg_known_hosts() {
 	local name=${1:?jg_known_hosts NAME [FILE]} dir port t type key rest
+	local addr host
 	jg__sshd_check "$name"
 	dir=$JG_DIR/sshd-$name
 	read -r port <"$dir/port"
+	addr=$(jg__read_or "$dir/addr" 127.0.0.1)
+	host="[$addr]:$port"
+	if [[ $port == 22 ]]; then
+		host=$addr
+	fi
 	for t in ed25519 ecdsa; do
 		read -r type key rest <"$dir/ssh_host_${t}_key.pub"
 		if (($# > 1)); then
-			echo "[127.0.0.1]:$port $type $key" >>"$2"
+			echo "$host $type $key" >>"$2"
 		else
-			echo "[127.0.0.1]:$port $type $key"
+			echo "$host $type $key"
 		fi
 	done
 }
 
-# Start a jgt echo-server (extra arguments, e.g. --sink, are passed on).
+# Start a jgt echo-server (extra arguments, e.g. --sink, are passed on),
+# inside host $JG_HOST of jg_topology if set.
 jg_echo_start() {
 	local name=${1:?jg_echo_start NAME [jgt echo-server args]} pf log pid
-	local port
+	local port host=${JG_HOST:-} ns addr
+	local -a pre=() listen=()
 	shift
 	jg__check_name "$name"
 	pf=$JG_DIR/echo-$name.port
@@ -691,8 +758,18 @@ jg_echo_start() {
 	if [[ -e $log ]]; then
 		jg_fail "echo server '$name' already exists"
 	fi
+	jg__host_resolve "$host"
+	ns=$JG__H_NS
+	addr=$JG__H_ADDR
+	if [[ -n $host ]]; then
+		listen=(--listen "$addr:0")
+	fi
+	if [[ -n $ns ]]; then
+		pre=(ip netns exec "$ns")
+	fi
 	rm -f "$pf"
-	"$JGT" echo-server --port-file "$pf" "$@" </dev/null >>"$log" 2>&1 &
+	"${pre[@]}" "$JGT" echo-server --port-file "$pf" "${listen[@]}" "$@" \
+	    </dev/null >>"$log" 2>&1 &
 	pid=$!
 	jg__register "$pid" "$log" "echo-$name"
 	printf '%s\t%s\t%s\n' "$pid" "$log" "echo-$name" >>"$JG_DIR/.pids.all"
@@ -705,8 +782,301 @@ jg_echo_start() {
 		sleep 0.02
 	done
 	read -r port <"$pf"
+	if [[ -n $host ]]; then
+		# Probe from where its clients will be (one extra connection).
+		jg__deadline 10
+		until jg__probe "$port" "$addr" "$ns"; do
+			if ! jg__alive "$pid" || ! jg__before_deadline; then
+				jg__tail "$log"
+				jg_fail "echo server '$name' does not accept on" \
+				    "$addr:$port$(jg__where "$host" "$ns")"
+			fi
+			sleep 0.05
+		done
+	fi
+	jg__export "$name" ADDR "$addr"
 	jg__export "$name" PORT "$port"
 	jg__export "$name" PID "$pid"
 	jg__export "$name" LOG "$log"
-	jg_note "echo server '$name' on 127.0.0.1:$port (pid $pid${*:+, $*})"
+	jg_note "echo server '$name' on $addr:$port$(jg__where "$host" "$ns")" \
+	    "(pid $pid${*:+, $*})"
+}
+
+# ---- Hosts: a chain of network namespaces (jg_topology) ----
+#
+# Link K joins host K-1 (K=1: the root namespace) to host K, with the
+# addresses $net.(4K-3) on host K-1's side and $net.(4K-2) on host K's,
+# both /30, where $net is a 169.254.X (X from 1 to 254, not 169) that this
+# run claims by adding an "unreachable" route for 169.254.X.0/24 in the
+# root namespace: the claim fails if another run holds X, and connections
+# from the root namespace to hosts 2 and beyond fail at once instead of
+# following the default route. No namespace forwards, none has a default
+# route. Made objects are listed in $JG_DIR/.netns for the exit trap.
+
+# Print the first line of file $1, or $2 if it is missing or empty.
+jg__read_or() {
+	local line=
+	if [[ -s $1 ]]; then
+		read -r line <"$1" || true
+	fi
+	printf '%s\n' "${line:-$2}"
+}
+
+# Print " in host K (namespace NS)" for host $1 and namespace $2 (nothing
+# without a host).
+jg__where() {
+	if [[ -z $1 ]]; then
+		return 0
+	elif [[ -n $2 ]]; then
+		printf ' in host %s (namespace %s)' "$1" "$2"
+	else
+		printf ' in host %s (loopback mode)' "$1"
+	fi
+}
+
+# Print a port that was free a moment ago inside network namespace $1.
+jg__free_port_in() {
+	ip netns exec "$1" "$JGT" free-port ||
+	    jg_fail "jgt free-port in namespace $1 failed"
+}
+
+# Set JG__H_NS and JG__H_ADDR for host $1 of jg_topology (empty $1: the
+# root namespace, 127.0.0.1).
+jg__host_resolve() {
+	local k=$1 v
+	JG__H_NS=
+	JG__H_ADDR=127.0.0.1
+	[[ -n $k ]] || return 0
+	if [[ -z ${JG__TOPOLOGY:-} ]]; then
+		jg_fail "host '$k' (JG_HOST) used before jg_topology"
+	fi
+	if [[ ! $k =~ ^[1-9][0-9]*$ ]] || ((k > JG__TOPOLOGY)); then
+		jg_fail "no host '$k' (JG_HOST): jg_topology made hosts" \
+		    "1..$JG__TOPOLOGY"
+	fi
+	v=JG_HOST${k}_NS
+	JG__H_NS=${!v}
+	v=JG_HOST${k}_ADDR
+	JG__H_ADDR=${!v}
+}
+
+# Run a topology step; on failure keep its message in JG__NS_ERR.
+jg__ns_step() {
+	local out
+	if ! out=$("$@" 2>&1); then
+		JG__NS_ERR="$*: ${out:-failed}"
+		return 1
+	fi
+}
+
+# Remember a made object for jg__topology_cleanup: KIND (ns, link or
+# route) and NAME.
+jg__ns_register() {
+	printf '%s\t%s\n' "$1" "$2" >>"$JG_DIR/.netns"
+}
+
+# Claim a 169.254.X.0/24 for this run; sets JG__NS_NET=169.254.X.
+jg__ns_claim() {
+	local i x out
+	JG__NS_NET=
+	for ((i = 0; i < 254; i++)); do
+		x=$((($$ + i) % 254 + 1))
+		((x != 169)) || continue
+		# Anything of the machine's own inside it would beat the route.
+		if [[ -n $(ip -4 -o addr show to "169.254.$x.0/24" 2>&1) ||
+		    -n $(ip -4 route show table all root "169.254.$x.0/24" \
+		    2>&1) ]]; then
+			continue
+		fi
+		if out=$(ip route add unreachable "169.254.$x.0/24" 2>&1); then
+			jg__ns_register route "169.254.$x.0/24"
+			JG__NS_NET=169.254.$x
+			return 0
+		fi
+		if [[ $out != *"File exists"* ]]; then
+			JG__NS_ERR="ip route add unreachable 169.254.$x.0/24: $out"
+			return 1
+		fi
+	done
+	JG__NS_ERR="no free 169.254.X.0/24 in the root namespace"
+	return 1
+}
+
+# Make the namespaces, veths and addresses for $1 hosts; on failure set
+# JG__NS_ERR and return 1 (what was made is in $JG_DIR/.netns).
+jg__topology_build() {
+	local n=$1 p=jg$$ k ns prev='' a b base
+	local -a in_prev
+
+	JG__NS_ERR=
+	if ! command -v ip >/dev/null; then
+		JG__NS_ERR="no ip command (Debian package iproute2)"
+		return 1
+	fi
+	for ((k = 1; k <= n; k++)); do
+		ns=${p}h$k
+		if ! jg__ns_step ip netns add "$ns"; then
+			if [[ $(id -u) != 0 ]]; then
+				JG__NS_ERR="not root: $JG__NS_ERR"
+			fi
+			return 1
+		fi
+		jg__ns_register ns "$ns"
+		jg__ns_step ip -n "$ns" link set lo up || return 1
+		# New namespaces may inherit ip_forward=1 from the root one;
+		# this also checks that "ip netns exec" works here.
+		jg__ns_step ip netns exec "$ns" sh -c \
+		    'echo 0 >/proc/sys/net/ipv4/ip_forward' || return 1
+		if ((k == 1)); then
+			jg__ns_claim || return 1
+		fi
+		a=${p}l${k}a
+		b=${p}l${k}b
+		jg__ns_step ip link add "$a" type veth peer name "$b" ||
+		    return 1
+		jg__ns_register link "$a"
+		jg__ns_step ip link set "$b" netns "$ns" || return 1
+		in_prev=()
+		if [[ -n $prev ]]; then
+			jg__ns_step ip link set "$a" netns "$prev" || return 1
+			in_prev=(-n "$prev")
+		fi
+		base=$((4 * (k - 1)))
+		jg__ns_step ip "${in_prev[@]}" addr add \
+		    "$JG__NS_NET.$((base + 1))/30" dev "$a" || return 1
+		jg__ns_step ip -n "$ns" addr add "$JG__NS_NET.$((base + 2))/30" \
+		    dev "$b" || return 1
+		jg__ns_step ip "${in_prev[@]}" link set "$a" up || return 1
+		jg__ns_step ip -n "$ns" link set "$b" up || return 1
+		prev=$ns
+	done
+}
+
+# Remove what jg_topology made, newest first, and the processes still in
+# its namespaces; say so on stderr if something stays.
+jg__topology_cleanup() {
+	local f=$JG_DIR/.netns kind name i pids
+	local -a kinds=() names=() left=()
+
+	[[ -s $f ]] || return 0
+	while IFS=$'\t' read -r kind name; do
+		kinds+=("$kind")
+		names+=("$name")
+	done <"$f"
+	for ((i = 0; i < ${#kinds[@]}; i++)); do
+		[[ ${kinds[i]} == ns ]] || continue
+		pids=$(ip netns pids "${names[i]}" 2>/dev/null) || continue
+		if [[ -n $pids ]]; then
+			# shellcheck disable=SC2086 # a list of pids
+			jg__stop_pids $pids
+		fi
+	done
+	for ((i = ${#kinds[@]} - 1; i >= 0; i--)); do
+		name=${names[i]}
+		case ${kinds[i]} in
+		ns)
+			ip netns delete "$name" 2>/dev/null || true
+			if [[ -e /run/netns/$name ]]; then
+				left+=("namespace $name")
+			fi
+			;;
+		link)
+			# Only the root namespace's: the others go with theirs.
+			if ip link show dev "$name" >/dev/null 2>&1; then
+				ip link delete dev "$name" 2>/dev/null || true
+			fi
+			if ip link show dev "$name" >/dev/null 2>&1; then
+				left+=("link $name")
+			fi
+			;;
+		route)
+			ip route delete unreachable "$name" 2>/dev/null || true
+			if [[ -n $(ip route show type unreachable "$name" \
+			    2>/dev/null) ]]; then
+				left+=("route unreachable $name")
+			fi
+			;;
+		esac
+	done
+	: >"$f"
+	if ((${#left[@]} > 0)); then
+		jg__msg note "could not remove: ${left[*]}" >&2
+	fi
+}
+
+# Build N hosts (1..4) in a chain of network namespaces, or fall back to
+# loopback mode; see the header for the variables.
+jg_topology() {
+	local n=${1:?jg_topology N} k mode=netns net='' ns addr peer
+	if [[ -z $JG_DIR ]]; then
+		jg_fail "jg_topology: call jg_setup first"
+	fi
+	if [[ ! $n =~ ^[1-4]$ ]]; then
+		jg_fail "jg_topology: N must be 1 to 4, not '$n'"
+	fi
+	if [[ -n ${JG__TOPOLOGY:-} ]]; then
+		jg_fail "jg_topology called twice"
+	fi
+	case ${JG_NETNS:-} in
+	0)
+		mode=loopback
+		jg_note "JG_NETNS=0: hosts 1..$n are 127.0.0.1 (loopback mode)"
+		;;
+	'' | 1)
+		if jg__topology_build "$n"; then
+			net=$JG__NS_NET
+		else
+			jg__topology_cleanup
+			if [[ ${JG_NETNS:-} == 1 ]]; then
+				jg__hard_error "JG_NETNS=1 but network namespaces" \
+				    "cannot be made: $JG__NS_ERR"
+			fi
+			mode=loopback
+			jg_note "no network namespaces ($JG__NS_ERR): hosts 1..$n" \
+			    "are 127.0.0.1 (loopback mode)"
+		fi
+		;;
+	*)
+		jg_fail "JG_NETNS must be 0, 1 or unset, not '$JG_NETNS'"
+		;;
+	esac
+	JG__TOPOLOGY=$n
+	export JG_NETNS_MODE=$mode JG_HOSTS=$n
+	for ((k = 1; k <= n; k++)); do
+		ns='' addr=127.0.0.1 peer=127.0.0.1
+		if [[ $mode == netns ]]; then
+			ns=jg$$h$k
+			addr=$net.$((4 * k - 2))
+			peer=$net.$((4 * k - 3))
+		fi
+		printf -v "JG_HOST${k}_NS" '%s' "$ns"
+		printf -v "JG_HOST${k}_ADDR" '%s' "$addr"
+		printf -v "JG_HOST${k}_PEER" '%s' "$peer"
+		export "JG_HOST${k}_NS" "JG_HOST${k}_ADDR" "JG_HOST${k}_PEER"
+		if [[ $mode == netns ]]; then
+			jg_note "host $k: namespace $ns, address $addr" \
+			    "(reached from $peer)"
+		fi
+	done
+}
+
+# Run a command inside host K of jg_topology (directly in loopback mode).
+jg_host_exec() {
+	local k=${1:?jg_host_exec HOST CMD...}
+	shift
+	(($# > 0)) || jg_fail "jg_host_exec: no command"
+	jg__host_resolve "$k"
+	if [[ -n $JG__H_NS ]]; then
+		ip netns exec "$JG__H_NS" "$@"
+	else
+		"$@"
+	fi
+}
+
+# Succeed if ADDR:PORT accepts a TCP connection within 2 s, connecting from
+# the root namespace (or from inside host $JG_HOST).
+jg_reachable() {
+	local addr=${1:?jg_reachable ADDR PORT} port=${2:?jg_reachable ADDR PORT}
+	jg__host_resolve "${JG_HOST:-}"
+	jg__probe "$port" "$addr" "$JG__H_NS"
 }
