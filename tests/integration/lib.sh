@@ -341,6 +341,13 @@ jg__err_trap() {
 	fi
 }
 
+# Make HUP, INT and TERM exit (through the exit trap).
+jg__signal_traps() {
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
 # Create the work directory, install the cleanup trap, check the tools.
 jg_setup() {
 	if [[ -n $JG_DIR ]]; then
@@ -377,9 +384,7 @@ jg_setup() {
 	export JG_AUTHORIZED_KEYS
 	trap jg__cleanup EXIT
 	trap 'jg__err_trap "$LINENO" "$BASH_COMMAND"' ERR
-	trap 'exit 129' HUP
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	jg__signal_traps
 	jg_note "work directory $JG_DIR, user $JG_USER, sshd $SSHD"
 }
 
@@ -875,9 +880,30 @@ jg__ns_register() {
 	printf '%s\t%s\n' "$1" "$2" >>"$JG_DIR/.netns"
 }
 
+# Run a step (CMD...) that makes object NAME of KIND, with HUP, INT and
+# TERM held until it is registered, so that the exit trap removes it.
+jg__ns_make() {
+	local kind=$1 name=$2 rc=0
+	shift 2
+	JG__PENDING=
+	trap 'JG__PENDING=129' HUP
+	trap 'JG__PENDING=130' INT
+	trap 'JG__PENDING=143' TERM
+	if jg__ns_step "$@"; then
+		jg__ns_register "$kind" "$name"
+	else
+		rc=1
+	fi
+	jg__signal_traps
+	if [[ -n $JG__PENDING ]]; then
+		exit "$JG__PENDING"
+	fi
+	return "$rc"
+}
+
 # Claim a 169.254.X.0/24 for this run; sets JG__NS_NET=169.254.X.
 jg__ns_claim() {
-	local i x out
+	local i x
 	JG__NS_NET=
 	for ((i = 0; i < 254; i++)); do
 		x=$((($$ + i) % 254 + 1))
@@ -888,15 +914,12 @@ jg__ns_claim() {
 		    2>&1) ]]; then
 			continue
 		fi
-		if out=$(ip route add unreachable "169.254.$x.0/24" 2>&1); then
-			jg__ns_register route "169.254.$x.0/24"
+		if jg__ns_make route "169.254.$x.0/24" \
+		    ip route add unreachable "169.254.$x.0/24"; then
 			JG__NS_NET=169.254.$x
 			return 0
 		fi
-		if [[ $out != *"File exists"* ]]; then
-			JG__NS_ERR="ip route add unreachable 169.254.$x.0/24: $out"
-			return 1
-		fi
+		[[ $JG__NS_ERR == *"File exists"* ]] || return 1
 	done
 	JG__NS_ERR="no free 169.254.X.0/24 in the root namespace"
 	return 1
@@ -915,13 +938,12 @@ jg__topology_build() {
 	fi
 	for ((k = 1; k <= n; k++)); do
 		ns=${p}h$k
-		if ! jg__ns_step ip netns add "$ns"; then
+		if ! jg__ns_make ns "$ns" ip netns add "$ns"; then
 			if [[ $(id -u) != 0 ]]; then
 				JG__NS_ERR="not root: $JG__NS_ERR"
 			fi
 			return 1
 		fi
-		jg__ns_register ns "$ns"
 		jg__ns_step ip -n "$ns" link set lo up || return 1
 		# New namespaces may inherit ip_forward=1 from the root one;
 		# this also checks that "ip netns exec" works here.
@@ -932,9 +954,8 @@ jg__topology_build() {
 		fi
 		a=${p}l${k}a
 		b=${p}l${k}b
-		jg__ns_step ip link add "$a" type veth peer name "$b" ||
+		jg__ns_make link "$a" ip link add "$a" type veth peer name "$b" ||
 		    return 1
-		jg__ns_register link "$a"
 		jg__ns_step ip link set "$b" netns "$ns" || return 1
 		in_prev=()
 		if [[ -n $prev ]]; then
