@@ -57,7 +57,7 @@ for want in "$bad:2: unknown log_level 'loud'" "$bad:6: bad port '99999'" \
     "$bad:19: unknown key 'colour'" "$bad: 6 errors"; do
 	[[ $out == *"$want"* ]] || jg_fail "missing '$want' in: $out"
 done
-[[ $out != *OK* ]] || jg_fail "a bad file was called OK"
+[[ $out != *"$bad: OK"* ]] || jg_fail "a bad file was called OK"
 jg_pass "check reports every problem with FILE:LINE and exits $rc"
 
 set +e
