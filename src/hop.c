@@ -962,6 +962,20 @@ hop_service(struct hop *hop)
 	}
 }
 
+/* Count the channels waiting to be opened, the one opening included. */
+static int
+hop_count_queued(struct hop *hop)
+{
+	struct hop_channel	*hc;
+	int			 n = 0;
+
+	TAILQ_FOREACH(hc, &hop->channels, entry) {
+		if (hc->state == CHAN_QUEUED || hc->state == CHAN_OPENING)
+			n++;
+	}
+	return n;
+}
+
 /* A queued channel waited too long for the hop. */
 static void
 hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
@@ -975,6 +989,12 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	if (hc->state == CHAN_QUEUED) {
 		if (hop->hard_failed && hop_waiting_retry(hop))
 			reason = xstrdup(hop->last_error);
+		else if (hop->state == HOP_READY)
+			xasprintf(&reason, "waited %d s for its turn to open a "
+			    "channel on hop %s, behind %d other opens (libssh2 "
+			    "opens one channel at a time per session)",
+			    hop->conf->connect_timeout, hop->label,
+			    hop_count_queued(hop) - 1);
 		else if (hop->last_error != NULL)
 			xasprintf(&reason, "hop %s not ready within %d s (%s; "
 			    "last error: %s)", hop->label,
