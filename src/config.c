@@ -36,10 +36,17 @@ enum {
 	CONFIG_KEY_HOST_KEY_POLICY,
 	CONFIG_KEY_CONNECT_TIMEOUT,
 	CONFIG_KEY_SOCKET_SEND_BUFFER,
+	CONFIG_KEY_KEEPALIVE_INTERVAL,
+	CONFIG_KEY_KEEPALIVE_COUNT_MAX,
+	CONFIG_KEY_RECONNECT_MIN,
+	CONFIG_KEY_RECONNECT_MAX,
+	CONFIG_KEY_LAZY,
+	CONFIG_KEY_IDLE_TIMEOUT,
 	CONFIG_KEY_HOP_VIA,
 	CONFIG_KEY_LISTEN,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
+	CONFIG_KEY_REQUIRED,
 	CONFIG_NKEYS
 };
 
@@ -110,6 +117,18 @@ static int	config_set_connect_timeout(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_socket_send_buffer(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_keepalive_interval(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_keepalive_count_max(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_reconnect_min(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_reconnect_max(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_lazy(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_idle_timeout(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_listen(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect(struct config_parse *,
@@ -117,6 +136,8 @@ static int	config_set_connect(struct config_parse *,
 static int	config_set_hop_via(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_via(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_required(struct config_parse *,
 		    struct config_section *, const char *);
 static void	config_error(struct config_parse *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -144,6 +165,17 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    config_set_connect_timeout },
 	[CONFIG_KEY_SOCKET_SEND_BUFFER] = { CONFIG_HOP, "socket_send_buffer",
 	    NULL, config_set_socket_send_buffer },
+	[CONFIG_KEY_KEEPALIVE_INTERVAL] = { CONFIG_HOP, "keepalive_interval",
+	    NULL, config_set_keepalive_interval },
+	[CONFIG_KEY_KEEPALIVE_COUNT_MAX] = { CONFIG_HOP, "keepalive_count_max",
+	    NULL, config_set_keepalive_count_max },
+	[CONFIG_KEY_RECONNECT_MIN] = { CONFIG_HOP, "reconnect_min", NULL,
+	    config_set_reconnect_min },
+	[CONFIG_KEY_RECONNECT_MAX] = { CONFIG_HOP, "reconnect_max", NULL,
+	    config_set_reconnect_max },
+	[CONFIG_KEY_LAZY] = { CONFIG_HOP, "lazy", NULL, config_set_lazy },
+	[CONFIG_KEY_IDLE_TIMEOUT] = { CONFIG_HOP, "idle_timeout", NULL,
+	    config_set_idle_timeout },
 	[CONFIG_KEY_HOP_VIA] = { CONFIG_HOP, "via", NULL, config_set_hop_via },
 	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
 	    config_set_listen },
@@ -151,6 +183,8 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    "connect = HOST:PORT", config_set_connect },
 	[CONFIG_KEY_VIA] = { CONFIG_TUNNEL, "via", "via = HOP",
 	    config_set_via },
+	[CONFIG_KEY_REQUIRED] = { CONFIG_TUNNEL, "required", NULL,
+	    config_set_required },
 };
 
 static const char *config_policy_names[] = { "strict", "tofu", "insecure" };
@@ -354,6 +388,12 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		hop->line = p->line;
 		hop->port = -1;
 		hop->connect_timeout = -1;
+		hop->keepalive_interval = -1;
+		hop->keepalive_count_max = -1;
+		hop->reconnect_min = -1;
+		hop->reconnect_max = -1;
+		hop->lazy = -1;
+		hop->idle_timeout = -1;
 		TAILQ_INSERT_TAIL(&config->hops, hop, entry);
 		s->hop = hop;
 		break;
@@ -364,6 +404,7 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		tunnel->line = p->line;
 		tunnel->listen_port = -1;
 		tunnel->connect_port = -1;
+		tunnel->required = -1;
 		TAILQ_INSERT_TAIL(&config->tunnels, tunnel, entry);
 		s->tunnel = tunnel;
 		break;
@@ -676,6 +717,18 @@ bad:
 	return -1;
 }
 
+/* Parse VALUE of KEY as yes or no. Returns 1 or 0, or -1 after reporting. */
+static int
+config_yes_no(struct config_parse *p, const char *key, const char *value)
+{
+	if (strcmp(value, "yes") == 0)
+		return 1;
+	if (strcmp(value, "no") == 0)
+		return 0;
+	config_error(p, p->line, "bad %s '%s': expected yes or no", key, value);
+	return -1;
+}
+
 /* Set log_level. */
 static int
 config_set_log_level(struct config_parse *p, struct config_section *s,
@@ -858,6 +911,99 @@ config_set_socket_send_buffer(struct config_parse *p,
 	return 0;
 }
 
+/* Set how often a hop's session is probed when quiet; 0 turns it off. */
+static int
+config_set_keepalive_interval(struct config_parse *p,
+    struct config_section *s, const char *value)
+{
+	int	seconds;
+
+	if ((seconds = config_number(value, 0, 3600)) == -1) {
+		config_error(p, p->line, "bad keepalive_interval '%s': "
+		    "expected seconds, 0-3600 (0 turns keepalives off)", value);
+		return -1;
+	}
+	s->hop->keepalive_interval = seconds;
+	return 0;
+}
+
+/* Set how many silent keepalive intervals make a hop dead. */
+static int
+config_set_keepalive_count_max(struct config_parse *p,
+    struct config_section *s, const char *value)
+{
+	int	count;
+
+	if ((count = config_number(value, 1, 100)) == -1) {
+		config_error(p, p->line, "bad keepalive_count_max '%s': "
+		    "expected 1-100", value);
+		return -1;
+	}
+	s->hop->keepalive_count_max = count;
+	return 0;
+}
+
+/* Set a hop's first reconnect delay; checked against the longest later. */
+static int
+config_set_reconnect_min(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	seconds;
+
+	if ((seconds = config_number(value, 1, 3600)) == -1) {
+		config_error(p, p->line, "bad reconnect_min '%s': expected "
+		    "seconds, 1-3600", value);
+		return -1;
+	}
+	s->hop->reconnect_min = seconds;
+	return 0;
+}
+
+/* Set a hop's longest reconnect delay. */
+static int
+config_set_reconnect_max(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	seconds;
+
+	if ((seconds = config_number(value, 1, 86400)) == -1) {
+		config_error(p, p->line, "bad reconnect_max '%s': expected "
+		    "seconds, 1-86400", value);
+		return -1;
+	}
+	s->hop->reconnect_max = seconds;
+	return 0;
+}
+
+/* Set whether a hop connects only when first used. */
+static int
+config_set_lazy(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	yes;
+
+	if ((yes = config_yes_no(p, "lazy", value)) == -1)
+		return -1;
+	s->hop->lazy = yes;
+	return 0;
+}
+
+/* Set how long a hop's session may go unused before it is dropped. */
+static int
+config_set_idle_timeout(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	seconds;
+
+	if ((seconds = config_number(value, 0, 86400)) == -1) {
+		config_error(p, p->line, "bad idle_timeout '%s': expected "
+		    "seconds, 0-86400 (0 never drops an idle session)", value);
+		return -1;
+	}
+	s->hop->idle_timeout = seconds;
+	return 0;
+}
+
 /* Set a tunnel's listen address. */
 static int
 config_set_listen(struct config_parse *p, struct config_section *s,
@@ -900,7 +1046,48 @@ config_set_via(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
-/* Fill in a hop's defaults and check its host key settings. */
+/* Set whether a tunnel that cannot listen stops start-up. */
+static int
+config_set_required(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	yes;
+
+	if ((yes = config_yes_no(p, "required", value)) == -1)
+		return -1;
+	s->tunnel->required = yes;
+	return 0;
+}
+
+/*
+ * Check that a hop's first reconnect delay is not above its longest. The
+ * error goes on the later of the two lines, or on the header when one of
+ * them is the default.
+ */
+static void
+config_check_reconnect(struct config_parse *p, struct config_section *s)
+{
+	struct config_hop	*hop = s->hop;
+	int			 minline = s->keyline[CONFIG_KEY_RECONNECT_MIN];
+	int			 maxline = s->keyline[CONFIG_KEY_RECONNECT_MAX];
+	int			 line;
+
+	if ((minline != 0 && !s->valid[CONFIG_KEY_RECONNECT_MIN]) ||
+	    (maxline != 0 && !s->valid[CONFIG_KEY_RECONNECT_MAX]))
+		return;		/* already reported */
+	if (hop->reconnect_min <= hop->reconnect_max)
+		return;
+	if (minline == 0 || maxline == 0)
+		line = s->line;
+	else
+		line = minline > maxline ? minline : maxline;
+	config_error(p, line, "[%s] has reconnect_min %d%s above reconnect_max "
+	    "%d%s: lower reconnect_min or raise reconnect_max", s->label,
+	    hop->reconnect_min, minline == 0 ? " (the default)" : "",
+	    hop->reconnect_max, maxline == 0 ? " (the default)" : "");
+}
+
+/* Fill in a hop's defaults and check its reconnect and host key settings. */
 static void
 config_check_hop(struct config_parse *p, struct config_section *s)
 {
@@ -910,6 +1097,20 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 		hop->port = CONFIG_DEFAULT_PORT;
 	if (hop->connect_timeout == -1)
 		hop->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
+	if (hop->keepalive_interval == -1)
+		hop->keepalive_interval = CONFIG_DEFAULT_KEEPALIVE_INTERVAL;
+	if (hop->keepalive_count_max == -1)
+		hop->keepalive_count_max = CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX;
+	if (hop->reconnect_min == -1)
+		hop->reconnect_min = CONFIG_DEFAULT_RECONNECT_MIN;
+	if (hop->reconnect_max == -1)
+		hop->reconnect_max = CONFIG_DEFAULT_RECONNECT_MAX;
+	if (hop->lazy == -1)
+		hop->lazy = 0;
+	if (hop->idle_timeout == -1)
+		hop->idle_timeout = 0;
+	config_check_reconnect(p, s);
+
 	if (s->keyline[CONFIG_KEY_HOST_KEY_POLICY] == 0)
 		hop->policy = HOSTKEY_POLICY_STRICT;
 	else if (!s->valid[CONFIG_KEY_HOST_KEY_POLICY])
@@ -1009,7 +1210,10 @@ config_check_chain(struct config_parse *p, struct config_section *s)
 	free(path);
 }
 
-/* Resolve a tunnel's hop and check its listen address is its own. */
+/*
+ * Fill in a tunnel's defaults, resolve its hop and check its listen address
+ * is its own.
+ */
 static void
 config_check_tunnel(struct config_parse *p, struct config_section *s)
 {
@@ -1017,6 +1221,8 @@ config_check_tunnel(struct config_parse *p, struct config_section *s)
 	struct config_section	*s2;
 	size_t			 i;
 
+	if (t->required == -1)
+		t->required = 1;
 	if (t->via != NULL)
 		t->hop = config_resolve_via(p, s->keyline[CONFIG_KEY_VIA],
 		    t->via);

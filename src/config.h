@@ -16,6 +16,10 @@
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	10
 #define CONFIG_DEFAULT_LISTEN_HOST	"127.0.0.1"
 #define CONFIG_MAX_CHAIN		8	/* hops in one chain */
+#define CONFIG_DEFAULT_KEEPALIVE_INTERVAL 15
+#define CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX 3
+#define CONFIG_DEFAULT_RECONNECT_MIN	1
+#define CONFIG_DEFAULT_RECONNECT_MAX	60
 #define CONFIG_MIN_SOCKET_BUFFER	4096
 #define CONFIG_MAX_SOCKET_BUFFER	(64 * 1024 * 1024)
 
@@ -41,6 +45,12 @@ struct config_hop {
 	enum hostkey_policy	 policy;
 	int			 connect_timeout; /* seconds */
 	int			 socket_send_buffer; /* bytes; 0: kernel's */
+	int			 keepalive_interval; /* seconds; 0: off */
+	int			 keepalive_count_max; /* unanswered before dead */
+	int			 reconnect_min;	/* seconds, first backoff */
+	int			 reconnect_max;	/* seconds, longest backoff */
+	int			 lazy;		/* connect on first use */
+	int			 idle_timeout;	/* seconds unused; 0: never */
 	char			*via;		/* hop this one is reached through */
 	struct config_hop	*via_hop;	/* ... resolved; NULL: direct */
 	int			 depth;		/* hops in its chain, itself too */
@@ -57,6 +67,7 @@ struct config_tunnel {
 	int			 connect_port;
 	char			*via;
 	struct config_hop	*hop;		/* the hop named by via */
+	int			 required;	/* a failed listen stops start-up */
 };
 
 struct config {

@@ -30,8 +30,6 @@
 
 /* Service rounds in one go before yielding to other events. */
 #define HOP_SERVICE_ROUNDS	64
-#define HOP_RETRY_MIN		1
-#define HOP_RETRY_MAX		60
 
 enum hop_channel_state {
 	CHAN_QUEUED,		/* waiting for the hop or its turn */
@@ -52,6 +50,9 @@ struct hop_channel {
 	const struct hop_channel_ops *ops;	/* NULL once abandoned */
 	void			*arg;
 	struct event		*deadline;
+	int			 session;	/* a session channel, not
+						   direct-tcpip */
+	int			 user;		/* counts as use of the hop */
 };
 static void	hop_service(struct hop *);
 static void	hop_teardown(struct hop *, const char *);
@@ -190,12 +191,31 @@ hop_service_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Schedule the next connection attempt after the current backoff. */
 static void
-hop_schedule_retry(struct hop *hop, int seconds)
+hop_schedule_retry(struct hop *hop, long ms)
 {
-	struct timeval	tv = { seconds, 0 };
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
 
-	log_info("hop %s: retrying in %d s", hop->label, seconds);
+	log_info("hop %s: retrying in %.1f s", hop->label, ms / 1000.0);
 	evtimer_add(hop->ev_retry, &tv);
+}
+
+/*
+ * Milliseconds to wait before the next attempt after a network failure:
+ * the backoff with jitter (between half and all of it, never below
+ * reconnect_min); the backoff then doubles up to reconnect_max.
+ */
+static long
+hop_next_backoff(struct hop *hop)
+{
+	long	ms, half, min = hop->conf->reconnect_min * 1000L;
+
+	half = hop->backoff * 1000L / 2;
+	ms = half + (long)arc4random_uniform((uint32_t)half + 1);
+	if (ms < min)
+		ms = min;
+	hop->backoff = hop->backoff * 2 > hop->conf->reconnect_max ?
+	    hop->conf->reconnect_max : hop->backoff * 2;
+	return ms;
 }
 
 /* Fail every queued channel with REASON. */
@@ -222,7 +242,7 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*reason;
-	int	 delay;
+	long	 delay;
 
 	va_start(ap, fmt);
 	if (vasprintf(&reason, fmt, ap) < 0)
@@ -235,14 +255,16 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	hop->last_error = xstrdup(reason);
 	hop->hard_failed = hard;
 	if (hard) {
+		/* A fixed config is picked up, but never in a tight loop. */
 		hop_fail_queued(hop, reason);
-		delay = HOP_RETRY_MAX;
-	} else {
-		delay = hop->backoff;
-		hop->backoff = hop->backoff * 2 > HOP_RETRY_MAX ?
-		    HOP_RETRY_MAX : hop->backoff * 2;
-	}
+		delay = hop->conf->reconnect_max * 1000L;
+	} else
+		delay = hop_next_backoff(hop);
 	free(reason);
+	if (hop->conf->lazy && TAILQ_EMPTY(&hop->channels)) {
+		/* Nobody waits: connect again on first use. */
+		return;
+	}
 	hop_schedule_retry(hop, delay);
 }
 
@@ -276,6 +298,33 @@ hop_retry_cb(evutil_socket_t fd, short what, void *arg)
 	hop_start(arg);
 }
 
+/* Nothing has used the hop for idle_timeout: disconnect until next use. */
+static void
+hop_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+
+	(void)fd;
+	(void)what;
+	log_info("hop %s: unused for %d s (idle_timeout)", hop->label,
+	    hop->conf->idle_timeout);
+	hop_shutdown(hop);
+}
+
+/* Arm the idle timer while the hop is ready and nobody uses it. */
+static void
+hop_idle_update(struct hop *hop)
+{
+	struct timeval	tv = { hop->conf->idle_timeout, 0 };
+
+	if (hop->conf->idle_timeout > 0 && hop->state == HOP_READY &&
+	    hop->nuser == 0) {
+		if (!evtimer_pending(hop->ev_idle, NULL))
+			evtimer_add(hop->ev_idle, &tv);
+	} else
+		evtimer_del(hop->ev_idle);
+}
+
 /* Create a hop for CONF, reached through OUTER if not NULL; see hop.h. */
 struct hop *
 hop_new(struct event_base *base, struct evdns_base *dns,
@@ -297,16 +346,18 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	hop->dns = dns;
 	hop->fd = -1;
 	hop->state = HOP_DOWN;
-	hop->backoff = HOP_RETRY_MIN;
+	hop->backoff = hop->conf->reconnect_min;
 	hop->inbuf = evbuffer_new();
 	hop->outbuf = evbuffer_new();
 	hop->ev_deadline = evtimer_new(base, hop_deadline_cb, hop);
 	hop->ev_retry = evtimer_new(base, hop_retry_cb, hop);
 	hop->ev_service = event_new(base, -1, 0, hop_service_cb, hop);
+	hop->ev_idle = evtimer_new(base, hop_idle_cb, hop);
 	if (hop->inbuf == NULL || hop->outbuf == NULL ||
 	    hop->ev_deadline == NULL || hop->ev_retry == NULL ||
-	    hop->ev_service == NULL)
+	    hop->ev_service == NULL || hop->ev_idle == NULL)
 		fatal("hop %s: out of memory", conf->name);
+	hop_alive_init(hop);
 	TAILQ_INIT(&hop->channels);
 	TAILQ_INIT(&hop->closing);
 	return hop;
@@ -369,6 +420,8 @@ hop_teardown(struct hop *hop, const char *reason)
 
 	evtimer_del(hop->ev_deadline);
 	event_del(hop->ev_service);
+	evtimer_del(hop->ev_idle);
+	hop_alive_stop(hop);
 	if (hop->session != NULL && hop->state == HOP_READY) {
 		log_info("hop %s: session ended (%s): %" PRIu64 " bytes sent, "
 		    "%" PRIu64 " received; %" PRIu64 " sends deferred, output "
@@ -380,10 +433,10 @@ hop_teardown(struct hop *hop, const char *reason)
 	hop->outbuf_peak = 0;
 	hop->opening = NULL;
 	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
-		if (hc->state == CHAN_QUEUED)
-			continue;
+		if (hc->state == CHAN_QUEUED && hc->user)
+			continue;	/* waits for the next session */
 		if (hc->ops != NULL) {
-			if (hc->state == CHAN_OPEN)
+			if (hc->state == CHAN_OPEN || !hc->user)
 				hc->ops->lost(hc->arg, reason);
 			else
 				hc->ops->failed(hc->arg, reason);
@@ -746,13 +799,15 @@ hop_advance(struct hop *hop)
 		if (rc != 0)
 			return;
 		evtimer_del(hop->ev_deadline);
-		hop->backoff = HOP_RETRY_MIN;
+		hop->backoff = hop->conf->reconnect_min;
 		free(hop->last_error);
 		hop->last_error = NULL;
 		hop->hard_failed = 0;
 		hop_set_state(hop, HOP_READY);
 		log_info("hop %s: ready: %s@%s:%d", hop->label,
 		    hop->conf->user, hop->conf->host, hop->conf->port);
+		hop_alive_start(hop);
+		hop_idle_update(hop);
 		/* FALLTHROUGH */
 	case HOP_READY:
 		hop_service(hop);
@@ -824,8 +879,11 @@ hop_open_next(struct hop *hop)
 		hc->state = CHAN_OPENING;
 		hop->opening = hc;
 	}
-	ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host, hc->port,
-	    hc->orig_host, hc->orig_port);
+	if (hc->session)
+		ch = libssh2_channel_open_session(hop->session);
+	else
+		ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host,
+		    hc->port, hc->orig_host, hc->orig_port);
 	if (ch == NULL) {
 		why = hop_session_error(hop, &code);
 		if (code == LIBSSH2_ERROR_EAGAIN)
@@ -1018,11 +1076,10 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Queue a direct-tcpip channel open, see hop.h. */
-struct hop_channel *
-hop_channel_open(struct hop *hop, const char *host, int port,
-    const char *orig_host, int orig_port, int timeout,
-    const struct hop_channel_ops *ops, void *arg)
+/* Create a queued channel with a deadline of TIMEOUT seconds. */
+static struct hop_channel *
+hop_channel_new(struct hop *hop, int timeout, const struct hop_channel_ops *ops,
+    void *arg)
 {
 	struct hop_channel	*hc;
 	struct timeval		 tv = { timeout, 0 };
@@ -1030,10 +1087,6 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 	hc = xcalloc(1, sizeof *hc);
 	hc->hop = hop;
 	hc->state = CHAN_QUEUED;
-	hc->host = xstrdup(host);
-	hc->port = port;
-	hc->orig_host = xstrdup(orig_host);
-	hc->orig_port = orig_port;
 	hc->ops = ops;
 	hc->arg = arg;
 	hc->deadline = evtimer_new(hop->base, hop_channel_deadline_cb, hc);
@@ -1041,6 +1094,46 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 		fatal("hop %s: out of memory", hop->label);
 	evtimer_add(hc->deadline, &tv);
 	TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
+	return hc;
+}
+
+/* Queue the hop's own session channel (the liveness probe). */
+struct hop_channel *
+hop_channel_open_session(struct hop *hop, const struct hop_channel_ops *ops,
+    void *arg)
+{
+	struct hop_channel	*hc;
+
+	hc = hop_channel_new(hop, hop->conf->connect_timeout, ops, arg);
+	hc->session = 1;
+	hc->host = xstrdup("(session channel)");
+	hop_kick(hop);
+	return hc;
+}
+
+/* Return the libssh2 channel of an open channel. */
+LIBSSH2_CHANNEL *
+hop_channel_libssh2(struct hop_channel *hc)
+{
+	return hc->channel;
+}
+
+/* Queue a direct-tcpip channel open, see hop.h. */
+struct hop_channel *
+hop_channel_open(struct hop *hop, const char *host, int port,
+    const char *orig_host, int orig_port, int timeout,
+    const struct hop_channel_ops *ops, void *arg)
+{
+	struct hop_channel	*hc;
+
+	hc = hop_channel_new(hop, timeout, ops, arg);
+	hc->host = xstrdup(host);
+	hc->port = port;
+	hc->orig_host = xstrdup(orig_host);
+	hc->orig_port = orig_port;
+	hc->user = 1;
+	hop->nuser++;
+	hop_idle_update(hop);
 	if (hop_waiting_retry(hop)) {
 		/*
 		 * Never connect sooner than the backoff says. After a host-key
@@ -1068,6 +1161,10 @@ hop_channel_destroy(struct hop_channel *hc)
 		TAILQ_REMOVE(&hop->channels, hc, entry);
 	if (hop->opening == hc)
 		hop->opening = NULL;
+	if (hc->user) {
+		hop->nuser--;
+		hop_idle_update(hop);
+	}
 	event_free(hc->deadline);
 	free(hc->host);
 	free(hc->orig_host);
@@ -1199,6 +1296,8 @@ hop_free(struct hop *hop)
 	event_free(hop->ev_deadline);
 	event_free(hop->ev_retry);
 	event_free(hop->ev_service);
+	event_free(hop->ev_idle);
+	hop_alive_free(hop);
 	evbuffer_free(hop->inbuf);
 	evbuffer_free(hop->outbuf);
 	free(hop);

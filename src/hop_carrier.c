@@ -98,6 +98,8 @@ hop_carrier_pump(void *arg)
 		hop->bytes_received += n;
 		progress = 1;
 	}
+	if (progress)
+		hop_alive_received(hop);
 	hop->read_paused = evbuffer_get_length(hop->inbuf) >= HOP_INBUF_MAX;
 
 	/* Inner session -> channel. */

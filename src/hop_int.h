@@ -8,6 +8,7 @@
 
 #include <sys/queue.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <libssh2.h>
 
@@ -102,6 +103,17 @@ struct hop {
 	struct hop_channels	 closing;
 	struct hop_channel	*opening;
 
+	/* Liveness (hop_alive.c). */
+	struct timespec		 last_rx;	/* when bytes last arrived */
+	struct hop_channel	*probe;		/* session channel for probes */
+	int			 probe_inflight;
+	struct event		*ev_alive;	/* keepalive tick */
+	struct event		*ev_alive_check; /* exact dead-peer deadline */
+
+	/* Use, for lazy hops and idle_timeout. */
+	int			 nuser;		/* channels of users */
+	struct event		*ev_idle;
+
 	/* Transport counters of the current session. */
 	uint64_t		 bytes_sent;
 	uint64_t		 bytes_received;
@@ -110,6 +122,14 @@ struct hop {
 };
 
 void	hop_session_begin(struct hop *);
+struct hop_channel *hop_channel_open_session(struct hop *,
+	    const struct hop_channel_ops *, void *);
+LIBSSH2_CHANNEL *hop_channel_libssh2(struct hop_channel *);
+void	hop_alive_init(struct hop *);
+void	hop_alive_start(struct hop *);
+void	hop_alive_stop(struct hop *);
+void	hop_alive_free(struct hop *);
+void	hop_alive_received(struct hop *);
 void	hop_advance(struct hop *);
 void	hop_fail(struct hop *, int hard, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

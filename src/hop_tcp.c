@@ -68,6 +68,8 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 		total += n;
 		hop->bytes_received += n;
 	}
+	if (total > 0)
+		hop_alive_received(hop);
 	hop_advance(hop);
 }
 
@@ -100,6 +102,34 @@ hop_tcp_write_cb(evutil_socket_t fd, short what, void *arg)
 		hop_advance(hop);
 }
 
+/*
+ * Let the kernel notice a dead path too: TCP keepalive at the hop's
+ * keepalive timings, and TCP_USER_TIMEOUT so that data nobody acknowledges
+ * for interval x count fails the socket.
+ */
+static void
+hop_tcp_keepalive(struct hop *hop)
+{
+	int	one = 1, idle = hop->conf->keepalive_interval;
+	int	count = hop->conf->keepalive_count_max;
+	unsigned int timeout_ms = (unsigned int)idle * count * 1000;
+
+	if (idle == 0)
+		return;
+	if (setsockopt(hop->fd, SOL_SOCKET, SO_KEEPALIVE, &one,
+	    sizeof one) == -1 ||
+	    setsockopt(hop->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof idle) == -1 ||
+	    setsockopt(hop->fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle,
+	    sizeof idle) == -1 ||
+	    setsockopt(hop->fd, IPPROTO_TCP, TCP_KEEPCNT, &count,
+	    sizeof count) == -1 ||
+	    setsockopt(hop->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms,
+	    sizeof timeout_ms) == -1)
+		log_warn("hop %s: cannot set TCP keepalive options: %s",
+		    hop->label, strerror(errno));
+}
+
 /* The socket is connected: set it up and start the SSH session. */
 static void
 hop_tcp_connected(struct hop *hop)
@@ -107,6 +137,7 @@ hop_tcp_connected(struct hop *hop)
 	int	one = 1;
 
 	setsockopt(hop->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	hop_tcp_keepalive(hop);
 	if (hop->conf->socket_send_buffer > 0 &&
 	    setsockopt(hop->fd, SOL_SOCKET, SO_SNDBUF,
 	    &hop->conf->socket_send_buffer, sizeof(int)) == -1)

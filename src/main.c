@@ -171,9 +171,17 @@ main_run(const char *path)
 		rt.tunnels[rt.ntunnels] = tunnel_new(rt.base, ct,
 		    main_hop_for(&rt, ct->hop));
 		if (tunnel_listen(rt.tunnels[rt.ntunnels], &cause) != 0) {
-			log_error("tunnel %s: %s", ct->name, cause);
+			if (ct->required) {
+				log_error("tunnel %s: %s (required = yes: set "
+				    "required = no to start without it and "
+				    "retry)", ct->name, cause);
+				failed = 1;
+			} else {
+				log_warn("tunnel %s: %s; retrying (required = "
+				    "no)", ct->name, cause);
+				tunnel_listen_retry(rt.tunnels[rt.ntunnels]);
+			}
 			free(cause);
-			failed = 1;
 		}
 		rt.ntunnels++;
 	}
@@ -187,8 +195,10 @@ main_run(const char *path)
 			fatal("cannot set up signal handling");
 		evsignal_add(ev_int, NULL);
 		evsignal_add(ev_term, NULL);
-		for (i = 0; i < rt.nhops; i++)
-			hop_start(rt.hops[i]);
+		for (i = 0; i < rt.nhops; i++) {
+			if (!rt.hop_confs[i]->lazy)
+				hop_start(rt.hops[i]);
+		}
 		log_info("jumpgate %s running %s: %zu hop%s, %zu tunnel%s",
 		    PACKAGE_VERSION, path, rt.nhops, rt.nhops == 1 ? "" : "s",
 		    rt.ntunnels, rt.ntunnels == 1 ? "" : "s");

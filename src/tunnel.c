@@ -25,6 +25,9 @@
 #define TUNNEL_BACKLOG		512
 /* Pause accepting this long when out of file descriptors. */
 #define TUNNEL_EMFILE_PAUSE	1
+/* Retrying a listen address that could not be bound. */
+#define TUNNEL_RETRY_MIN	1
+#define TUNNEL_RETRY_MAX	60
 
 struct tunnel {
 	const struct config_tunnel *conf;
@@ -32,6 +35,8 @@ struct tunnel {
 	struct hop		*hop;
 	struct evconnlistener	*listener;
 	struct event		*ev_resume;
+	struct event		*ev_retry;
+	int			 retry_delay;	/* seconds */
 };
 
 /* Return the tunnel's name. */
@@ -98,6 +103,34 @@ tunnel_accept_error_cb(struct evconnlistener *l, void *arg)
 	log_warn("tunnel %s: accept: %s", t->conf->name, strerror(error));
 }
 
+/* Time to try binding the listen address again. */
+static void
+tunnel_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tunnel	*t = arg;
+	char		*cause;
+
+	(void)fd;
+	(void)what;
+	if (tunnel_listen(t, &cause) == 0)
+		return;
+	log_warn("tunnel %s: %s; retrying in %d s", t->conf->name, cause,
+	    t->retry_delay);
+	free(cause);
+	tunnel_listen_retry(t);
+}
+
+/* Try binding again after the current delay, which then doubles. */
+void
+tunnel_listen_retry(struct tunnel *t)
+{
+	struct timeval	tv = { t->retry_delay, 0 };
+
+	evtimer_add(t->ev_retry, &tv);
+	t->retry_delay = t->retry_delay * 2 > TUNNEL_RETRY_MAX ?
+	    TUNNEL_RETRY_MAX : t->retry_delay * 2;
+}
+
 /* Create a tunnel; it does not listen until tunnel_listen. */
 struct tunnel *
 tunnel_new(struct event_base *base, const struct config_tunnel *conf,
@@ -109,8 +142,11 @@ tunnel_new(struct event_base *base, const struct config_tunnel *conf,
 	t->conf = conf;
 	t->base = base;
 	t->hop = hop;
-	if ((t->ev_resume = evtimer_new(base, tunnel_resume_cb, t)) == NULL)
+	t->ev_resume = evtimer_new(base, tunnel_resume_cb, t);
+	t->ev_retry = evtimer_new(base, tunnel_retry_cb, t);
+	if (t->ev_resume == NULL || t->ev_retry == NULL)
 		fatal("tunnel %s: out of memory", conf->name);
+	t->retry_delay = TUNNEL_RETRY_MIN;
 	return t;
 }
 
@@ -184,5 +220,6 @@ tunnel_free(struct tunnel *t)
 		evconnlistener_free(t->listener);
 	conn_close_all(t, "jumpgate is shutting down");
 	event_free(t->ev_resume);
+	event_free(t->ev_retry);
 	free(t);
 }

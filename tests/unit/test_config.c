@@ -288,6 +288,18 @@ test_defaults(void **state)
 	assert_int_equal(hop->port, CONFIG_DEFAULT_PORT);
 	assert_int_equal(hop->connect_timeout, CONFIG_DEFAULT_CONNECT_TIMEOUT);
 	assert_int_equal(hop->socket_send_buffer, 0);
+	assert_int_equal(hop->keepalive_interval,
+	    CONFIG_DEFAULT_KEEPALIVE_INTERVAL);
+	assert_int_equal(hop->keepalive_interval, 15);
+	assert_int_equal(hop->keepalive_count_max,
+	    CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX);
+	assert_int_equal(hop->keepalive_count_max, 3);
+	assert_int_equal(hop->reconnect_min, CONFIG_DEFAULT_RECONNECT_MIN);
+	assert_int_equal(hop->reconnect_min, 1);
+	assert_int_equal(hop->reconnect_max, CONFIG_DEFAULT_RECONNECT_MAX);
+	assert_int_equal(hop->reconnect_max, 60);
+	assert_int_equal(hop->lazy, 0);
+	assert_int_equal(hop->idle_timeout, 0);
 	assert_int_equal(hop->policy, HOSTKEY_POLICY_STRICT);
 	assert_null(hop->identity);
 	assert_null(hop->identity_passphrase_file);
@@ -299,6 +311,7 @@ test_defaults(void **state)
 	assert_string_equal(t->listen_host, "127.0.0.1");
 	assert_int_equal(t->listen_port, 8080);
 	assert_ptr_equal(t->hop, hop);
+	assert_int_equal(t->required, 1);
 	config_free(config);
 }
 
@@ -329,19 +342,32 @@ test_values(void **state)
 	    "host_key_policy = tofu\n"
 	    "connect_timeout = 3600\n"
 	    "socket_send_buffer = 65536\n"
+	    "keepalive_interval = 3600\n"
+	    "keepalive_count_max = 100\n"
+	    "reconnect_min = 3600\n"
+	    "reconnect_max = 86400\n"
+	    "lazy = yes\n"
+	    "idle_timeout = 86400\n"
 	    "[hop b]\n"
 	    "host = b.example.com\n"
 	    "user = u\n"
 	    "host_key_policy = insecure\n"
 	    "connect_timeout = 1\n"
+	    "keepalive_interval = 0\n"
+	    "keepalive_count_max = 1\n"
+	    "reconnect_max = 1\n"		/* equal to the default min */
+	    "lazy = no\n"
+	    "idle_timeout = 0\n"
 	    "[tunnel second]\n"
 	    "listen = 0.0.0.0:8443\n"	/* another host: no clash */
 	    "connect = localhost:65535\n"
 	    "via = a\n"
+	    "required = no\n"
 	    "[tunnel third]\n"
 	    "listen = localhost:1\n"
 	    "connect = x:1\n"
-	    "via = a\n");
+	    "via = a\n"
+	    "required = yes\n");
 	assert_int_equal(config->log_level, LOG_LEVEL_DEBUG);
 
 	a = TAILQ_FIRST(&config->hops);
@@ -358,10 +384,22 @@ test_values(void **state)
 	assert_int_equal(a->policy, HOSTKEY_POLICY_TOFU);
 	assert_int_equal(a->connect_timeout, 3600);
 	assert_int_equal(a->socket_send_buffer, 65536);
+	assert_int_equal(a->keepalive_interval, 3600);
+	assert_int_equal(a->keepalive_count_max, 100);
+	assert_int_equal(a->reconnect_min, 3600);
+	assert_int_equal(a->reconnect_max, 86400);
+	assert_int_equal(a->lazy, 1);
+	assert_int_equal(a->idle_timeout, 86400);
 	assert_string_equal(b->name, "b");
 	assert_int_equal(b->port, 22);
 	assert_int_equal(b->policy, HOSTKEY_POLICY_INSECURE);
 	assert_int_equal(b->connect_timeout, 1);
+	assert_int_equal(b->keepalive_interval, 0);
+	assert_int_equal(b->keepalive_count_max, 1);
+	assert_int_equal(b->reconnect_min, 1);
+	assert_int_equal(b->reconnect_max, 1);
+	assert_int_equal(b->lazy, 0);
+	assert_int_equal(b->idle_timeout, 0);
 
 	t1 = TAILQ_FIRST(&config->tunnels);
 	t2 = TAILQ_NEXT(t1, entry);
@@ -374,12 +412,15 @@ test_values(void **state)
 	assert_string_equal(t1->connect_host, "fd00::5");
 	assert_int_equal(t1->connect_port, 443);
 	assert_ptr_equal(t1->hop, b);	/* defined after the tunnel */
+	assert_int_equal(t1->required, 1);
 	assert_string_equal(t2->listen_host, "0.0.0.0");
 	assert_string_equal(t2->connect_host, "localhost");
 	assert_int_equal(t2->connect_port, 65535);
 	assert_ptr_equal(t2->hop, a);
+	assert_int_equal(t2->required, 0);
 	assert_string_equal(t3->listen_host, "localhost");
 	assert_int_equal(t3->listen_port, 1);
+	assert_int_equal(t3->required, 1);
 	config_free(config);
 }
 
@@ -519,14 +560,16 @@ test_bad_keys(void **state)
 	test_expect(TEST_HOP "hostname = x\n",
 	    "F:5: unknown key 'hostname' in [hop h]: expected one of host, "
 	    "port, user, identity, identity_passphrase_file, host_key, "
-	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer, via\n");
+	    "known_hosts, host_key_policy, connect_timeout, "
+	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
+	    "reconnect_min, reconnect_max, lazy, idle_timeout, via\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
 	    "log_level\n");
 	test_expect("[tunnel t]\nlisten = 1\nconnect = a:1\nhop = h\n",
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
-	    "connect, via\n");
+	    "connect, via, required\n");
 	test_expect("; top\nlog_level = debug\n[jumpgate]\n",
 	    "F:2: key 'log_level' outside any section: put it under "
 	    "[jumpgate], [hop NAME] or [tunnel NAME]\n");
@@ -619,6 +662,107 @@ test_bad_numbers_and_names(void **state)
 	test_expect(TEST_HOP "identity = ~/.ssh/id_ed25519\n",
 	    "F:5: identity '~/.ssh/id_ed25519': '~' is not expanded; write an "
 	    "absolute path or one relative to DIR\n");
+}
+
+/* Keepalive, reconnect and idle settings out of range; yes/no keys. */
+static void
+test_bad_hop_timers(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*error;
+	} cases[] = {
+		{ "keepalive_interval = x",
+		  "bad keepalive_interval 'x': expected seconds, 0-3600 (0 "
+		  "turns keepalives off)" },
+		{ "keepalive_interval = 3601",
+		  "bad keepalive_interval '3601': expected seconds, 0-3600 (0 "
+		  "turns keepalives off)" },
+		{ "keepalive_interval = -1",
+		  "bad keepalive_interval '-1': expected seconds, 0-3600 (0 "
+		  "turns keepalives off)" },
+		{ "keepalive_count_max = 0",
+		  "bad keepalive_count_max '0': expected 1-100" },
+		{ "keepalive_count_max = 101",
+		  "bad keepalive_count_max '101': expected 1-100" },
+		{ "keepalive_count_max = three",
+		  "bad keepalive_count_max 'three': expected 1-100" },
+		{ "reconnect_min = 0",
+		  "bad reconnect_min '0': expected seconds, 1-3600" },
+		{ "reconnect_min = 3601",
+		  "bad reconnect_min '3601': expected seconds, 1-3600" },
+		{ "reconnect_min = 1.5",
+		  "bad reconnect_min '1.5': expected seconds, 1-3600" },
+		{ "reconnect_max = 0",
+		  "bad reconnect_max '0': expected seconds, 1-86400" },
+		{ "reconnect_max = 86401",
+		  "bad reconnect_max '86401': expected seconds, 1-86400" },
+		{ "reconnect_max = 1m",
+		  "bad reconnect_max '1m': expected seconds, 1-86400" },
+		{ "lazy = maybe",
+		  "bad lazy 'maybe': expected yes or no" },
+		{ "lazy = Yes",
+		  "bad lazy 'Yes': expected yes or no" },
+		{ "lazy = 1",
+		  "bad lazy '1': expected yes or no" },
+		{ "lazy = true",
+		  "bad lazy 'true': expected yes or no" },
+		{ "idle_timeout = 86401",
+		  "bad idle_timeout '86401': expected seconds, 0-86400 (0 "
+		  "never drops an idle session)" },
+		{ "idle_timeout = never",
+		  "bad idle_timeout 'never': expected seconds, 0-86400 (0 "
+		  "never drops an idle session)" },
+	};
+	char	text[1024], expected[1024];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, TEST_HOP "%s\n", cases[i].line);
+		snprintf(expected, sizeof expected, "F:5: %s\n",
+		    cases[i].error);
+		test_expect(text, expected);
+	}
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
+	    "via = h\nrequired = maybe\n",
+	    "F:9: bad required 'maybe': expected yes or no\n");
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
+	    "via = h\nrequired = NO\n",
+	    "F:9: bad required 'NO': expected yes or no\n");
+}
+
+/* reconnect_min may not be above reconnect_max, given or default. */
+static void
+test_reconnect_order(void **state)
+{
+	struct config	*config;
+
+	(void)state;
+	/* Both given: at the later line, whichever key it holds. */
+	test_expect(TEST_HOP "reconnect_min = 30\nport = 22\n"
+	    "reconnect_max = 10\n",
+	    "F:7: [hop h] has reconnect_min 30 above reconnect_max 10: lower "
+	    "reconnect_min or raise reconnect_max\n");
+	test_expect(TEST_HOP "reconnect_max = 10\nreconnect_min = 30\n",
+	    "F:6: [hop h] has reconnect_min 30 above reconnect_max 10: lower "
+	    "reconnect_min or raise reconnect_max\n");
+	/* One given: at the header, naming the default. */
+	test_expect("\n" TEST_HOP "reconnect_min = 61\n",
+	    "F:2: [hop h] has reconnect_min 61 above reconnect_max 60 (the "
+	    "default): lower reconnect_min or raise reconnect_max\n");
+	/* Equal is fine, and so is a min up to the default max. */
+	config = test_load_ok(TEST_HOP "reconnect_min = 60\n");
+	assert_int_equal(TAILQ_FIRST(&config->hops)->reconnect_min, 60);
+	assert_int_equal(TAILQ_FIRST(&config->hops)->reconnect_max, 60);
+	config_free(config);
+	config_free(test_load_ok(TEST_HOP "reconnect_min = 5\n"
+	    "reconnect_max = 5\n"));
+	/* A value already reported brings no second complaint. */
+	test_expect(TEST_HOP "reconnect_min = 30\nreconnect_max = 0\n",
+	    "F:6: bad reconnect_max '0': expected seconds, 1-86400\n");
+	test_expect(TEST_HOP "reconnect_min = 9999\nreconnect_max = 10\n",
+	    "F:5: bad reconnect_min '9999': expected seconds, 1-3600\n");
 }
 
 /* Listen and connect addresses. */
@@ -890,7 +1034,9 @@ test_too_long(void **state)
 	    "F:1: line too long (300 characters; at most 198)\n"
 	    "F:7: unknown key 'bad' in [hop h]: expected one of host, port, "
 	    "user, identity, identity_passphrase_file, host_key, known_hosts, "
-	    "host_key_policy, connect_timeout, socket_send_buffer, via\n");
+	    "host_key_policy, connect_timeout, socket_send_buffer, "
+	    "keepalive_interval, keepalive_count_max, reconnect_min, "
+	    "reconnect_max, lazy, idle_timeout, via\n");
 }
 
 /* A NUL byte cannot be handed to inih. */
@@ -942,7 +1088,9 @@ test_many_problems(void **state)
 	    "ssh-keygen -lf -', or set known_hosts\n"
 	    "F:11: unknown key 'colour' in [hop bastion]: expected one of "
 	    "host, port, user, identity, identity_passphrase_file, host_key, "
-	    "known_hosts, host_key_policy, connect_timeout, socket_send_buffer, via\n"
+	    "known_hosts, host_key_policy, connect_timeout, "
+	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
+	    "reconnect_min, reconnect_max, lazy, idle_timeout, via\n"
 	    "F:12: duplicate key 'port' in [hop bastion] (first at line 9): "
 	    "keep only one\n"
 	    "F:14: listen address 127.0.0.1:8080 is already used by [tunnel t] "
@@ -1003,6 +1151,8 @@ main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_bad_numbers_and_names),
+		cmocka_unit_test(test_bad_hop_timers),
+		cmocka_unit_test(test_reconnect_order),
 		cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_bad_pins),
 		cmocka_unit_test(test_via),

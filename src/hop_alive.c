@@ -1,0 +1,202 @@
+/*
+ * Liveness of a hop. Two things go out every keepalive_interval: a libssh2
+ * keepalive with want_reply = 0 (keeps NAT state and the server's
+ * ClientAlive check happy; with want_reply = 1 libssh2 1.10 leaves every
+ * reply in its packet list, where the next tcpip-forward request would
+ * take it for its own answer), and an "env" request with want_reply on a
+ * session channel of our own, the probe, which never runs anything. The
+ * server must answer it (OpenSSH refuses names outside AcceptEnv); the
+ * answer is per channel, so nothing piles up, and libssh2's setenv, unlike
+ * process_startup, can be repeated on one channel. A hop that has received
+ * nothing for keepalive_interval x keepalive_count_max is dead.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <libssh2.h>
+
+#include "compat.h"
+#include "config.h"
+#include "hop_int.h"
+#include "log.h"
+
+#define HOP_PROBE_NAME		"JUMPGATE_KEEPALIVE"
+
+/* Milliseconds from A to B. */
+static long
+hop_alive_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 +
+	    (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* Note that bytes arrived from the server. */
+void
+hop_alive_received(struct hop *hop)
+{
+	clock_gettime(CLOCK_MONOTONIC, &hop->last_rx);
+}
+
+/* The probe channel is open. */
+static void
+hop_alive_probe_opened(void *arg)
+{
+	struct hop	*hop = arg;
+
+	log_debug("hop %s: probe channel open", hop->label);
+}
+
+/* The server refused a session channel: rely on TCP and keepalives. */
+static void
+hop_alive_probe_failed(void *arg, const char *reason)
+{
+	struct hop	*hop = arg;
+
+	hop->probe = NULL;
+	log_warn("hop %s: no probe channel (%s); a stalled server is noticed "
+	    "only through TCP keepalive", hop->label, reason);
+}
+
+/* Finish a probe request in flight; discard anything sent on the probe. */
+static int
+hop_alive_probe_pump(void *arg)
+{
+	struct hop	*hop = arg;
+	LIBSSH2_CHANNEL	*ch = hop_channel_libssh2(hop->probe);
+	char		 buf[256];
+	int		 rc, progress = 0;
+
+	while (libssh2_channel_read(ch, buf, sizeof buf) > 0)
+		progress = 1;
+	if (!hop->probe_inflight)
+		return progress;
+	rc = libssh2_channel_setenv_ex(ch, HOP_PROBE_NAME,
+	    sizeof HOP_PROBE_NAME - 1, "1", 1);
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return progress;
+	/* Success or refusal: either way the server answered. */
+	hop->probe_inflight = 0;
+	return 1;
+}
+
+/* The session went away under the probe. */
+static void
+hop_alive_probe_lost(void *arg, const char *reason)
+{
+	struct hop	*hop = arg;
+
+	(void)reason;
+	hop->probe = NULL;
+	hop->probe_inflight = 0;
+}
+
+static const struct hop_channel_ops hop_alive_probe_ops = {
+	hop_alive_probe_opened,
+	hop_alive_probe_failed,
+	hop_alive_probe_pump,
+	hop_alive_probe_lost
+};
+
+/*
+ * Fail the hop if it has been silent too long; otherwise make sure a check
+ * runs exactly when it would be. Returns 1 if the hop was failed.
+ */
+static int
+hop_alive_check(struct hop *hop)
+{
+	const struct config_hop	*conf = hop->conf;
+	struct timespec		 now;
+	struct timeval		 tv;
+	long			 limit, silent;
+
+	limit = (long)conf->keepalive_interval * conf->keepalive_count_max *
+	    1000;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	silent = hop_alive_ms(&hop->last_rx, &now);
+	if (silent >= limit) {
+		hop_fail(hop, 0, "no response from %s:%d for %.1f s "
+		    "(keepalive_interval %d s x keepalive_count_max %d): the "
+		    "server or the path to it is dead", conf->host, conf->port,
+		    silent / 1000.0, conf->keepalive_interval,
+		    conf->keepalive_count_max);
+		return 1;
+	}
+	if (limit - silent < (long)conf->keepalive_interval * 1000) {
+		tv.tv_sec = (limit - silent) / 1000;
+		tv.tv_usec = ((limit - silent) % 1000) * 1000;
+		evtimer_add(hop->ev_alive_check, &tv);
+	}
+	return 0;
+}
+
+/* Exact deadline reached: check again. */
+static void
+hop_alive_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hop_alive_check(arg);
+}
+
+/* Keepalive tick: check liveness, send a keepalive and a probe. */
+static void
+hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+	int		 next;
+
+	(void)fd;
+	(void)what;
+	if (hop->state != HOP_READY || hop_alive_check(hop))
+		return;
+	libssh2_keepalive_send(hop->session, &next);
+	if (hop->probe != NULL && !hop->probe_inflight)
+		hop->probe_inflight = 1;
+	hop_kick(hop);
+}
+
+/* Create the hop's liveness timers. */
+void
+hop_alive_init(struct hop *hop)
+{
+	hop->ev_alive = event_new(hop->base, -1, EV_PERSIST,
+	    hop_alive_tick_cb, hop);
+	hop->ev_alive_check = evtimer_new(hop->base, hop_alive_check_cb, hop);
+	if (hop->ev_alive == NULL || hop->ev_alive_check == NULL)
+		fatal("hop %s: out of memory", hop->label);
+}
+
+/* The session is ready: start keepalives, the probe and the checks. */
+void
+hop_alive_start(struct hop *hop)
+{
+	struct timeval	tv = { hop->conf->keepalive_interval, 0 };
+
+	hop_alive_received(hop);
+	if (hop->conf->keepalive_interval == 0)
+		return;
+	libssh2_keepalive_config(hop->session, 0,
+	    hop->conf->keepalive_interval);
+	hop->probe = hop_channel_open_session(hop, &hop_alive_probe_ops, hop);
+	event_add(hop->ev_alive, &tv);
+}
+
+/* The session is going: stop the timers (the probe goes with it). */
+void
+hop_alive_stop(struct hop *hop)
+{
+	event_del(hop->ev_alive);
+	event_del(hop->ev_alive_check);
+	hop->probe_inflight = 0;
+}
+
+/* Free the liveness timers. */
+void
+hop_alive_free(struct hop *hop)
+{
+	event_free(hop->ev_alive);
+	event_free(hop->ev_alive_check);
+}
