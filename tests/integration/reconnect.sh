@@ -144,3 +144,39 @@ limit=$(( elapsed / 2000 + 1 ))
 (( attempts >= 2 && attempts <= limit )) ||
     jg_fail "$attempts authentication attempts in $elapsed ms with reconnect_max 2 s (at most $limit allowed, at least 2 expected)"
 jg_pass "wrong identity: $attempts attempts (counted in sshd's log) in $elapsed ms with reconnect_max 2 s, each logged as an error; 6 clients meanwhile closed at once"
+
+# 6. lazy = yes: no connection until a client comes; idle_timeout drops the
+# session when nothing used it for that long; the next client reconnects.
+cfg5=$JG_DIR/lazy.ini
+log5=$JG_DIR/lazy.log
+jg_config "$cfg5" h bastion user "$pin" "lazy = yes" "idle_timeout = 2"
+port5=$(jg_free_port)
+jg_config_tunnel "$cfg5" t "$port5" "127.0.0.1:$TARGET_PORT" h
+logins=$(jg_count "$BASTION_LOG" 'Accepted publickey')
+jg_jumpgate_start "$cfg5" "$log5"
+sleep 1.5
+[[ $(jg_count "$BASTION_LOG" 'Accepted publickey') -eq $logins ]] ||
+    jg_fail "a lazy hop connected before anyone used it"
+grep -q 'hop h: connecting' "$log5" && jg_fail "a lazy hop started connecting at start-up"
+out=$("$JGT" client --connect "127.0.0.1:$port5" --bytes 1M --timeout 30) ||
+    jg_fail "first use of a lazy hop failed: $out"
+t_last=$(now_ms)
+jg_wait_log "$log5" 'hop h: unused for 2 s \(idle_timeout\)' 6 "$JUMPGATE_PID"
+idle=$(( $(log_ms "$log5" 'hop h: unused for') - t_last ))
+out=$("$JGT" client --connect "127.0.0.1:$port5" --bytes 1M --timeout 30) ||
+    jg_fail "use after idle_timeout failed: $out"
+[[ $(( $(jg_count "$BASTION_LOG" 'Accepted publickey') - logins )) -eq 2 ]] ||
+    jg_fail "expected exactly two logins (first use, use after idle)"
+jg_jumpgate_stop "$log5"
+jg_pass "lazy: no login until first use; idle session dropped ${idle} ms after the last client; next client logged in again"
+
+# 7. The server forbids forwarding: the client is closed with a message
+# that names the setting to check.
+jg_sshd_start noforward "AllowTcpForwarding no"
+cfg6=$JG_DIR/noforward.ini
+log6=$JG_DIR/noforward.log
+jg_config "$cfg6" h noforward user \
+    "host_key = $(jg_fingerprint "$NOFORWARD_HOSTKEY_ED25519")"
+jg_try_tunnel "$cfg6" "$log6" refused \
+    'refused by the server: administratively prohibited \(check AllowTcpForwarding/PermitOpen on h\)'
+jg_pass "AllowTcpForwarding no: $(grep -o 'refused by the server: .*on h)' "$log6" | head -1)"
