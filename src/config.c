@@ -46,6 +46,7 @@ enum {
 	CONFIG_KEY_LISTEN,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
+	CONFIG_KEY_TYPE,
 	CONFIG_KEY_REQUIRED,
 	CONFIG_NKEYS
 };
@@ -137,6 +138,8 @@ static int	config_set_hop_via(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_via(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_type(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_required(struct config_parse *,
 		    struct config_section *, const char *);
 static void	config_error(struct config_parse *, int, const char *, ...)
@@ -183,11 +186,13 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    "connect = HOST:PORT", config_set_connect },
 	[CONFIG_KEY_VIA] = { CONFIG_TUNNEL, "via", "via = HOP",
 	    config_set_via },
+	[CONFIG_KEY_TYPE] = { CONFIG_TUNNEL, "type", NULL, config_set_type },
 	[CONFIG_KEY_REQUIRED] = { CONFIG_TUNNEL, "required", NULL,
 	    config_set_required },
 };
 
 static const char *config_policy_names[] = { "strict", "tofu", "insecure" };
+static const char *config_type_names[] = { "local", "remote" };
 
 #define CONFIG_SECTION_FORMS "[jumpgate], [hop NAME] or [tunnel NAME]"
 
@@ -655,11 +660,12 @@ config_path(struct config_parse *p, const char *key, const char *value)
 
 /*
  * Split VALUE of KEY, "HOST:PORT" or "[ADDRESS]:PORT", or, if BARE is not
- * NULL, "PORT" meaning BARE:PORT. Returns 0, or -1 after reporting.
+ * NULL, "PORT" meaning BARE:PORT. Port 0 is taken only if ZERO_OK, for the
+ * caller to check later. Returns 0, or -1 after reporting.
  */
 static int
 config_address(struct config_parse *p, const char *key, const char *value,
-    const char *bare, char **host, int *port)
+    const char *bare, int zero_ok, char **host, int *port)
 {
 	const char	*start, *end, *colon, *portstr, *forms;
 	size_t		 hostlen;
@@ -701,7 +707,7 @@ config_address(struct config_parse *p, const char *key, const char *value,
 		free(h);
 		goto bad;
 	}
-	if ((n = config_number(portstr, 1, 65535)) == -1) {
+	if ((n = config_number(portstr, zero_ok ? 0 : 1, 65535)) == -1) {
 		config_error(p, p->line, "bad port '%s' in %s '%s': expected "
 		    "1-65535", portstr, key, value);
 		free(h);
@@ -1004,7 +1010,11 @@ config_set_idle_timeout(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
-/* Set a tunnel's listen address. */
+/*
+ * Set a tunnel's listen address: on this machine for a local tunnel, on the
+ * hop's sshd for a remote one. Port 0 (the server chooses) is checked
+ * against the type once the whole section is read.
+ */
 static int
 config_set_listen(struct config_parse *p, struct config_section *s,
     const char *value)
@@ -1012,17 +1022,20 @@ config_set_listen(struct config_parse *p, struct config_section *s,
 	struct config_tunnel	*t = s->tunnel;
 
 	return config_address(p, "listen", value, CONFIG_DEFAULT_LISTEN_HOST,
-	    &t->listen_host, &t->listen_port);
+	    1, &t->listen_host, &t->listen_port);
 }
 
-/* Set a tunnel's connect address. */
+/*
+ * Set a tunnel's connect address: reached by the hop for a local tunnel,
+ * from this machine for a remote one.
+ */
 static int
 config_set_connect(struct config_parse *p, struct config_section *s,
     const char *value)
 {
 	struct config_tunnel	*t = s->tunnel;
 
-	return config_address(p, "connect", value, NULL, &t->connect_host,
+	return config_address(p, "connect", value, NULL, 0, &t->connect_host,
 	    &t->connect_port);
 }
 
@@ -1046,7 +1059,29 @@ config_set_via(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
-/* Set whether a tunnel that cannot listen stops start-up. */
+/* Set whether a tunnel forwards local (ssh -L) or remote (ssh -R) ports. */
+static int
+config_set_type(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof config_type_names /
+	    sizeof config_type_names[0]; i++) {
+		if (strcmp(value, config_type_names[i]) == 0) {
+			s->tunnel->type = (enum tunnel_type)i;
+			return 0;
+		}
+	}
+	config_error(p, p->line, "unknown type '%s': expected local or remote",
+	    value);
+	return -1;
+}
+
+/*
+ * Set whether a tunnel that cannot listen stops start-up. A remote tunnel
+ * accepts the key, but it has no effect there: its listener is the hop's.
+ */
 static int
 config_set_required(struct config_parse *p, struct config_section *s,
     const char *value)
@@ -1210,41 +1245,87 @@ config_check_chain(struct config_parse *p, struct config_section *s)
 	free(path);
 }
 
+/* Tell whether key K of S is unset or was accepted, so is not reported. */
+static int
+config_key_usable(const struct config_section *s, size_t k)
+{
+	return s->keyline[k] == 0 || s->valid[k];
+}
+
 /*
- * Fill in a tunnel's defaults, resolve its hop and check its listen address
- * is its own.
+ * Check that no earlier tunnel asks for the listen address of S's tunnel.
+ * Local tunnels share this machine's ports; remote tunnels share those of
+ * the hop they go through, and port 0 (the server chooses) never clashes.
+ * A local and a remote tunnel listen on different machines.
+ */
+static void
+config_check_listen_unique(struct config_parse *p, struct config_section *s)
+{
+	struct config_tunnel	*t = s->tunnel, *t2;
+	struct config_section	*s2;
+	const char		*left, *right;
+	size_t			 i;
+
+	if (t->type == TUNNEL_REMOTE && (t->listen_port == 0 || t->hop == NULL))
+		return;
+	for (i = 0; i < p->nsections && p->sections[i] != s; i++) {
+		s2 = p->sections[i];
+		if (s2->kind != CONFIG_TUNNEL ||
+		    !config_key_usable(s2, CONFIG_KEY_TYPE))
+			continue;
+		t2 = s2->tunnel;
+		if (t2->listen_host == NULL || t2->type != t->type ||
+		    t2->listen_port != t->listen_port ||
+		    strcmp(t2->listen_host, t->listen_host) != 0)
+			continue;
+		if (t->type == TUNNEL_REMOTE && t2->hop != t->hop)
+			continue;
+		left = strchr(t->listen_host, ':') != NULL ? "[" : "";
+		right = strchr(t->listen_host, ':') != NULL ? "]" : "";
+		if (t->type == TUNNEL_LOCAL) {
+			config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen "
+			    "address %s%s%s:%d is already used by [%s] at line "
+			    "%d: choose another port", left, t->listen_host,
+			    right, t->listen_port, s2->label,
+			    s2->keyline[CONFIG_KEY_LISTEN]);
+		} else {
+			config_error(p, s->keyline[CONFIG_KEY_LISTEN], "remote "
+			    "listen address %s%s%s:%d on hop %s is already "
+			    "requested by [%s] at line %d: choose another port",
+			    left, t->listen_host, right, t->listen_port,
+			    t->hop->name, s2->label,
+			    s2->keyline[CONFIG_KEY_LISTEN]);
+		}
+		break;
+	}
+}
+
+/*
+ * Fill in a tunnel's defaults, resolve its hop and check its listen address:
+ * port 0 only for a remote tunnel, and no address asked for twice. Checked
+ * here rather than while parsing because type may follow listen.
  */
 static void
 config_check_tunnel(struct config_parse *p, struct config_section *s)
 {
-	struct config_tunnel	*t = s->tunnel, *t2;
-	struct config_section	*s2;
-	size_t			 i;
+	struct config_tunnel	*t = s->tunnel;
 
 	if (t->required == -1)
-		t->required = 1;
+		t->required = 1;	/* no effect for a remote tunnel */
+	if (s->keyline[CONFIG_KEY_TYPE] == 0)
+		t->type = TUNNEL_LOCAL;
 	if (t->via != NULL)
 		t->hop = config_resolve_via(p, s->keyline[CONFIG_KEY_VIA],
 		    t->via);
 
-	if (t->listen_host == NULL)
+	if (t->listen_host == NULL || !config_key_usable(s, CONFIG_KEY_TYPE))
+		return;		/* already reported */
+	if (t->type == TUNNEL_LOCAL && t->listen_port == 0) {
+		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen port 0 "
+		    "lets the server choose a port: only for type = remote");
 		return;
-	for (i = 0; i < p->nsections && p->sections[i] != s; i++) {
-		s2 = p->sections[i];
-		if (s2->kind != CONFIG_TUNNEL)
-			continue;
-		t2 = s2->tunnel;
-		if (t2->listen_host == NULL ||
-		    t2->listen_port != t->listen_port ||
-		    strcmp(t2->listen_host, t->listen_host) != 0)
-			continue;
-		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen address "
-		    "%s%s%s:%d is already used by [%s] at line %d: choose "
-		    "another port", strchr(t->listen_host, ':') ? "[" : "",
-		    t->listen_host, strchr(t->listen_host, ':') ? "]" : "",
-		    t->listen_port, s2->label, s2->keyline[CONFIG_KEY_LISTEN]);
-		break;
 	}
+	config_check_listen_unique(p, s);
 }
 
 /* Fill in defaults and check what needs the whole file. */

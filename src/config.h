@@ -56,6 +56,11 @@ struct config_hop {
 	int			 depth;		/* hops in its chain, itself too */
 };
 
+enum tunnel_type {
+	TUNNEL_LOCAL,		/* ssh -L: we listen, the hop connects */
+	TUNNEL_REMOTE		/* ssh -R: the hop's sshd listens, we connect */
+};
+
 struct config_tunnel {
 	TAILQ_ENTRY(config_tunnel) entry;
 	char			*name;
@@ -68,6 +73,7 @@ struct config_tunnel {
 	char			*via;
 	struct config_hop	*hop;		/* the hop named by via */
 	int			 required;	/* a failed listen stops start-up */
+	enum tunnel_type	 type;
 };
 
 struct config {

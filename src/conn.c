@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,7 +16,9 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
+#include <event2/util.h>
 
 #include "compat.h"
 #include "config.h"
@@ -35,7 +39,8 @@
 #define CONN_READ_CHUNK		(64 * 1024)
 
 enum conn_state {
-	CONN_WAITING,		/* channel being opened */
+	CONN_WAITING,		/* local forward: channel being opened */
+	CONN_CONNECTING,	/* remote forward: connecting to the target */
 	CONN_OPEN
 };
 
@@ -62,6 +67,9 @@ static void	conn_channel_opened(void *);
 static void	conn_channel_failed(void *, const char *);
 static int	conn_pump(void *);
 static void	conn_channel_lost(void *, const char *);
+static void	conn_target_connected(struct conn *);
+static void	conn_target_failed(struct conn *);
+static void	conn_setup_bev(struct conn *);
 
 static const struct hop_channel_ops conn_channel_ops = {
 	conn_channel_opened,
@@ -203,6 +211,8 @@ conn_pump(void *arg)
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	int		 progress, closed = 0, rc;
 
+	if (c->state != CONN_OPEN)
+		return 0;	/* the target is not connected yet */
 	progress = conn_pump_down(c, &closed);
 	if (closed)
 		return 1;
@@ -249,6 +259,35 @@ conn_activity_cb(struct bufferevent *bev, void *arg)
 		hop_kick(c->hop);
 }
 
+/* Remote forward: the local target accepted; start moving data. */
+static void
+conn_target_connected(struct conn *c)
+{
+	int	one = 1;
+
+	setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof one);
+	c->state = CONN_OPEN;
+	log_debug("tunnel %s: %s: target connected", tunnel_name(c->tunnel),
+	    c->peer);
+	hop_kick(c->hop);
+}
+
+/* Remote forward: the local target could not be reached. */
+static void
+conn_target_failed(struct conn *c)
+{
+	const struct config_tunnel *conf = tunnel_config(c->tunnel);
+	char		*why;
+	int		 dns = bufferevent_socket_get_dns_error(c->bev);
+
+	xasprintf(&why, "cannot connect to %s:%d: %s", conf->connect_host,
+	    conf->connect_port, dns != 0 ? evutil_gai_strerror(dns) :
+	    strerror(EVUTIL_SOCKET_ERROR()));
+	conn_close(c, why);
+	free(why);
+}
+
 /* Client EOF or error. */
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -257,6 +296,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	char		*why;
 
 	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		conn_target_connected(c);
+		return;
+	}
+	if (c->state == CONN_CONNECTING && (what & BEV_EVENT_ERROR)) {
+		conn_target_failed(c);
+		return;
+	}
 	if (what & BEV_EVENT_EOF) {
 		c->local_eof = 1;
 		if (c->state == CONN_OPEN)
@@ -298,11 +345,7 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
 		fatal("tunnel %s: out of memory", conf->name);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_INPUT_HIGH);
-	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
-	bufferevent_setcb(c->bev, conn_activity_cb, conn_activity_cb,
-	    conn_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	conn_setup_bev(c);
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
 
 	log_info("tunnel %s: connection from %s to %s:%d via %s",
@@ -311,6 +354,51 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	c->state = CONN_WAITING;
 	c->hc = hop_channel_open(hop, conf->connect_host, conf->connect_port,
 	    host, port, conf->hop->connect_timeout, &conn_channel_ops, c);
+}
+
+/* Set up the buffers and callbacks of a connection's local socket. */
+static void
+conn_setup_bev(struct conn *c)
+{
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_INPUT_HIGH);
+	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
+	bufferevent_setcb(c->bev, conn_activity_cb, conn_activity_cb,
+	    conn_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* Take the next forwarded connection of a remote forward, see conn.h. */
+int
+conn_accept_remote(struct tunnel *t, struct hop *hop,
+    struct hop_channel *listener, struct evdns_base *dns)
+{
+	const struct config_tunnel *conf = tunnel_config(t);
+	struct conn	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->hc = hop_listen_accept(listener, &conn_channel_ops, c);
+	if (c->hc == NULL) {
+		free(c);
+		return 0;
+	}
+	c->tunnel = t;
+	c->hop = hop;
+	c->state = CONN_CONNECTING;
+	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	snprintf(c->peer, sizeof c->peer, "%s:%d on %s", conf->listen_host,
+	    hop_listen_port(listener), hop_name(hop));
+	c->bev = bufferevent_socket_new(tunnel_base(t), -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		fatal("tunnel %s: out of memory", conf->name);
+	conn_setup_bev(c);
+	TAILQ_INSERT_TAIL(&conn_list, c, entry);
+	log_info("tunnel %s: connection from %s to %s:%d", conf->name,
+	    c->peer, conf->connect_host, conf->connect_port);
+	if (bufferevent_socket_connect_hostname(c->bev, dns, AF_UNSPEC,
+	    conf->connect_host, conf->connect_port) != 0)
+		conn_target_failed(c);
+	return 1;
 }
 
 /* Close every connection of a tunnel (all if NULL). */

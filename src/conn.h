@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 
 struct conn;
+struct evdns_base;
 struct hop;
+struct hop_channel;
 struct tunnel;
 
 /*
@@ -18,6 +20,13 @@ struct tunnel;
  */
 void	conn_new(struct tunnel *, struct hop *, int fd,
 	    const struct sockaddr *sa, socklen_t salen);
+/*
+ * Remote forward: take the next connection the hop's server forwarded to
+ * LISTENER and connect it to the tunnel's target (resolved with DNS).
+ * Returns 1 if there was one, 0 if none is waiting.
+ */
+int	conn_accept_remote(struct tunnel *, struct hop *,
+	    struct hop_channel *listener, struct evdns_base *dns);
 /* Close every connection of TUNNEL (all if NULL), logging WHY. */
 void	conn_close_all(struct tunnel *, const char *why);
 /* Count the live connections of TUNNEL. */

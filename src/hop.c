@@ -30,6 +30,15 @@
 
 /* Service rounds in one go before yielding to other events. */
 #define HOP_SERVICE_ROUNDS	64
+/* Forwarded connections libssh2 queues per listener until accepted. */
+#define HOP_LISTEN_QUEUE	64
+
+enum hop_channel_kind {
+	HC_DIRECT,		/* direct-tcpip channel we open */
+	HC_SESSION,		/* session channel we open (the probe) */
+	HC_LISTEN,		/* tcpip-forward request: a remote listener */
+	HC_FORWARDED		/* forwarded-tcpip channel the server opened */
+};
 
 enum hop_channel_state {
 	CHAN_QUEUED,		/* waiting for the hop or its turn */
@@ -50,13 +59,16 @@ struct hop_channel {
 	const struct hop_channel_ops *ops;	/* NULL once abandoned */
 	void			*arg;
 	struct event		*deadline;
-	int			 session;	/* a session channel, not
-						   direct-tcpip */
+	enum hop_channel_kind	 kind;
+	LIBSSH2_LISTENER	*listener;	/* HC_LISTEN */
+	int			 bound_port;	/* HC_LISTEN: the server's port */
 	int			 user;		/* counts as use of the hop */
 };
 static void	hop_service(struct hop *);
 static void	hop_teardown(struct hop *, const char *);
 static void	hop_channel_destroy(struct hop_channel *);
+static void	hop_channel_submit(struct hop_channel *);
+static void	hop_channel_deadline_cb(evutil_socket_t, short, void *);
 
 static const char *hop_state_names[] = {
 	"down", "connecting", "handshake", "auth", "ready"
@@ -859,6 +871,53 @@ hop_channel_error(struct hop_channel *hc, int rc, const char *what)
 	return HOP_ERROR;
 }
 
+/* Start or continue a tcpip-forward request; see hop_open_next. */
+static int
+hop_listen_next(struct hop *hop, struct hop_channel *hc)
+{
+	LIBSSH2_LISTENER	*l;
+	const char		*why;
+	char			*reason;
+	int			 code, bound = 0;
+
+	l = libssh2_channel_forward_listen_ex(hop->session, hc->host, hc->port,
+	    &bound, HOP_LISTEN_QUEUE);
+	if (l == NULL) {
+		why = hop_session_error(hop, &code);
+		if (code == LIBSSH2_ERROR_EAGAIN)
+			return 0;
+		hop->opening = NULL;
+		if (hop_error_is_fatal(code)) {
+			if (hop->dead == NULL)
+				xasprintf(&hop->dead, "session lost while "
+				    "asking to listen: %s", why);
+			return 1;
+		}
+		if (hc->ops != NULL) {
+			xasprintf(&reason, "%s refused to listen on %s:%d "
+			    "(AllowTcpForwarding, PermitListen, or the port is "
+			    "in use there)", hop->label, hc->host, hc->port);
+			hc->ops->failed(hc->arg, reason);
+			free(reason);
+		}
+		hop_channel_destroy(hc);
+		return 1;
+	}
+	hop->opening = NULL;
+	hc->listener = l;
+	hc->bound_port = bound;
+	if (hc->ops == NULL) {
+		hc->state = CHAN_CLOSING;
+		TAILQ_REMOVE(&hop->channels, hc, entry);
+		TAILQ_INSERT_TAIL(&hop->closing, hc, entry);
+		return 1;
+	}
+	hc->state = CHAN_OPEN;
+	evtimer_del(hc->deadline);
+	hc->ops->opened(hc->arg);
+	return 1;
+}
+
 /* Start or continue the open of the next queued channel. */
 static int
 hop_open_next(struct hop *hop)
@@ -879,7 +938,9 @@ hop_open_next(struct hop *hop)
 		hc->state = CHAN_OPENING;
 		hop->opening = hc;
 	}
-	if (hc->session)
+	if (hc->kind == HC_LISTEN)
+		return hop_listen_next(hop, hc);
+	if (hc->kind == HC_SESSION)
 		ch = libssh2_channel_open_session(hop->session);
 	else
 		ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host,
@@ -938,6 +999,16 @@ hop_reap(struct hop *hop)
 	int			 rc, progress = 0;
 
 	TAILQ_FOREACH_SAFE(hc, &hop->closing, entry, next) {
+		if (hc->kind == HC_LISTEN) {
+			/* cancel-tcpip-forward; frees queued channels too. */
+			rc = libssh2_channel_forward_cancel(hc->listener);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				continue;
+			hc->listener = NULL;
+			hop_channel_destroy(hc);
+			progress = 1;
+			continue;
+		}
 		rc = libssh2_channel_free(hc->channel);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			continue;
@@ -962,7 +1033,8 @@ hop_drain(struct hop *hop)
 	if (evbuffer_get_length(hop->inbuf) == 0)
 		return;
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
-		if (hc->state != CHAN_OPEN || libssh2_channel_eof(hc->channel))
+		if (hc->state != CHAN_OPEN || hc->kind == HC_LISTEN ||
+		    libssh2_channel_eof(hc->channel))
 			continue;
 		rc = libssh2_channel_wait_eof(hc->channel);
 		if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN &&
@@ -1105,7 +1177,7 @@ hop_channel_open_session(struct hop *hop, const struct hop_channel_ops *ops,
 	struct hop_channel	*hc;
 
 	hc = hop_channel_new(hop, hop->conf->connect_timeout, ops, arg);
-	hc->session = 1;
+	hc->kind = HC_SESSION;
 	hc->host = xstrdup("(session channel)");
 	hop_kick(hop);
 	return hc;
@@ -1127,10 +1199,79 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 	struct hop_channel	*hc;
 
 	hc = hop_channel_new(hop, timeout, ops, arg);
+	hc->kind = HC_DIRECT;
 	hc->host = xstrdup(host);
 	hc->port = port;
 	hc->orig_host = xstrdup(orig_host);
 	hc->orig_port = orig_port;
+	hop_channel_submit(hc);
+	return hc;
+}
+
+/* Queue a tcpip-forward request: the hop's server listens, see hop.h. */
+struct hop_channel *
+hop_listen(struct hop *hop, const char *host, int port, int timeout,
+    const struct hop_channel_ops *ops, void *arg)
+{
+	struct hop_channel	*hc;
+
+	hc = hop_channel_new(hop, timeout, ops, arg);
+	hc->kind = HC_LISTEN;
+	hc->host = xstrdup(host);
+	hc->port = port;
+	hop_channel_submit(hc);
+	return hc;
+}
+
+/* Return the port the server listens on for an open listener. */
+int
+hop_listen_port(const struct hop_channel *hc)
+{
+	return hc->bound_port;
+}
+
+/*
+ * Take the next connection the server forwarded to an open listener, as
+ * an open channel used through OPS and ARG; NULL if there is none now.
+ */
+struct hop_channel *
+hop_listen_accept(struct hop_channel *lhc, const struct hop_channel_ops *ops,
+    void *arg)
+{
+	struct hop		*hop = lhc->hop;
+	struct hop_channel	*hc;
+	LIBSSH2_CHANNEL		*ch;
+
+	if ((ch = libssh2_channel_forward_accept(lhc->listener)) == NULL)
+		return NULL;
+	hc = xcalloc(1, sizeof *hc);
+	hc->hop = hop;
+	hc->kind = HC_FORWARDED;
+	hc->state = CHAN_OPEN;
+	hc->channel = ch;
+	hc->host = xstrdup(lhc->host);
+	hc->port = lhc->bound_port;
+	hc->ops = ops;
+	hc->arg = arg;
+	hc->deadline = evtimer_new(hop->base, hop_channel_deadline_cb, hc);
+	if (hc->deadline == NULL)
+		fatal("hop %s: out of memory", hop->label);
+	TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
+	hc->user = 1;
+	hop->nuser++;
+	hop_idle_update(hop);
+	return hc;
+}
+
+/*
+ * A user's channel or listener was queued: count the use and get the hop
+ * going, unless a backoff is running.
+ */
+static void
+hop_channel_submit(struct hop_channel *hc)
+{
+	struct hop	*hop = hc->hop;
+
 	hc->user = 1;
 	hop->nuser++;
 	hop_idle_update(hop);
@@ -1146,7 +1287,6 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 		hop_start(hop);
 	else if (hop->state == HOP_READY)
 		hop_kick(hop);
-	return hc;
 }
 
 /* Remove a channel from its list and free it (not its libssh2 channel). */
@@ -1267,6 +1407,8 @@ hop_shutdown(struct hop *hop)
 {
 	evtimer_del(hop->ev_retry);
 	if (hop->session != NULL && hop->state >= HOP_AUTH) {
+		/* Given-back listeners send cancel-tcpip-forward first. */
+		hop_reap(hop);
 		libssh2_session_disconnect(hop->session, "jumpgate shutting "
 		    "down");
 		/* One non-blocking flush; a slow server misses the goodbye. */

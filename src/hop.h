@@ -69,6 +69,18 @@ void		 hop_kick(struct hop *);
 struct hop_channel *hop_channel_open(struct hop *, const char *host, int port,
 		    const char *orig_host, int orig_port, int timeout,
 		    const struct hop_channel_ops *, void *arg);
+/*
+ * Ask HOP's server to listen on HOST:PORT (port 0: it chooses) and forward
+ * connections to us (ssh -R). Queued with channel opens; the hop calls
+ * opened or failed as for a channel, pump in every pass while it listens
+ * (take connections with hop_listen_accept), and lost if the session dies.
+ * hop_channel_close cancels it (cancel-tcpip-forward).
+ */
+struct hop_channel *hop_listen(struct hop *, const char *host, int port,
+		    int timeout, const struct hop_channel_ops *, void *arg);
+int		 hop_listen_port(const struct hop_channel *);
+struct hop_channel *hop_listen_accept(struct hop_channel *,
+		    const struct hop_channel_ops *, void *arg);
 /* Give the channel back: the hop closes it politely and frees it. */
 void		 hop_channel_close(struct hop_channel *);
 ssize_t		 hop_channel_read(struct hop_channel *, char *, size_t);

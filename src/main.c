@@ -168,9 +168,9 @@ main_run(const char *path)
 	TAILQ_FOREACH(ct, &rt.config->tunnels, entry) {
 		rt.tunnels = xreallocarray(rt.tunnels, rt.ntunnels + 1,
 		    sizeof *rt.tunnels);
-		rt.tunnels[rt.ntunnels] = tunnel_new(rt.base, ct,
+		rt.tunnels[rt.ntunnels] = tunnel_new(rt.base, rt.dns, ct,
 		    main_hop_for(&rt, ct->hop));
-		if (tunnel_listen(rt.tunnels[rt.ntunnels], &cause) != 0) {
+		if (tunnel_start(rt.tunnels[rt.ntunnels], &cause) != 0) {
 			if (ct->required) {
 				log_error("tunnel %s: %s (required = yes: set "
 				    "required = no to start without it and "
@@ -179,7 +179,7 @@ main_run(const char *path)
 			} else {
 				log_warn("tunnel %s: %s; retrying (required = "
 				    "no)", ct->name, cause);
-				tunnel_listen_retry(rt.tunnels[rt.ntunnels]);
+				tunnel_retry(rt.tunnels[rt.ntunnels]);
 			}
 			free(cause);
 		}

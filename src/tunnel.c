@@ -1,4 +1,4 @@
-/* A local forward: listener, accept with back-off, hand-off to conn. */
+/* Tunnels: common code, and local forwards (listener, accept, conn). */
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>
@@ -19,25 +19,13 @@
 #include "conn.h"
 #include "hop.h"
 #include "log.h"
-#include "tunnel.h"
+#include "tunnel_int.h"
 #include "xmalloc.h"
 
 #define TUNNEL_BACKLOG		512
 /* Pause accepting this long when out of file descriptors. */
 #define TUNNEL_EMFILE_PAUSE	1
-/* Retrying a listen address that could not be bound. */
-#define TUNNEL_RETRY_MIN	1
-#define TUNNEL_RETRY_MAX	60
 
-struct tunnel {
-	const struct config_tunnel *conf;
-	struct event_base	*base;
-	struct hop		*hop;
-	struct evconnlistener	*listener;
-	struct event		*ev_resume;
-	struct event		*ev_retry;
-	int			 retry_delay;	/* seconds */
-};
 
 /* Return the tunnel's name. */
 const char *
@@ -103,7 +91,7 @@ tunnel_accept_error_cb(struct evconnlistener *l, void *arg)
 	log_warn("tunnel %s: accept: %s", t->conf->name, strerror(error));
 }
 
-/* Time to try binding the listen address again. */
+/* Time to try starting again. */
 static void
 tunnel_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -112,41 +100,44 @@ tunnel_retry_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (tunnel_listen(t, &cause) == 0)
+	if (tunnel_start(t, &cause) == 0)
 		return;
 	log_warn("tunnel %s: %s; retrying in %d s", t->conf->name, cause,
 	    t->retry_delay);
 	free(cause);
-	tunnel_listen_retry(t);
+	tunnel_retry(t);
 }
 
-/* Try binding again after the current delay, which then doubles. */
+/* Start again after a delay that doubles up to the hop's reconnect_max. */
 void
-tunnel_listen_retry(struct tunnel *t)
+tunnel_retry(struct tunnel *t)
 {
 	struct timeval	tv = { t->retry_delay, 0 };
 
 	evtimer_add(t->ev_retry, &tv);
-	t->retry_delay = t->retry_delay * 2 > TUNNEL_RETRY_MAX ?
-	    TUNNEL_RETRY_MAX : t->retry_delay * 2;
+	t->retry_delay = t->retry_delay * 2 > t->conf->hop->reconnect_max ?
+	    t->conf->hop->reconnect_max : t->retry_delay * 2;
 }
 
 /* Create a tunnel; it does not listen until tunnel_listen. */
 struct tunnel *
-tunnel_new(struct event_base *base, const struct config_tunnel *conf,
-    struct hop *hop)
+tunnel_new(struct event_base *base, struct evdns_base *dns,
+    const struct config_tunnel *conf, struct hop *hop)
 {
 	struct tunnel	*t;
 
 	t = xcalloc(1, sizeof *t);
 	t->conf = conf;
+	t->ops = conf->type == TUNNEL_REMOTE ? &tunnel_remote_ops :
+	    &tunnel_local_ops;
 	t->base = base;
+	t->dns = dns;
 	t->hop = hop;
 	t->ev_resume = evtimer_new(base, tunnel_resume_cb, t);
 	t->ev_retry = evtimer_new(base, tunnel_retry_cb, t);
 	if (t->ev_resume == NULL || t->ev_retry == NULL)
 		fatal("tunnel %s: out of memory", conf->name);
-	t->retry_delay = TUNNEL_RETRY_MIN;
+	t->retry_delay = conf->hop->reconnect_min;
 	return t;
 }
 
@@ -168,9 +159,16 @@ tunnel_is_loopback(const struct sockaddr *sa)
 	return 0;
 }
 
-/* Bind the tunnel's listener, see tunnel.h. */
+/* Start a tunnel, see tunnel.h. */
 int
-tunnel_listen(struct tunnel *t, char **cause)
+tunnel_start(struct tunnel *t, char **cause)
+{
+	return t->ops->start(t, cause);
+}
+
+/* Bind a local forward's listener. */
+static int
+tunnel_local_start(struct tunnel *t, char **cause)
 {
 	struct addrinfo	 hints, *res;
 	char		 port[16];
@@ -212,12 +210,25 @@ tunnel_listen(struct tunnel *t, char **cause)
 	return 0;
 }
 
-/* Stop listening, close the tunnel's connections and free it. */
-void
-tunnel_free(struct tunnel *t)
+/* Stop a local forward's listener. */
+static void
+tunnel_local_stop(struct tunnel *t)
 {
 	if (t->listener != NULL)
 		evconnlistener_free(t->listener);
+	t->listener = NULL;
+}
+
+const struct tunnel_ops tunnel_local_ops = {
+	tunnel_local_start,
+	tunnel_local_stop
+};
+
+/* Stop the tunnel, close its connections and free it. */
+void
+tunnel_free(struct tunnel *t)
+{
+	t->ops->stop(t);
 	conn_close_all(t, "jumpgate is shutting down");
 	event_free(t->ev_resume);
 	event_free(t->ev_retry);

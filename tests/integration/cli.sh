@@ -60,6 +60,39 @@ done
 [[ $out != *"$bad: OK"* ]] || jg_fail "a bad file was called OK"
 jg_pass "check reports every problem with FILE:LINE and exits $rc"
 
+# type = remote: listen port 0 leaves the port to the hop's sshd; a local
+# tunnel may not ask for it, and the error names its listen line.
+remote=$JG_DIR/remote.ini
+cat >"$remote" <<'INI'
+[hop bastion]
+host = bastion.example.com
+user = deploy
+host_key = SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8
+
+[tunnel expose]
+listen = 0
+connect = 127.0.0.1:8080
+via = bastion
+type = remote
+
+[tunnel web]
+listen = 0
+connect = web.internal:80
+via = bastion
+INI
+set +e
+out=$("$JUMPGATE" check "$remote" 2>&1)
+rc=$?
+set -e
+[[ $rc -ne 0 ]] || jg_fail "check accepted listen port 0 for a local tunnel"
+for want in "$remote:13: listen port 0 lets the server choose a port: only for type = remote" \
+    "$remote: 1 error"; do
+	[[ $out == *"$want"* ]] || jg_fail "missing '$want' in: $out"
+done
+sed -i '/^\[tunnel web\]/,$ s/^via = bastion$/via = bastion\ntype = remote/' "$remote"
+out=$("$JUMPGATE" check "$remote") || jg_fail "check of remote tunnels failed: $out"
+jg_pass "check: listen port 0 only for type = remote"
+
 set +e
 out=$("$JUMPGATE" run "$bad" 2>&1)
 rc=$?

@@ -62,6 +62,13 @@ static const unsigned char test_pin2[FINGERPRINT_HASH_LEN] = {
 	"user = u\n" \
 	"host_key = " TEST_PIN "\n"
 
+/* A second hop, lines 5-8 after TEST_HOP. */
+#define TEST_HOP_G \
+	"[hop g]\n" \
+	"host = g.example.com\n" \
+	"user = u\n" \
+	"host_key_policy = insecure\n"
+
 static char	test_dir[PATH_MAX];	/* real path of our directory */
 
 /* Make the directory test files go into. */
@@ -263,6 +270,7 @@ test_example_parses(void **state)
 	assert_int_equal(t->connect_port, 5432);
 	assert_string_equal(t->via, "bastion");
 	assert_ptr_equal(t->hop, hop);
+	assert_int_equal(t->type, TUNNEL_LOCAL);
 
 	assert_ptr_equal(config_find_hop(config, "bastion"), hop);
 	assert_null(config_find_hop(config, "bastio"));
@@ -312,6 +320,7 @@ test_defaults(void **state)
 	assert_int_equal(t->listen_port, 8080);
 	assert_ptr_equal(t->hop, hop);
 	assert_int_equal(t->required, 1);
+	assert_int_equal(t->type, TUNNEL_LOCAL);
 	config_free(config);
 }
 
@@ -569,7 +578,7 @@ test_bad_keys(void **state)
 	test_expect("[tunnel t]\nlisten = 1\nconnect = a:1\nhop = h\n",
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
-	    "connect, via, required\n");
+	    "connect, via, type, required\n");
 	test_expect("; top\nlog_level = debug\n[jumpgate]\n",
 	    "F:2: key 'log_level' outside any section: put it under "
 	    "[jumpgate], [hop NAME] or [tunnel NAME]\n");
@@ -780,7 +789,16 @@ test_bad_addresses(void **state)
 		  "bad listen address ':80': expected PORT, HOST:PORT or "
 		  "[ADDRESS]:PORT" },
 		{ "listen = 0",
-		  "bad port '0' in listen '0': expected 1-65535" },
+		  "listen port 0 lets the server choose a port: only for "
+		  "type = remote" },
+		{ "listen = 0.0.0.0:0",
+		  "listen port 0 lets the server choose a port: only for "
+		  "type = remote" },
+		{ "listen = 65536",
+		  "bad port '65536' in listen '65536': expected 1-65535" },
+		{ "listen = -1",
+		  "bad listen address '-1': expected PORT, HOST:PORT or "
+		  "[ADDRESS]:PORT" },
 		{ "listen = 127.0.0.1:",
 		  "bad port '' in listen '127.0.0.1:': expected 1-65535" },
 		{ "listen = ::1:80",
@@ -795,6 +813,8 @@ test_bad_addresses(void **state)
 		{ "connect = 5432",
 		  "bad connect address '5432': expected HOST:PORT or "
 		  "[ADDRESS]:PORT" },
+		{ "connect = db:0",
+		  "bad port '0' in connect 'db:0': expected 1-65535" },
 		{ "connect = db:70000",
 		  "bad port '70000' in connect 'db:70000': expected 1-65535" },
 		{ "connect = db host:1",
@@ -943,6 +963,197 @@ test_duplicate_listen(void **state)
 	    "[tunnel b]\nlisten = [::1]:80\nconnect = a:1\nvia = h\n",
 	    "F:10: listen address [::1]:80 is already used by [tunnel a] at "
 	    "line 6: choose another port\n");
+	/* Local tunnels clash whatever hop they go through. */
+	test_expect(TEST_HOP TEST_HOP_G
+	    "[tunnel a]\ntype = local\nlisten = 80\nconnect = a:1\nvia = h\n"
+	    "[tunnel b]\nlisten = 80\nconnect = a:1\nvia = g\n",
+	    "F:15: listen address 127.0.0.1:80 is already used by [tunnel a] "
+	    "at line 11: choose another port\n");
+}
+
+/* Remote tunnels clash only on one hop; local and remote never clash. */
+static void
+test_duplicate_remote_listen(void **state)
+{
+	(void)state;
+	/* Same hop, host and port; type may come after listen. */
+	test_expect(TEST_HOP TEST_HOP_G
+	    "[tunnel a]\nlisten = 8080\ntype = remote\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = 127.0.0.1:8081\n"
+	    "connect = a:1\nvia = h\n"
+	    "[tunnel c]\nvia = h\nlisten = 127.0.0.1:8080\nconnect = a:1\n"
+	    "type = remote\n",
+	    "F:21: remote listen address 127.0.0.1:8080 on hop h is already "
+	    "requested by [tunnel a] at line 10: choose another port\n");
+	test_expect(TEST_HOP
+	    "[tunnel a]\ntype = remote\nlisten = [::1]:80\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = [::1]:80\nconnect = a:1\n"
+	    "via = h\n",
+	    "F:12: remote listen address [::1]:80 on hop h is already "
+	    "requested by [tunnel a] at line 7: choose another port\n");
+	/* The later remote clashes with the remote, not the local one. */
+	test_expect(TEST_HOP
+	    "[tunnel l]\nlisten = 80\nconnect = a:1\nvia = h\n"
+	    "[tunnel a]\ntype = remote\nlisten = 80\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = 80\nconnect = a:1\n"
+	    "via = h\n",
+	    "F:16: remote listen address 127.0.0.1:80 on hop h is already "
+	    "requested by [tunnel a] at line 11: choose another port\n");
+
+	/* Different hops; other hosts on one hop. */
+	config_free(test_load_ok(TEST_HOP TEST_HOP_G
+	    "[tunnel a]\ntype = remote\nlisten = 80\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = 80\nconnect = a:1\n"
+	    "via = g\n"
+	    "[tunnel c]\ntype = remote\nlisten = 0.0.0.0:80\n"
+	    "connect = a:1\nvia = h\n"));
+	/* Local and remote on one address, either order, one hop. */
+	config_free(test_load_ok(TEST_HOP
+	    "[tunnel a]\nlisten = 80\nconnect = a:1\nvia = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = 127.0.0.1:80\n"
+	    "connect = a:1\nvia = h\n"
+	    "[tunnel c]\ntype = remote\nlisten = 81\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel d]\ntype = local\nlisten = 81\nconnect = a:1\n"
+	    "via = h\n"));
+	/* Port 0 twice on one hop: the server picks two ports. */
+	config_free(test_load_ok(TEST_HOP
+	    "[tunnel a]\ntype = remote\nlisten = 0\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = 0\nconnect = a:1\n"
+	    "via = h\n"));
+	/* A bad type or via brings no clash on top. */
+	test_expect(TEST_HOP
+	    "[tunnel a]\nlisten = 80\nconnect = a:1\nvia = h\n"
+	    "[tunnel b]\nlisten = 80\nconnect = a:1\nvia = h\n"
+	    "type = lokal\n",
+	    "F:13: unknown type 'lokal': expected local or remote\n");
+	test_expect(TEST_HOP
+	    "[tunnel a]\ntype = remote\nlisten = 80\nconnect = a:1\n"
+	    "via = h\n"
+	    "[tunnel b]\ntype = remote\nlisten = 80\nconnect = a:1\n"
+	    "via = nowhere\n",
+	    "F:14: via 'nowhere' names no hop: add a [hop nowhere] section or "
+	    "use one of h\n");
+}
+
+/* Remote tunnels listen on the hop's sshd; local is the default. */
+static void
+test_type(void **state)
+{
+	struct config		*config;
+	struct config_tunnel	*t1, *t2, *t3;
+
+	(void)state;
+	config = test_load_ok(TEST_HOP
+	    "[tunnel a]\nlisten = 8080\nconnect = web:80\nvia = h\n"
+	    "type = remote\nrequired = no\n"
+	    "[tunnel b]\ntype = local\nlisten = 8081\nconnect = web:80\n"
+	    "via = h\n"
+	    "[tunnel c]\ntype = remote\nlisten = [::1]:9000\n"
+	    "connect = localhost:22\nvia = h\n");
+	t1 = TAILQ_FIRST(&config->tunnels);
+	t2 = TAILQ_NEXT(t1, entry);
+	t3 = TAILQ_NEXT(t2, entry);
+	assert_non_null(t3);
+	assert_int_equal(t1->type, TUNNEL_REMOTE);
+	assert_string_equal(t1->listen_host, "127.0.0.1");
+	assert_int_equal(t1->listen_port, 8080);
+	assert_string_equal(t1->connect_host, "web");
+	assert_int_equal(t1->connect_port, 80);
+	assert_int_equal(t1->required, 0);	/* accepted, no effect */
+	assert_int_equal(t2->type, TUNNEL_LOCAL);
+	assert_int_equal(t2->required, 1);
+	assert_int_equal(t3->type, TUNNEL_REMOTE);
+	assert_string_equal(t3->listen_host, "::1");
+	assert_int_equal(t3->listen_port, 9000);
+	assert_int_equal(t3->required, 1);
+	config_free(config);
+
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
+	    "via = h\ntype = Remote\n",
+	    "F:9: unknown type 'Remote': expected local or remote\n");
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
+	    "via = h\ntype = reverse\n",
+	    "F:9: unknown type 'reverse': expected local or remote\n");
+	test_expect(TEST_HOP "[tunnel t]\ntype = remote\ntype = local\n"
+	    "listen = 1\nconnect = a:1\nvia = h\n",
+	    "F:7: duplicate key 'type' in [tunnel t] (first at line 6): keep "
+	    "only one\n");
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
+	    "via = h\ntype =\n",
+	    "F:9: empty value for 'type' in [tunnel t]: give a value or "
+	    "remove the line\n");
+}
+
+/* Listen port 0 lets the hop's sshd choose: remote tunnels only. */
+static void
+test_listen_port_zero(void **state)
+{
+	struct config		*config;
+	struct config_tunnel	*t1, *t2, *t3;
+
+	(void)state;
+	config = test_load_ok(TEST_HOP
+	    "[tunnel a]\ntype = remote\nlisten = 0\nconnect = x:1\n"
+	    "via = h\n"
+	    "[tunnel b]\nlisten = 0.0.0.0:0\nconnect = x:1\nvia = h\n"
+	    "type = remote\n"				/* after listen */
+	    "[tunnel c]\nlisten = [::]:0\ntype = remote\nconnect = x:1\n"
+	    "via = h\n");
+	t1 = TAILQ_FIRST(&config->tunnels);
+	t2 = TAILQ_NEXT(t1, entry);
+	t3 = TAILQ_NEXT(t2, entry);
+	assert_non_null(t3);
+	assert_int_equal(t1->type, TUNNEL_REMOTE);
+	assert_string_equal(t1->listen_host, "127.0.0.1");
+	assert_int_equal(t1->listen_port, 0);
+	assert_int_equal(t2->type, TUNNEL_REMOTE);
+	assert_string_equal(t2->listen_host, "0.0.0.0");
+	assert_int_equal(t2->listen_port, 0);
+	assert_string_equal(t3->listen_host, "::");
+	assert_int_equal(t3->listen_port, 0);
+	config_free(config);
+
+	/* Local, by default or said before or after: at the listen line. */
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 0\nconnect = x:1\n"
+	    "via = h\n",
+	    "F:6: listen port 0 lets the server choose a port: only for "
+	    "type = remote\n");
+	test_expect(TEST_HOP "[tunnel t]\ntype = local\nconnect = x:1\n"
+	    "listen = 127.0.0.1:0\nvia = h\n",
+	    "F:8: listen port 0 lets the server choose a port: only for "
+	    "type = remote\n");
+	test_expect(TEST_HOP "[tunnel t]\nconnect = x:1\nlisten = 0\n"
+	    "via = h\ntype = local\n",
+	    "F:7: listen port 0 lets the server choose a port: only for "
+	    "type = remote\n");
+	/* Two local tunnels on port 0: each refused, no clash reported. */
+	test_expect(TEST_HOP
+	    "[tunnel a]\nlisten = 0\nconnect = x:1\nvia = h\n"
+	    "[tunnel b]\nlisten = 0\nconnect = x:1\nvia = h\n",
+	    "F:6: listen port 0 lets the server choose a port: only for "
+	    "type = remote\n"
+	    "F:10: listen port 0 lets the server choose a port: only for "
+	    "type = remote\n");
+	/* A bad type is reported alone, not the port it would allow. */
+	test_expect(TEST_HOP "[tunnel t]\nlisten = 0\nconnect = x:1\n"
+	    "via = h\ntype = remot\n",
+	    "F:9: unknown type 'remot': expected local or remote\n");
+	/* Other bad ports keep their message, whatever the type. */
+	test_expect(TEST_HOP "[tunnel t]\ntype = remote\nlisten = 65536\n"
+	    "connect = x:1\nvia = h\n",
+	    "F:7: bad port '65536' in listen '65536': expected 1-65535\n");
+	test_expect(TEST_HOP "[tunnel t]\ntype = remote\nlisten = h:\n"
+	    "connect = x:1\nvia = h\n",
+	    "F:7: bad port '' in listen 'h:': expected 1-65535\n");
+	test_expect(TEST_HOP "[tunnel t]\ntype = remote\nlisten = 1\n"
+	    "connect = x:0\nvia = h\n",
+	    "F:8: bad port '0' in connect 'x:0': expected 1-65535\n");
 }
 
 /* What each host key policy needs. */
@@ -1158,6 +1369,9 @@ main(void)
 		cmocka_unit_test(test_via),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_duplicate_listen),
+		cmocka_unit_test(test_duplicate_remote_listen),
+		cmocka_unit_test(test_type),
+		cmocka_unit_test(test_listen_port_zero),
 		cmocka_unit_test(test_policy_requirements),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_nul_byte),

@@ -1,0 +1,41 @@
+/*
+ * Inside a tunnel: shared by tunnel.c (common code and local forwards,
+ * ssh -L) and tunnel_remote.c (remote forwards, ssh -R).
+ */
+#ifndef JUMPGATE_TUNNEL_INT_H
+#define JUMPGATE_TUNNEL_INT_H
+
+#include "tunnel.h"
+
+struct event;
+struct evconnlistener;
+struct hop_channel;
+
+/* What differs between kinds of tunnel. */
+struct tunnel_ops {
+	int	(*start)(struct tunnel *, char **cause);
+	void	(*stop)(struct tunnel *);
+};
+
+extern const struct tunnel_ops tunnel_local_ops;
+extern const struct tunnel_ops tunnel_remote_ops;
+
+struct tunnel {
+	const struct config_tunnel *conf;
+	const struct tunnel_ops	*ops;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct hop		*hop;
+	struct event		*ev_retry;	/* start again after a failure */
+	int			 retry_delay;	/* seconds */
+
+	/* Local forwards. */
+	struct evconnlistener	*listener;
+	struct event		*ev_resume;	/* accept again after EMFILE */
+
+	/* Remote forwards. */
+	struct hop_channel	*remote;	/* the tcpip-forward request */
+	int			 remote_port;	/* port the server listens on */
+};
+
+#endif
