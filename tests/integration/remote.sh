@@ -28,6 +28,7 @@ hop_section() {
 	    "$1" "${!addr}" "${!port}" "$JG_USER" "$USER_KEY"
 	printf 'host_key = %s\nreconnect_min = 1\nreconnect_max = 2\n' \
 	    "$(jg_fingerprint "${!key}")"
+	printf 'keepalive_interval = 1\nkeepalive_count_max = 2\n'
 	[[ -z ${3:-} ]] || printf 'via = %s\n' "$3"
 	printf '\n'
 }
@@ -93,6 +94,23 @@ done
 out=$(jg_host_exec 1 "$JGT" client --connect "127.0.0.1:$p1" --bytes 8M --timeout 30) ||
     jg_fail "the remote forward did not come back after the restart: $out"
 jg_pass "restored after the bastion's sshd restarted: $out"
+
+# A silently dead session still holds the port on the server: after
+# liveness declares it dead, the new session's request is refused until the
+# old session goes away, and retried until it works.
+read -r -a procs <<<"$(jg__tree "$BASTION_PID")"
+kill -STOP "${procs[@]:1}"
+jg_wait_log "$log" 'hop bastion: no response from' 10
+jg_wait_log "$log" "tunnel webhook: bastion refused to listen on 127.0.0.1:$p1 .*retrying" 15
+kill -CONT "${procs[@]:1}"
+t_cont=${EPOCHREALTIME/[.,]/}
+for ((i = 0; i < 150; i++)); do
+	[[ $(jg_count "$log" "tunnel webhook: bastion listens on 127.0.0.1:$p1") -ge 3 ]] && break
+	sleep 0.1
+done
+out=$(jg_host_exec 1 "$JGT" client --connect "127.0.0.1:$p1" --bytes 8M --timeout 30) ||
+    jg_fail "the remote forward did not come back once the old session let go: $out"
+jg_pass "port held by the dead session: refused $(jg_count "$log" "tunnel webhook: bastion refused") times, listening again $(( (${EPOCHREALTIME/[.,]/} - t_cont) / 1000 )) ms after the old session resumed and let go"
 
 # Shutdown cancels the forwards before disconnecting.
 before=$(jg_count "$BASTION_LOG" 'rtype cancel-tcpip-forward')
