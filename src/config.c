@@ -1,5 +1,7 @@
 /* Parse the INI configuration file into a struct config. */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +19,10 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* Longest control socket path: sun_path less its NUL (107 on Linux). */
+#define CONFIG_MAX_SOCKET_PATH \
+	(sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
+
 enum config_kind {
 	CONFIG_GLOBAL,
 	CONFIG_HOP,
@@ -26,6 +32,9 @@ enum config_kind {
 /* Indexes into config_keys. */
 enum {
 	CONFIG_KEY_LOG_LEVEL,
+	CONFIG_KEY_CONTROL_SOCKET,
+	CONFIG_KEY_SHUTDOWN_TIMEOUT,
+	CONFIG_KEY_PIDFILE,
 	CONFIG_KEY_HOST,
 	CONFIG_KEY_PORT,
 	CONFIG_KEY_USER,
@@ -98,6 +107,12 @@ struct config_key {
 
 static int	config_set_log_level(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_control_socket(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_shutdown_timeout(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_pidfile(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_host(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_port(struct config_parse *,
@@ -148,6 +163,12 @@ static void	config_error(struct config_parse *, int, const char *, ...)
 static const struct config_key config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_LOG_LEVEL] = { CONFIG_GLOBAL, "log_level", NULL,
 	    config_set_log_level },
+	[CONFIG_KEY_CONTROL_SOCKET] = { CONFIG_GLOBAL, "control_socket", NULL,
+	    config_set_control_socket },
+	[CONFIG_KEY_SHUTDOWN_TIMEOUT] = { CONFIG_GLOBAL, "shutdown_timeout",
+	    NULL, config_set_shutdown_timeout },
+	[CONFIG_KEY_PIDFILE] = { CONFIG_GLOBAL, "pidfile", NULL,
+	    config_set_pidfile },
 	[CONFIG_KEY_HOST] = { CONFIG_HOP, "host", "host = HOSTNAME",
 	    config_set_host },
 	[CONFIG_KEY_PORT] = { CONFIG_HOP, "port", NULL,
@@ -752,6 +773,59 @@ config_set_log_level(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
+/*
+ * Set the path of the control socket. Its absolute form must fit a unix
+ * socket address, so it is checked once resolved.
+ */
+static int
+config_set_control_socket(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	char	*path;
+	size_t	 len;
+
+	(void)s;
+	if ((path = config_path(p, "control_socket", value)) == NULL)
+		return -1;
+	if ((len = strlen(path)) > CONFIG_MAX_SOCKET_PATH) {
+		config_error(p, p->line, "control_socket '%s' is too long for a "
+		    "unix socket (%zu bytes, at most %zu): choose a shorter "
+		    "path", path, len, CONFIG_MAX_SOCKET_PATH);
+		free(path);
+		return -1;
+	}
+	p->config->control_socket = path;
+	return 0;
+}
+
+/* Set how long stopping waits for connections to finish; 0: not at all. */
+static int
+config_set_shutdown_timeout(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	seconds;
+
+	(void)s;
+	if ((seconds = config_number(value, 0, 3600)) == -1) {
+		config_error(p, p->line, "bad shutdown_timeout '%s': expected "
+		    "seconds, 0-3600", value);
+		return -1;
+	}
+	p->config->shutdown_timeout = seconds;
+	return 0;
+}
+
+/* Set the file the daemon writes its process id to. */
+static int
+config_set_pidfile(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)s;
+	if ((p->config->pidfile = config_path(p, "pidfile", value)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Set a hop's host. */
 static int
 config_set_host(struct config_parse *p, struct config_section *s,
@@ -1335,6 +1409,8 @@ config_check(struct config_parse *p)
 	struct config_section	*s;
 	size_t			 i, k;
 
+	if (p->config->shutdown_timeout == -1)
+		p->config->shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT;
 	for (i = 0; i < p->nsections; i++) {
 		s = p->sections[i];
 		for (k = 0; k < CONFIG_NKEYS; k++) {
@@ -1404,6 +1480,7 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	config = xcalloc(1, sizeof *config);
 	config->path = xstrdup(path);
 	config->log_level = LOG_LEVEL_INFO;
+	config->shutdown_timeout = -1;
 	TAILQ_INIT(&config->hops);
 	TAILQ_INIT(&config->tunnels);
 	p.config = config;
@@ -1480,6 +1557,8 @@ config_free(struct config *config)
 	}
 	free(config->path);
 	free(config->dir);
+	free(config->control_socket);
+	free(config->pidfile);
 	free(config);
 }
 
@@ -1504,4 +1583,69 @@ config_policy_name(enum hostkey_policy policy)
 	    sizeof config_policy_names[0])
 		return "unknown";
 	return config_policy_names[policy];
+}
+
+/* Tell whether two strings, either of which may be NULL, are equal. */
+static int
+config_str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/*
+ * Tell whether two hops, usually from two configs, have the same name and
+ * every setting their sessions depend on (the hop reached through is
+ * compared by name). Returns 1 if so, 0 if not.
+ */
+int
+config_hop_equal(const struct config_hop *a, const struct config_hop *b)
+{
+	size_t	i;
+
+	if (!config_str_equal(a->name, b->name) ||
+	    !config_str_equal(a->host, b->host) ||
+	    a->port != b->port ||
+	    !config_str_equal(a->user, b->user) ||
+	    !config_str_equal(a->identity, b->identity) ||
+	    !config_str_equal(a->identity_passphrase_file,
+	    b->identity_passphrase_file) ||
+	    !config_str_equal(a->known_hosts, b->known_hosts) ||
+	    a->policy != b->policy ||
+	    a->connect_timeout != b->connect_timeout ||
+	    a->socket_send_buffer != b->socket_send_buffer ||
+	    a->keepalive_interval != b->keepalive_interval ||
+	    a->keepalive_count_max != b->keepalive_count_max ||
+	    a->reconnect_min != b->reconnect_min ||
+	    a->reconnect_max != b->reconnect_max ||
+	    a->lazy != b->lazy ||
+	    a->idle_timeout != b->idle_timeout ||
+	    !config_str_equal(a->via, b->via) ||
+	    a->npins != b->npins)
+		return 0;
+	for (i = 0; i < a->npins; i++) {
+		if (!fingerprint_equal(&a->pins[i], &b->pins[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Tell whether two tunnels, usually from two configs, have the same name,
+ * type, addresses, hop (by name) and required setting. Returns 1 if so, 0
+ * if not.
+ */
+int
+config_tunnel_equal(const struct config_tunnel *a,
+    const struct config_tunnel *b)
+{
+	return config_str_equal(a->name, b->name) &&
+	    a->type == b->type &&
+	    config_str_equal(a->listen_host, b->listen_host) &&
+	    a->listen_port == b->listen_port &&
+	    config_str_equal(a->connect_host, b->connect_host) &&
+	    a->connect_port == b->connect_port &&
+	    config_str_equal(a->via, b->via) &&
+	    a->required == b->required;
 }

@@ -20,6 +20,7 @@
 #define CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX 3
 #define CONFIG_DEFAULT_RECONNECT_MIN	1
 #define CONFIG_DEFAULT_RECONNECT_MAX	60
+#define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT	5
 #define CONFIG_MIN_SOCKET_BUFFER	4096
 #define CONFIG_MAX_SOCKET_BUFFER	(64 * 1024 * 1024)
 
@@ -80,6 +81,9 @@ struct config {
 	char			*path;		/* as given */
 	char			*dir;		/* directory of path, absolute */
 	enum log_level		 log_level;
+	char			*control_socket; /* absolute, or NULL: default */
+	int			 shutdown_timeout; /* seconds to drain on stop */
+	char			*pidfile;	/* absolute, or NULL: none */
 	TAILQ_HEAD(, config_hop) hops;
 	TAILQ_HEAD(, config_tunnel) tunnels;
 };
@@ -94,5 +98,10 @@ struct config	*config_load(const char *path, FILE *errors, int *nerrors);
 void		 config_free(struct config *);
 struct config_hop *config_find_hop(const struct config *, const char *);
 const char	*config_policy_name(enum hostkey_policy);
+/* Whether two hops (tunnels) have the same settings, for reload. */
+int		 config_hop_equal(const struct config_hop *,
+		    const struct config_hop *);
+int		 config_tunnel_equal(const struct config_tunnel *,
+		    const struct config_tunnel *);
 
 #endif

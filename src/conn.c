@@ -119,6 +119,7 @@ conn_channel_failed(void *arg, const char *reason)
 	struct conn	*c = arg;
 
 	c->hc = NULL;
+	tunnel_set_error(c->tunnel, reason);
 	conn_close(c, reason);
 }
 
@@ -164,6 +165,7 @@ conn_pump_down(struct conn *c, int *closed)
 		vec.iov_len = n;
 		evbuffer_commit_space(out, &vec, 1);
 		c->bytes_down += n;
+		tunnel_count_bytes(c->tunnel, 0, n);
 		progress = 1;
 	}
 	return progress;
@@ -194,6 +196,7 @@ conn_pump_up(struct conn *c, int *closed)
 		}
 		evbuffer_drain(in, n);
 		c->bytes_up += n;
+		tunnel_count_bytes(c->tunnel, n, 0);
 		progress = 1;
 	}
 	return progress;
@@ -284,6 +287,7 @@ conn_target_failed(struct conn *c)
 	xasprintf(&why, "cannot connect to %s:%d: %s", conf->connect_host,
 	    conf->connect_port, dns != 0 ? evutil_gai_strerror(dns) :
 	    strerror(EVUTIL_SOCKET_ERROR()));
+	tunnel_set_error(c->tunnel, why);
 	conn_close(c, why);
 	free(why);
 }
@@ -413,7 +417,7 @@ conn_close_all(struct tunnel *t, const char *why)
 	}
 }
 
-/* Count the live connections of a tunnel. */
+/* Count the live connections of a tunnel (all if NULL). */
 int
 conn_count(const struct tunnel *t)
 {
@@ -421,7 +425,7 @@ conn_count(const struct tunnel *t)
 	int		 n = 0;
 
 	TAILQ_FOREACH(c, &conn_list, entry) {
-		if (c->tunnel == t)
+		if (t == NULL || c->tunnel == t)
 			n++;
 	}
 	return n;

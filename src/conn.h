@@ -29,7 +29,7 @@ int	conn_accept_remote(struct tunnel *, struct hop *,
 	    struct hop_channel *listener, struct evdns_base *dns);
 /* Close every connection of TUNNEL (all if NULL), logging WHY. */
 void	conn_close_all(struct tunnel *, const char *why);
-/* Count the live connections of TUNNEL. */
+/* Count the live connections of TUNNEL (all if NULL). */
 int	conn_count(const struct tunnel *);
 
 #endif

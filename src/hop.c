@@ -88,6 +88,26 @@ hop_name(const struct hop *hop)
 	return hop->label;
 }
 
+/* Fill in what status shows of a hop. */
+void
+hop_get_status(const struct hop *hop, struct hop_status *st)
+{
+	st->label = hop->label;
+	st->state = hop->state;
+	st->since = hop->since;
+	st->reconnects = hop->sessions > 1 ? hop->sessions - 1 : 0;
+	st->fingerprint = hop->fingerprint;
+	st->last_error = hop->last_error;
+	st->channels = hop->nuser;
+}
+
+/* Point a kept hop at its settings in a reloaded config. */
+void
+hop_set_config(struct hop *hop, const struct config_hop *conf)
+{
+	hop->conf = conf;
+}
+
 /* Return the hop's state. */
 enum hop_state
 hop_get_state(const struct hop *hop)
@@ -104,6 +124,7 @@ hop_set_state(struct hop *hop, enum hop_state state)
 	log_debug("hop %s: %s -> %s", hop->label,
 	    hop_state_names[hop->state], hop_state_names[state]);
 	hop->state = state;
+	hop->since = time(NULL);
 }
 
 /* Return libssh2's last error message for the hop's session. */
@@ -320,7 +341,7 @@ hop_idle_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	log_info("hop %s: unused for %d s (idle_timeout)", hop->label,
 	    hop->conf->idle_timeout);
-	hop_shutdown(hop);
+	hop_shutdown(hop, "idle");
 }
 
 /* Arm the idle timer while the hop is ready and nobody uses it. */
@@ -358,6 +379,7 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	hop->dns = dns;
 	hop->fd = -1;
 	hop->state = HOP_DOWN;
+	hop->since = time(NULL);
 	hop->backoff = hop->conf->reconnect_min;
 	hop->inbuf = evbuffer_new();
 	hop->outbuf = evbuffer_new();
@@ -530,6 +552,8 @@ hop_verify(struct hop *hop)
 			    hop->label, check.fingerprint, check.type,
 			    check.how);
 		}
+		snprintf(hop->fingerprint, sizeof hop->fingerprint, "%s",
+		    check.fingerprint);
 		hop_clear_tried_keys(hop);
 		hostkey_check_clear(&check);
 		return 0;
@@ -816,6 +840,7 @@ hop_advance(struct hop *hop)
 		hop->last_error = NULL;
 		hop->hard_failed = 0;
 		hop_set_state(hop, HOP_READY);
+		hop->sessions++;
 		log_info("hop %s: ready: %s@%s:%d", hop->label,
 		    hop->conf->user, hop->conf->host, hop->conf->port);
 		hop_alive_start(hop);
@@ -1403,7 +1428,7 @@ hop_channel_hop(const struct hop_channel *hc)
 
 /* Say goodbye to the server and stop, for shutdown. */
 void
-hop_shutdown(struct hop *hop)
+hop_shutdown(struct hop *hop, const char *why)
 {
 	evtimer_del(hop->ev_retry);
 	if (hop->session != NULL && hop->state >= HOP_AUTH) {
@@ -1416,8 +1441,8 @@ hop_shutdown(struct hop *hop)
 		    evbuffer_get_length(hop->outbuf) > 0)
 			evbuffer_write(hop->outbuf, hop->fd);
 	}
-	hop_teardown(hop, "jumpgate is shutting down");
-	log_info("hop %s: disconnected", hop->label);
+	hop_teardown(hop, why);
+	log_info("hop %s: disconnected (%s)", hop->label, why);
 }
 
 /* Free a hop; its channels must have been given back or failed. */

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 #include <stdint.h>
+#include <time.h>
 
 struct event_base;
 struct evdns_base;
@@ -50,11 +51,26 @@ struct hop_channel_ops {
  * Create a hop for CONF. With OUTER, its session is carried by a channel
  * of OUTER's session (jump chains); OUTER must outlive it.
  */
+/* What jumpgate status shows of a hop. */
+struct hop_status {
+	const char	*label;		/* chain: "bastion -> app" */
+	enum hop_state	 state;
+	time_t		 since;		/* when the state last changed */
+	unsigned int	 reconnects;	/* sessions after the first */
+	const char	*fingerprint;	/* verified host key, "" if none */
+	const char	*last_error;	/* NULL if none since last ready */
+	int		 channels;	/* channels and listeners in use */
+};
+
+void		 hop_get_status(const struct hop *, struct hop_status *);
+/* Point a kept hop at the same settings in a reloaded config. */
+void		 hop_set_config(struct hop *, const struct config_hop *);
+
 struct hop	*hop_new(struct event_base *, struct evdns_base *,
 		    const struct config_hop *, struct hop *outer);
 void		 hop_free(struct hop *);
 void		 hop_start(struct hop *);
-void		 hop_shutdown(struct hop *);
+void		 hop_shutdown(struct hop *, const char *why);
 const char	*hop_name(const struct hop *);
 enum hop_state	 hop_get_state(const struct hop *);
 const char	*hop_state_name(enum hop_state);

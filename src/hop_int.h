@@ -12,6 +12,7 @@
 
 #include <libssh2.h>
 
+#include "fingerprint.h"
 #include "hop.h"
 
 /* Stop taking transport input while this much awaits libssh2. */
@@ -113,6 +114,11 @@ struct hop {
 	/* Use, for lazy hops and idle_timeout. */
 	int			 nuser;		/* channels of users */
 	struct event		*ev_idle;
+
+	/* Status. */
+	time_t			 since;		/* last state change */
+	unsigned int		 sessions;	/* sessions that got ready */
+	char			 fingerprint[FINGERPRINT_TEXT_LEN];
 
 	/* Transport counters of the current session. */
 	uint64_t		 bytes_sent;

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
+static int	log_syslog;
 
 static const char *log_level_names[] = { "error", "warn", "info", "debug" };
 
@@ -48,6 +50,14 @@ log_level_name(enum log_level level)
 	return log_level_names[level];
 }
 
+/* From now on log to syslog (facility daemon) instead of stderr. */
+void
+log_use_syslog(void)
+{
+	openlog("jumpgate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = 1;
+}
+
 /* Write one line with a timestamp and level prefix. */
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
@@ -56,8 +66,16 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	struct timespec	ts;
 	struct tm	tm;
 
+	static const int priorities[] = {
+		LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG
+	};
+
 	if (level > log_level)
 		return;
+	if (log_syslog) {
+		vsyslog(priorities[level], fmt, ap);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);

@@ -12,6 +12,7 @@ enum log_level {
 #define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 void	log_set_level(enum log_level);
+void	log_use_syslog(void);
 enum log_level log_get_level(void);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);

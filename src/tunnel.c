@@ -219,17 +219,86 @@ tunnel_local_stop(struct tunnel *t)
 	t->listener = NULL;
 }
 
+/* Say what a local forward is doing. */
+static const char *
+tunnel_local_state(const struct tunnel *t)
+{
+	if (t->listener != NULL)
+		return "listening";
+	if (evtimer_pending(t->ev_retry, NULL))
+		return "cannot listen, retrying";
+	return "stopped";
+}
+
 const struct tunnel_ops tunnel_local_ops = {
+	"local",
 	tunnel_local_start,
-	tunnel_local_stop
+	tunnel_local_stop,
+	tunnel_local_state
 };
+
+/* Fill in what status shows of a tunnel. */
+void
+tunnel_get_status(const struct tunnel *t, struct tunnel_status *st)
+{
+	const struct config_tunnel *conf = t->conf;
+	int	v6 = strchr(conf->listen_host, ':') != NULL;
+
+	st->name = conf->name;
+	st->type = t->ops->name;
+	snprintf(st->listen, sizeof st->listen, "%s%s%s:%d", v6 ? "[" : "",
+	    conf->listen_host, v6 ? "]" : "", t->remote_port != 0 ?
+	    t->remote_port : conf->listen_port);
+	v6 = strchr(conf->connect_host, ':') != NULL;
+	snprintf(st->connect, sizeof st->connect, "%s%s%s:%d", v6 ? "[" : "",
+	    conf->connect_host, v6 ? "]" : "", conf->connect_port);
+	st->via = hop_name(t->hop);
+	st->state = t->stopped ? "stopped" : t->ops->state(t);
+	st->active = conn_count(t);
+	st->bytes_up = t->bytes_up;
+	st->bytes_down = t->bytes_down;
+	st->last_error = t->last_error;
+}
+
+/* Count bytes moved by one of the tunnel's connections. */
+void
+tunnel_count_bytes(struct tunnel *t, uint64_t up, uint64_t down)
+{
+	t->bytes_up += up;
+	t->bytes_down += down;
+}
+
+/* Remember the tunnel's latest problem. */
+void
+tunnel_set_error(struct tunnel *t, const char *error)
+{
+	free(t->last_error);
+	t->last_error = xstrdup(error);
+}
+
+/* Point a kept tunnel at its settings in a reloaded config. */
+void
+tunnel_set_config(struct tunnel *t, const struct config_tunnel *conf)
+{
+	t->conf = conf;
+}
+
+/* Stop taking new connections; live ones go on. */
+void
+tunnel_stop(struct tunnel *t)
+{
+	evtimer_del(t->ev_retry);
+	t->ops->stop(t);
+	t->stopped = 1;
+}
 
 /* Stop the tunnel, close its connections and free it. */
 void
 tunnel_free(struct tunnel *t)
 {
-	t->ops->stop(t);
+	tunnel_stop(t);
 	conn_close_all(t, "jumpgate is shutting down");
+	free(t->last_error);
 	event_free(t->ev_resume);
 	event_free(t->ev_retry);
 	free(t);

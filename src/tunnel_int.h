@@ -13,8 +13,10 @@ struct hop_channel;
 
 /* What differs between kinds of tunnel. */
 struct tunnel_ops {
-	int	(*start)(struct tunnel *, char **cause);
-	void	(*stop)(struct tunnel *);
+	const char	*name;
+	int		(*start)(struct tunnel *, char **cause);
+	void		(*stop)(struct tunnel *);
+	const char	*(*state)(const struct tunnel *);
 };
 
 extern const struct tunnel_ops tunnel_local_ops;
@@ -28,6 +30,11 @@ struct tunnel {
 	struct hop		*hop;
 	struct event		*ev_retry;	/* start again after a failure */
 	int			 retry_delay;	/* seconds */
+
+	uint64_t		 bytes_up;
+	uint64_t		 bytes_down;
+	char			*last_error;
+	int			 stopped;
 
 	/* Local forwards. */
 	struct evconnlistener	*listener;

@@ -39,6 +39,7 @@ tunnel_remote_failed(void *arg, const char *reason)
 	struct tunnel	*t = arg;
 
 	t->remote = NULL;
+	tunnel_set_error(t, reason);
 	log_error("tunnel %s: %s; retrying in %d s", t->conf->name, reason,
 	    t->retry_delay);
 	tunnel_retry(t);
@@ -104,9 +105,25 @@ tunnel_remote_stop(struct tunnel *t)
 		hop_channel_close(t->remote);
 		t->remote = NULL;
 	}
+	t->remote_port = 0;
+}
+
+/* Say what a remote forward is doing. */
+static const char *
+tunnel_remote_state(const struct tunnel *t)
+{
+	if (t->remote_port != 0)
+		return "listening";
+	if (t->remote != NULL)
+		return "requesting";
+	if (evtimer_pending(t->ev_retry, NULL))
+		return "refused, retrying";
+	return "stopped";
 }
 
 const struct tunnel_ops tunnel_remote_ops = {
+	"remote",
 	tunnel_remote_start,
-	tunnel_remote_stop
+	tunnel_remote_stop,
+	tunnel_remote_state
 };

@@ -382,6 +382,11 @@ jg_setup() {
 	: >"$JG_AUTHORIZED_KEYS"
 	chmod 600 "$JG_AUTHORIZED_KEYS"
 	export JG_AUTHORIZED_KEYS
+	# Each test's jumpgate instances keep their control sockets here, so
+	# tests running at once never meet in /run/jumpgate.
+	XDG_RUNTIME_DIR=$JG_DIR/run
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	export XDG_RUNTIME_DIR
 	trap jg__cleanup EXIT
 	trap 'jg__err_trap "$LINENO" "$BASH_COMMAND"' ERR
 	jg__signal_traps

@@ -292,6 +292,11 @@ test_defaults(void **state)
 	    "connect = web.internal:80\n"
 	    "via = h\n");
 	assert_int_equal(config->log_level, LOG_LEVEL_INFO);
+	assert_null(config->control_socket);
+	assert_int_equal(config->shutdown_timeout,
+	    CONFIG_DEFAULT_SHUTDOWN_TIMEOUT);
+	assert_int_equal(config->shutdown_timeout, 5);
+	assert_null(config->pidfile);
 	hop = TAILQ_FIRST(&config->hops);
 	assert_int_equal(hop->port, CONFIG_DEFAULT_PORT);
 	assert_int_equal(hop->connect_timeout, CONFIG_DEFAULT_CONNECT_TIMEOUT);
@@ -464,6 +469,9 @@ test_empty_file(void **state)
 	config = test_load_ok("");
 	assert_true(TAILQ_EMPTY(&config->hops));
 	assert_true(TAILQ_EMPTY(&config->tunnels));
+	assert_null(config->control_socket);
+	assert_int_equal(config->shutdown_timeout, 5);
+	assert_null(config->pidfile);
 	config_free(config);
 }
 
@@ -496,6 +504,336 @@ test_relative_config_path(void **state)
 	assert_string_equal(hop->identity, test_abs("../x/id", buf));
 	free(out);
 	config_free(config);
+}
+
+/* The [jumpgate] keys: paths resolved against the config's directory. */
+static void
+test_global_keys(void **state)
+{
+	struct config	*config;
+	char		 buf[PATH_MAX];
+
+	(void)state;
+	config = test_load_ok("[jumpgate]\n"
+	    "control_socket = run/jumpgate.sock\n"
+	    "shutdown_timeout = 0\n"
+	    "pidfile = ../run/jumpgate.pid\n");
+	assert_string_equal(config->control_socket,
+	    test_abs("run/jumpgate.sock", buf));
+	assert_int_equal(config->shutdown_timeout, 0);
+	assert_string_equal(config->pidfile, test_abs("../run/jumpgate.pid",
+	    buf));
+	config_free(config);
+
+	config = test_load_ok("[jumpgate]\n"
+	    "pidfile = /run/jumpgate/staging.pid\n"
+	    "shutdown_timeout = 3600\n"
+	    "control_socket = /run/jumpgate/staging.sock\n"
+	    "log_level = warn\n");
+	assert_string_equal(config->control_socket,
+	    "/run/jumpgate/staging.sock");
+	assert_int_equal(config->shutdown_timeout, 3600);
+	assert_string_equal(config->pidfile, "/run/jumpgate/staging.pid");
+	assert_int_equal(config->log_level, LOG_LEVEL_WARN);
+	config_free(config);
+
+	config = test_load_ok("[jumpgate]\nshutdown_timeout = 30\n");
+	assert_null(config->control_socket);
+	assert_int_equal(config->shutdown_timeout, 30);
+	assert_null(config->pidfile);
+	config_free(config);
+}
+
+/* Bad [jumpgate] values. */
+static void
+test_bad_global_keys(void **state)
+{
+	(void)state;
+	test_expect("[jumpgate]\nshutdown_timeout = 3601\n",
+	    "F:2: bad shutdown_timeout '3601': expected seconds, 0-3600\n");
+	test_expect("[jumpgate]\nshutdown_timeout = -1\n",
+	    "F:2: bad shutdown_timeout '-1': expected seconds, 0-3600\n");
+	test_expect("[jumpgate]\nlog_level = info\nshutdown_timeout = 5s\n",
+	    "F:3: bad shutdown_timeout '5s': expected seconds, 0-3600\n");
+	test_expect("[jumpgate]\nshutdown_timeout =\n",
+	    "F:2: empty value for 'shutdown_timeout' in [jumpgate]: give a "
+	    "value or remove the line\n");
+	test_expect("[jumpgate]\ncontrol_socket = ~/jumpgate.sock\n",
+	    "F:2: control_socket '~/jumpgate.sock': '~' is not expanded; "
+	    "write an absolute path or one relative to DIR\n");
+	test_expect("[jumpgate]\n\npidfile = ~\n",
+	    "F:3: pidfile '~': '~' is not expanded; write an absolute path or "
+	    "one relative to DIR\n");
+	test_expect("[jumpgate]\npidfile = a\npidfile = b\n",
+	    "F:3: duplicate key 'pidfile' in [jumpgate] (first at line 2): "
+	    "keep only one\n");
+	/* All reported together, with the rest of the file. */
+	test_expect("[jumpgate]\n"
+	    "shutdown_timeout = forever\n"
+	    "control_socket = ~/s\n"
+	    TEST_HOP
+	    "port = 0\n",
+	    "F:2: bad shutdown_timeout 'forever': expected seconds, 0-3600\n"
+	    "F:3: control_socket '~/s': '~' is not expanded; write an absolute "
+	    "path or one relative to DIR\n"
+	    "F:8: bad port '0': expected 1-65535\n");
+}
+
+/* Write "control_socket = " and a path of LEN bytes under PREFIX. */
+static void
+test_socket_line(char *buf, size_t size, const char *prefix, size_t len)
+{
+	size_t	n;
+
+	assert_true(len >= strlen(prefix) && len < size);
+	n = (size_t)snprintf(buf, size, "[jumpgate]\ncontrol_socket = %s",
+	    prefix);
+	memset(buf + n, 's', len - strlen(prefix));
+	n += len - strlen(prefix);
+	buf[n++] = '\n';
+	buf[n] = '\0';
+}
+
+/* The control socket's absolute path must fit sun_path: 107 bytes. */
+static void
+test_control_socket_length(void **state)
+{
+	struct config	*config;
+	char		 text[512], expected[512], dir[PATH_MAX + 1];
+	const char	*path;
+	size_t		 rel;
+
+	(void)state;
+	/* Absolute: 107 bytes are fine, 108 are not. */
+	test_socket_line(text, sizeof text, "/tmp/", 107);
+	config = test_load_ok(text);
+	assert_int_equal(strlen(config->control_socket), 107);
+	path = strstr(text, "= ") + 2;
+	assert_memory_equal(config->control_socket, path, 107);
+	config_free(config);
+
+	test_socket_line(text, sizeof text, "/tmp/", 108);
+	path = strstr(text, "= ") + 2;
+	snprintf(expected, sizeof expected, "F:2: control_socket '%.*s' is "
+	    "too long for a unix socket (108 bytes, at most 107): choose a "
+	    "shorter path\n", 108, path);
+	test_expect(text, expected);
+
+	/* Relative: the directory counts, and is what the message shows. */
+	assert_true(strlen(test_dir) + 1 < 100);
+	rel = 107 - strlen(test_dir) - 1;
+	test_socket_line(text, sizeof text, "", rel);
+	config = test_load_ok(text);
+	assert_int_equal(strlen(config->control_socket), 107);
+	snprintf(dir, sizeof dir, "%s/", test_dir);
+	assert_memory_equal(config->control_socket, dir, strlen(dir));
+	config_free(config);
+
+	test_socket_line(text, sizeof text, "", rel + 1);
+	path = strstr(text, "= ") + 2;
+	snprintf(expected, sizeof expected, "F:2: control_socket 'DIR/%.*s' "
+	    "is too long for a unix socket (108 bytes, at most 107): choose a "
+	    "shorter path\n", (int)rel + 1, path);
+	test_expect(text, expected);
+
+	/* Far too long, with "../" that still counts as written. */
+	test_socket_line(text, sizeof text, "../", 150);
+	path = strstr(text, "= ") + 2;
+	snprintf(expected, sizeof expected, "F:2: control_socket 'DIR/%.*s' "
+	    "is too long for a unix socket (%zu bytes, at most 107): choose a "
+	    "shorter path\n", 150, path, strlen(test_dir) + 1 + 150);
+	test_expect(text, expected);
+}
+
+/*
+ * A config for the reload comparisons: hop b (the third) and tunnel t (the
+ * first) set every key they have. One line each, so that a variation can
+ * replace a line by its index.
+ */
+static const char *test_reload_lines[] = {
+	"[hop a]",				/* 0 */
+	"host = a.example.com",
+	"user = u",
+	"host_key_policy = insecure",
+	"[hop c]",				/* 4 */
+	"host = c.example.com",
+	"user = u",
+	"host_key_policy = insecure",
+	"[hop b]",				/* 8 */
+	"host = b.example.com",
+	"port = 2222",				/* 10 */
+	"user = deploy",
+	"identity = keys/id",
+	"identity_passphrase_file = keys/pass",
+	"host_key = " TEST_PIN,
+	"known_hosts = kh",			/* 15 */
+	"host_key_policy = strict",
+	"connect_timeout = 20",
+	"socket_send_buffer = 65536",
+	"keepalive_interval = 30",
+	"keepalive_count_max = 4",		/* 20 */
+	"reconnect_min = 2",
+	"reconnect_max = 120",
+	"lazy = yes",
+	"idle_timeout = 600",
+	"via = a",				/* 25 */
+	"[tunnel t]",
+	"listen = 127.0.0.1:8080",
+	"connect = db.internal:5432",
+	"via = a",
+	"type = local",				/* 30 */
+	"required = yes",
+};
+
+#define TEST_RELOAD_NLINES \
+	(sizeof test_reload_lines / sizeof test_reload_lines[0])
+
+#define TEST_PIN2 "SHA256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+
+/* Load the reload config with line INDEX replaced by LINE (NULL: none). */
+static struct config *
+test_reload_load(size_t index, const char *line)
+{
+	struct config	*config;
+	char		 text[4096];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < TEST_RELOAD_NLINES; i++) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s\n",
+		    line != NULL && i == index ? line : test_reload_lines[i]);
+		assert_true(n < sizeof text);
+	}
+	config = test_load_ok(text);
+	return config;
+}
+
+/* The third hop of CONFIG. */
+static struct config_hop *
+test_third_hop(struct config *config)
+{
+	struct config_hop	*hop;
+
+	hop = TAILQ_FIRST(&config->hops);
+	assert_non_null(hop);
+	hop = TAILQ_NEXT(hop, entry);
+	assert_non_null(hop);
+	hop = TAILQ_NEXT(hop, entry);
+	assert_non_null(hop);
+	return hop;
+}
+
+/*
+ * Hops and tunnels loaded twice compare equal; any change to what their
+ * sessions or listeners depend on makes them unequal, and a change that
+ * leaves the values alone does not.
+ */
+static void
+test_reload_equal(void **state)
+{
+	static const struct {
+		size_t		 index;
+		const char	*line;
+		int		 hop_equal;
+		int		 tunnel_equal;
+	} tests[] = {
+		/* The hop. */
+		{ 8, "[hop b2]", 0, 1 },
+		{ 9, "host = b2.example.com", 0, 1 },
+		{ 9, "host = B.example.com", 0, 1 },
+		{ 10, "port = 2223", 0, 1 },
+		{ 10, "; port = 22, the default", 0, 1 },
+		{ 11, "user = root", 0, 1 },
+		{ 12, "identity = keys/id2", 0, 1 },
+		{ 12, "identity = /elsewhere/id", 0, 1 },
+		{ 12, "; agent", 0, 1 },
+		{ 13, "identity_passphrase_file = keys/pass2", 0, 1 },
+		{ 13, "; no passphrase", 0, 1 },
+		{ 14, "host_key = " TEST_PIN2, 0, 1 },
+		{ 14, "host_key = " TEST_PIN ", " TEST_PIN2, 0, 1 },
+		{ 14, "host_key = " TEST_PIN ", " TEST_PIN, 0, 1 },
+		{ 14, "; no pins, known_hosts", 0, 1 },
+		{ 15, "known_hosts = kh2", 0, 1 },
+		{ 15, "; pins only", 0, 1 },
+		{ 16, "host_key_policy = tofu", 0, 1 },
+		{ 17, "connect_timeout = 21", 0, 1 },
+		{ 18, "socket_send_buffer = 65537", 0, 1 },
+		{ 18, "; the kernel's", 0, 1 },
+		{ 19, "keepalive_interval = 0", 0, 1 },
+		{ 20, "keepalive_count_max = 5", 0, 1 },
+		{ 21, "reconnect_min = 1", 0, 1 },
+		{ 22, "reconnect_max = 121", 0, 1 },
+		{ 23, "lazy = no", 0, 1 },
+		{ 24, "idle_timeout = 0", 0, 1 },
+		{ 25, "via = c", 0, 1 },
+		{ 25, "; direct", 0, 1 },
+		/* The tunnel. */
+		{ 26, "[tunnel t2]", 1, 0 },
+		{ 27, "listen = 127.0.0.2:8080", 1, 0 },
+		{ 27, "listen = localhost:8080", 1, 0 },
+		{ 27, "listen = 8081", 1, 0 },
+		{ 28, "connect = db2.internal:5432", 1, 0 },
+		{ 28, "connect = db.internal:5433", 1, 0 },
+		{ 29, "via = c", 1, 0 },
+		{ 30, "type = remote", 1, 0 },
+		{ 31, "required = no", 1, 0 },
+		/* Other hops, and the same values written differently. */
+		{ 5, "host = a.example.com", 1, 1 },
+		{ 0, "; moved\n[hop a]", 1, 1 },
+		{ 9, "host = b.example.com\n; lines below move", 1, 1 },
+		{ 10, "port = 2222 ", 1, 1 },
+		{ 12, "identity = ./keys/../keys/id", 0, 1 },  /* as written */
+		{ 16, "; strict, the default", 1, 1 },
+		{ 17, "connect_timeout = 020", 1, 1 },
+		{ 27, "listen = 8080", 1, 1 },
+		{ 30, "; local, the default", 1, 1 },
+		{ 31, "; required by default", 1, 1 },
+	};
+	struct config		*base, *config;
+	struct config_hop	*b, *b2, *h, *h2;
+	struct config_tunnel	*t, *t2;
+	size_t			 i;
+
+	(void)state;
+	base = test_reload_load(0, NULL);
+	b = test_third_hop(base);
+	t = TAILQ_FIRST(&base->tunnels);
+	assert_string_equal(b->name, "b");
+	assert_int_equal(b->npins, 1);
+	assert_non_null(b->identity_passphrase_file);
+	assert_non_null(b->known_hosts);
+
+	/* Each against itself and its copy; different hops differ. */
+	config = test_reload_load(0, NULL);
+	for (h = TAILQ_FIRST(&base->hops); h != NULL;
+	    h = TAILQ_NEXT(h, entry)) {
+		TAILQ_FOREACH(h2, &config->hops, entry) {
+			assert_int_equal(config_hop_equal(h, h2),
+			    strcmp(h->name, h2->name) == 0);
+		}
+		assert_int_equal(config_hop_equal(h, h), 1);
+	}
+	t2 = TAILQ_FIRST(&config->tunnels);
+	assert_int_equal(config_tunnel_equal(t, t2), 1);
+	assert_int_equal(config_tunnel_equal(t2, t), 1);
+	assert_int_equal(config_tunnel_equal(t, t), 1);
+	config_free(config);
+
+	for (i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+		config = test_reload_load(tests[i].index, tests[i].line);
+		b2 = test_third_hop(config);
+		t2 = TAILQ_FIRST(&config->tunnels);
+		if (config_hop_equal(b, b2) != tests[i].hop_equal ||
+		    config_hop_equal(b2, b) != tests[i].hop_equal ||
+		    config_tunnel_equal(t, t2) != tests[i].tunnel_equal ||
+		    config_tunnel_equal(t2, t) != tests[i].tunnel_equal) {
+			fail_msg("line %zu = \"%s\": expected hop %s, "
+			    "tunnel %s", tests[i].index, tests[i].line,
+			    tests[i].hop_equal ? "equal" : "unequal",
+			    tests[i].tunnel_equal ? "equal" : "unequal");
+		}
+		config_free(config);
+	}
+	config_free(base);
 }
 
 /* Policy names. */
@@ -574,7 +912,7 @@ test_bad_keys(void **state)
 	    "reconnect_min, reconnect_max, lazy, idle_timeout, via\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
-	    "log_level\n");
+	    "log_level, control_socket, shutdown_timeout, pidfile\n");
 	test_expect("[tunnel t]\nlisten = 1\nconnect = a:1\nhop = h\n",
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
@@ -1354,6 +1692,10 @@ main(void)
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_relative_config_path),
+		cmocka_unit_test(test_global_keys),
+		cmocka_unit_test(test_bad_global_keys),
+		cmocka_unit_test(test_control_socket_length),
+		cmocka_unit_test(test_reload_equal),
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_bad_sections),
 		cmocka_unit_test(test_duplicate_sections),

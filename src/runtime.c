@@ -1,0 +1,617 @@
+/*
+ * The running daemon: builds hops and tunnels from a config, answers the
+ * control socket, reloads (keeping what did not change), and stops by
+ * draining live connections.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <libssh2.h>
+
+#include "config.h"
+#include "conn.h"
+#include "control.h"
+#include "hop.h"
+#include "log.h"
+#include "notify.h"
+#include "runtime.h"
+#include "status.h"
+#include "tunnel.h"
+#include "xmalloc.h"
+
+/* How often a draining stop looks whether connections are done. */
+#define RUNTIME_DRAIN_POLL_MS	100
+/* How often STATUS= goes to systemd. */
+#define RUNTIME_STATUS_SECONDS	5
+
+struct runtime {
+	const char		*path;
+	struct config		*config;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct hop		**hops;		/* outer hops first */
+	const struct config_hop	**hop_confs;
+	size_t			 nhops;
+	struct tunnel		**tunnels;
+	size_t			 ntunnels;
+	struct control		*control;
+	char			*pidfile;
+	struct event		*ev_signals[4];
+	struct event		*ev_drain;
+	struct event		*ev_status;
+	int			 stopping;
+	struct timespec		 stop_started;
+};
+
+static void	runtime_finish(struct runtime *);
+
+/* Return the runtime hop of CONF among N hops; NULL if none. */
+static struct hop *
+runtime_find_hop(struct hop **hops, const struct config_hop **confs,
+    size_t n, const struct config_hop *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (confs[i] == conf)
+			return hops[i];
+	}
+	return NULL;
+}
+
+/* Append a hop to the runtime's list. */
+static void
+runtime_add_hop(struct runtime *rt, struct hop *hop,
+    const struct config_hop *conf)
+{
+	rt->hops = xreallocarray(rt->hops, rt->nhops + 1, sizeof *rt->hops);
+	rt->hop_confs = xreallocarray(rt->hop_confs, rt->nhops + 1,
+	    sizeof *rt->hop_confs);
+	rt->hops[rt->nhops] = hop;
+	rt->hop_confs[rt->nhops++] = conf;
+}
+
+/*
+ * Give every hop of the config a runtime hop, outer hops first: reuse
+ * KEPT[i] (the old hop matching the config's i-th hop, or NULL) and create
+ * and start the others.
+ */
+static void
+runtime_build_hops(struct runtime *rt, struct hop **kept)
+{
+	struct config_hop	*ch;
+	struct hop		*hop, *outer;
+	int			 depth;
+	size_t			 i;
+
+	for (depth = 1; depth <= CONFIG_MAX_CHAIN; depth++) {
+		i = 0;
+		TAILQ_FOREACH(ch, &rt->config->hops, entry) {
+			hop = kept != NULL ? kept[i] : NULL;
+			i++;
+			if (ch->depth != depth)
+				continue;
+			if (hop == NULL) {
+				outer = ch->via_hop == NULL ? NULL :
+				    runtime_find_hop(rt->hops, rt->hop_confs,
+				    rt->nhops, ch->via_hop);
+				hop = hop_new(rt->base, rt->dns, ch, outer);
+				if (!ch->lazy)
+					hop_start(hop);
+			}
+			runtime_add_hop(rt, hop, ch);
+		}
+	}
+}
+
+/*
+ * Create and start a tunnel. A local listen address that cannot be bound
+ * is an error for a required tunnel at start-up (returns -1); otherwise it
+ * is retried. Problems are logged and, with REPORT, reported there.
+ */
+static int
+runtime_start_tunnel(struct runtime *rt, struct config_tunnel *ct,
+    int startup, struct evbuffer *report)
+{
+	struct tunnel	*t;
+	char		*cause;
+	int		 rc = 0;
+
+	t = tunnel_new(rt->base, rt->dns, ct, runtime_find_hop(rt->hops,
+	    rt->hop_confs, rt->nhops, ct->hop));
+	rt->tunnels = xreallocarray(rt->tunnels, rt->ntunnels + 1,
+	    sizeof *rt->tunnels);
+	rt->tunnels[rt->ntunnels++] = t;
+	if (tunnel_start(t, &cause) == 0)
+		return 0;
+	tunnel_set_error(t, cause);
+	if (startup && ct->required) {
+		log_error("tunnel %s: %s (required = yes: set required = no to "
+		    "start without it and retry)", ct->name, cause);
+		rc = -1;
+	} else {
+		log_warn("tunnel %s: %s; retrying%s", ct->name, cause,
+		    startup ? " (required = no)" : "");
+		if (report != NULL)
+			evbuffer_add_printf(report, "tunnel %s: %s; retrying\n",
+			    ct->name, cause);
+		tunnel_retry(t);
+	}
+	free(cause);
+	return rc;
+}
+
+/* Index of the runtime hop whose config is CONF (it must exist). */
+static size_t
+runtime_hop_index(struct runtime *rt, const struct config_hop *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < rt->nhops; i++) {
+		if (rt->hop_confs[i] == conf)
+			return i;
+	}
+	fatal("internal error: no hop %s", conf->name);
+}
+
+/* Find a tunnel of CONFIG by name. */
+static struct config_tunnel *
+runtime_find_tunnel(struct config *config, const char *name)
+{
+	struct config_tunnel	*ct;
+
+	TAILQ_FOREACH(ct, &config->tunnels, entry) {
+		if (strcmp(ct->name, name) == 0)
+			return ct;
+	}
+	return NULL;
+}
+
+/*
+ * Reload the file: if it is invalid, keep everything and report every
+ * error; else keep hops and tunnels whose settings (and whose chain) did
+ * not change, with their sessions and live connections, close removed
+ * ones, restart changed ones and start new ones. Returns 0 or -1.
+ */
+static int
+runtime_reload(struct runtime *rt, struct evbuffer *out)
+{
+	struct config		*next;
+	struct config_hop	*ch, *nh;
+	struct config_tunnel	*ct, *nt;
+	struct hop		**old_hops = rt->hops, **kept;
+	const struct config_hop	**old_confs = rt->hop_confs;
+	struct tunnel		**old_tunnels = rt->tunnels;
+	size_t			 nold_hops = rt->nhops;
+	size_t			 nold_tunnels = rt->ntunnels, i, j, len;
+	int			*hop_kept, nerrors = 0;
+	int			 hk = 0, hs = 0, hc = 0, hr = 0;
+	int			 tk = 0, ts = 0, tc = 0, tr = 0;
+	char			*errors = NULL, *line, *save;
+	FILE			*f;
+
+	if ((f = open_memstream(&errors, &len)) == NULL)
+		fatal("out of memory");
+	next = config_load(rt->path, f, &nerrors);
+	fclose(f);
+	if (next == NULL) {
+		evbuffer_add_printf(out, "%s%s: %d error%s; still running the "
+		    "previous configuration\n", errors, rt->path, nerrors,
+		    nerrors == 1 ? "" : "s");
+		for (line = strtok_r(errors, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_error("reload: %s", line);
+		log_error("reload of %s failed with %d error%s; still running "
+		    "the previous configuration", rt->path, nerrors,
+		    nerrors == 1 ? "" : "s");
+		free(errors);
+		return -1;
+	}
+	free(errors);
+
+	/* Which hops stay: same settings, and their outer hop stays. */
+	hop_kept = xcalloc(nold_hops == 0 ? 1 : nold_hops, sizeof *hop_kept);
+	for (i = 0; i < nold_hops; i++) {
+		nh = config_find_hop(next, old_confs[i]->name);
+		if (nh == NULL || !config_hop_equal(old_confs[i], nh))
+			continue;
+		if (old_confs[i]->via_hop != NULL &&
+		    !hop_kept[runtime_hop_index(rt, old_confs[i]->via_hop)])
+			continue;
+		hop_kept[i] = 1;
+	}
+
+	/* Tunnels that do not stay go first: they close their clients. */
+	rt->tunnels = NULL;
+	rt->ntunnels = 0;
+	for (i = 0; i < nold_tunnels; i++) {
+		ct = (struct config_tunnel *)tunnel_config(old_tunnels[i]);
+		nt = runtime_find_tunnel(next, ct->name);
+		if (nt != NULL && config_tunnel_equal(ct, nt) &&
+		    hop_kept[runtime_hop_index(rt, ct->hop)]) {
+			tunnel_set_config(old_tunnels[i], nt);
+			continue;
+		}
+		log_info("tunnel %s: %s by reload", ct->name,
+		    nt == NULL ? "removed" : "changed");
+		if (nt == NULL)
+			tr++;
+		else
+			tc++;
+		tunnel_free(old_tunnels[i]);
+		old_tunnels[i] = NULL;
+	}
+
+	/* Hops that do not stay go next, inner hops first. */
+	for (i = nold_hops; i > 0; i--) {
+		if (hop_kept[i - 1])
+			continue;
+		nh = config_find_hop(next, old_confs[i - 1]->name);
+		hop_shutdown(old_hops[i - 1], nh == NULL ? "removed by reload" :
+		    "changed by reload");
+		hop_free(old_hops[i - 1]);
+		if (nh == NULL)
+			hr++;
+		else
+			hc++;
+	}
+
+	/* The new config's hops: kept ones moved over, others created. */
+	kept = NULL;
+	j = 0;
+	TAILQ_FOREACH(ch, &next->hops, entry) {
+		for (i = 0; i < nold_hops; i++) {
+			if (hop_kept[i] &&
+			    strcmp(old_confs[i]->name, ch->name) == 0) {
+				kept = xreallocarray(kept, j + 1, sizeof *kept);
+				kept[j] = old_hops[i];
+				hop_set_config(old_hops[i], ch);
+				hk++;
+				break;
+			}
+		}
+		if (i == nold_hops) {
+			kept = xreallocarray(kept, j + 1, sizeof *kept);
+			kept[j] = NULL;
+			hs++;
+		}
+		j++;
+	}
+	rt->hops = NULL;
+	rt->hop_confs = NULL;
+	rt->nhops = 0;
+	config_free(rt->config);
+	rt->config = next;
+	log_set_level(next->log_level);
+	runtime_build_hops(rt, kept);
+
+	/* The new config's tunnels: kept ones in order, others started. */
+	TAILQ_FOREACH(ct, &next->tunnels, entry) {
+		for (i = 0; i < nold_tunnels; i++) {
+			if (old_tunnels[i] != NULL &&
+			    tunnel_config(old_tunnels[i]) == ct)
+				break;
+		}
+		if (i < nold_tunnels) {
+			rt->tunnels = xreallocarray(rt->tunnels,
+			    rt->ntunnels + 1, sizeof *rt->tunnels);
+			rt->tunnels[rt->ntunnels++] = old_tunnels[i];
+			tk++;
+			continue;
+		}
+		runtime_start_tunnel(rt, ct, 0, out);
+		ts++;
+	}
+	free(kept);
+	free(hop_kept);
+	free(old_hops);
+	free(old_confs);
+	free(old_tunnels);
+
+	evbuffer_add_printf(out, "%s: reloaded: hops %d kept, %d changed, %d "
+	    "added, %d removed; tunnels %d kept, %d changed, %d added, %d "
+	    "removed\n", rt->path, hk, hc, hs - hc, hr, tk, tc, ts - tc, tr);
+	log_info("reloaded %s: hops %d kept, %d changed, %d added, %d "
+	    "removed; tunnels %d kept, %d changed, %d added, %d removed",
+	    rt->path, hk, hc, hs - hc, hr, tk, tc, ts - tc, tr);
+	return 0;
+}
+
+/* Send systemd a one-line summary. */
+static void
+runtime_notify_status(struct runtime *rt)
+{
+	struct hop_status	hs;
+	size_t			i, ready = 0;
+
+	for (i = 0; i < rt->nhops; i++) {
+		hop_get_status(rt->hops[i], &hs);
+		if (hs.state == HOP_READY)
+			ready++;
+	}
+	notify_send("STATUS=%zu/%zu hops ready, %zu tunnels, %d connections",
+	    ready, rt->nhops, rt->ntunnels, conn_count(NULL));
+}
+
+/* Periodic STATUS= for systemd. */
+static void
+runtime_status_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	runtime_notify_status(arg);
+}
+
+/* Answer a control-socket command. */
+static void
+runtime_command(const char *command, struct evbuffer *out, void *arg)
+{
+	struct runtime	*rt = arg;
+
+	if (strcmp(command, "ping") == 0)
+		evbuffer_add_printf(out, "pong\n");
+	else if (strcmp(command, "status") == 0)
+		status_write(out, rt->hops, rt->nhops, rt->tunnels,
+		    rt->ntunnels, 0);
+	else if (strcmp(command, "status json") == 0)
+		status_write(out, rt->hops, rt->nhops, rt->tunnels,
+		    rt->ntunnels, 1);
+	else if (strcmp(command, "reload") == 0) {
+		if (rt->stopping)
+			evbuffer_add_printf(out, "error: stopping\n");
+		else if (runtime_reload(rt, out) == 0)
+			runtime_notify_status(rt);
+	} else
+		evbuffer_add_printf(out, "error: unknown command '%s'\n",
+		    command);
+}
+
+/* Stopping: done when no connection is left or the time is up. */
+static void
+runtime_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct runtime	*rt = arg;
+	struct timespec	 now;
+	struct timeval	 tv = { 0, RUNTIME_DRAIN_POLL_MS * 1000 };
+	int		 left = conn_count(NULL);
+	long		 ms;
+
+	(void)fd;
+	(void)what;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - rt->stop_started.tv_sec) * 1000 +
+	    (now.tv_nsec - rt->stop_started.tv_nsec) / 1000000;
+	if (left == 0) {
+		log_info("all connections done after %.1f s", ms / 1000.0);
+		runtime_finish(rt);
+		return;
+	}
+	if (ms >= rt->config->shutdown_timeout * 1000L) {
+		log_warn("cutting %d connection%s still open after "
+		    "shutdown_timeout (%d s)", left, left == 1 ? "" : "s",
+		    rt->config->shutdown_timeout);
+		runtime_finish(rt);
+		return;
+	}
+	evtimer_add(rt->ev_drain, &tv);
+}
+
+/* Stop for good: close what is left, say goodbye to servers, leave. */
+static void
+runtime_finish(struct runtime *rt)
+{
+	size_t	i;
+
+	for (i = 0; i < rt->ntunnels; i++)
+		tunnel_free(rt->tunnels[i]);
+	rt->ntunnels = 0;
+	for (i = rt->nhops; i > 0; i--)
+		hop_shutdown(rt->hops[i - 1], "jumpgate is shutting down");
+	control_free(rt->control);
+	rt->control = NULL;
+	event_base_loopexit(rt->base, NULL);
+}
+
+/*
+ * SIGTERM/SIGINT: stop taking connections (remote forwards are cancelled),
+ * let live ones finish for up to shutdown_timeout, then finish. A second
+ * signal finishes at once.
+ */
+static void
+runtime_stop(struct runtime *rt, const char *why)
+{
+	size_t	i;
+
+	if (rt->stopping) {
+		log_info("%s again: not waiting for connections", why);
+		evtimer_del(rt->ev_drain);
+		runtime_finish(rt);
+		return;
+	}
+	rt->stopping = 1;
+	notify_send("STOPPING=1");
+	log_info("%s: shutting down: no new connections; %d open, waiting up "
+	    "to %d s (shutdown_timeout)", why, conn_count(NULL),
+	    rt->config->shutdown_timeout);
+	for (i = 0; i < rt->ntunnels; i++)
+		tunnel_stop(rt->tunnels[i]);
+	for (i = 0; i < rt->nhops; i++)
+		hop_kick(rt->hops[i]);	/* cancel-tcpip-forward goes out */
+	clock_gettime(CLOCK_MONOTONIC, &rt->stop_started);
+	runtime_drain_cb(-1, 0, rt);
+}
+
+/* Signals: stop on SIGTERM and SIGINT, reload on SIGHUP. */
+static void
+runtime_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct runtime	*rt = arg;
+	struct evbuffer	*out;
+
+	(void)what;
+	if (sig != SIGHUP) {
+		runtime_stop(rt, strsignal(sig));
+		return;
+	}
+	if (rt->stopping)
+		return;
+	log_info("SIGHUP: reloading %s", rt->path);
+	if ((out = evbuffer_new()) == NULL)
+		fatal("out of memory");
+	if (runtime_reload(rt, out) == 0)
+		runtime_notify_status(rt);
+	evbuffer_free(out);
+}
+
+/* Create the DNS resolver, falling back to /etc/hosts only. */
+static struct evdns_base *
+runtime_dns(struct event_base *base)
+{
+	struct evdns_base	*dns;
+
+	dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (dns == NULL) {
+		log_warn("cannot read /etc/resolv.conf; resolving from "
+		    "/etc/hosts only");
+		dns = evdns_base_new(base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		if (dns == NULL)
+			fatal("cannot create a DNS resolver");
+		evdns_base_load_hosts(dns, NULL);
+	}
+	return dns;
+}
+
+/* Detach from the terminal, log to syslog and write the pidfile. */
+static int
+runtime_detach(struct runtime *rt)
+{
+	FILE	*f;
+
+	if (daemon(0, 0) == -1) {
+		log_error("cannot detach: %s", strerror(errno));
+		return -1;
+	}
+	event_reinit(rt->base);
+	log_use_syslog();
+	if (rt->config->pidfile == NULL)
+		return 0;
+	if ((f = fopen(rt->config->pidfile, "w")) == NULL) {
+		log_error("cannot write pidfile %s: %s", rt->config->pidfile,
+		    strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+	rt->pidfile = xstrdup(rt->config->pidfile);
+	return 0;
+}
+
+/* Load PATH and run until stopped, see runtime.h. */
+int
+runtime_run(const char *path, int detach)
+{
+	static const int	 signals[] = { SIGINT, SIGTERM, SIGHUP };
+	struct runtime		 rt;
+	struct config_tunnel	*ct;
+	struct timeval		 tv = { RUNTIME_STATUS_SECONDS, 0 };
+	char			*cause, *control;
+	size_t			 i;
+	int			 failed = 0, nerrors = 0;
+
+	memset(&rt, 0, sizeof rt);
+	rt.path = path;
+	if ((rt.config = config_load(path, stderr, &nerrors)) == NULL) {
+		fprintf(stderr, "%s: %d error%s\n", path, nerrors,
+		    nerrors == 1 ? "" : "s");
+		return 1;
+	}
+	log_set_level(rt.config->log_level);
+	signal(SIGPIPE, SIG_IGN);
+	if (libssh2_init(0) != 0)
+		fatal("cannot initialise libssh2");
+	if ((rt.base = event_base_new()) == NULL)
+		fatal("cannot create the event loop");
+	rt.dns = runtime_dns(rt.base);
+
+	runtime_build_hops(&rt, NULL);
+	TAILQ_FOREACH(ct, &rt.config->tunnels, entry) {
+		if (runtime_start_tunnel(&rt, ct, 1, NULL) != 0)
+			failed = 1;
+	}
+	control = control_path(rt.config);
+	if (!failed) {
+		rt.control = control_listen(rt.base, control, runtime_command,
+		    &rt, &cause);
+		if (rt.control == NULL) {
+			log_error("%s", cause);
+			free(cause);
+			failed = 1;
+		}
+	}
+	if (!failed && detach && runtime_detach(&rt) != 0)
+		failed = 1;
+	if (failed) {
+		log_error("%s: cannot start", path);
+	} else {
+		for (i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+			rt.ev_signals[i] = evsignal_new(rt.base, signals[i],
+			    runtime_signal_cb, &rt);
+			if (rt.ev_signals[i] == NULL)
+				fatal("cannot set up signal handling");
+			evsignal_add(rt.ev_signals[i], NULL);
+		}
+		rt.ev_drain = evtimer_new(rt.base, runtime_drain_cb, &rt);
+		rt.ev_status = event_new(rt.base, -1, EV_PERSIST,
+		    runtime_status_cb, &rt);
+		if (rt.ev_drain == NULL || rt.ev_status == NULL)
+			fatal("out of memory");
+		event_add(rt.ev_status, &tv);
+		notify_init(rt.base);
+		log_info("jumpgate %s running %s: %zu hop%s, %zu tunnel%s; "
+		    "control socket %s", PACKAGE_VERSION, path, rt.nhops,
+		    rt.nhops == 1 ? "" : "s", rt.ntunnels,
+		    rt.ntunnels == 1 ? "" : "s", control);
+		notify_send("READY=1");
+		runtime_notify_status(&rt);
+		event_base_dispatch(rt.base);
+		for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
+			event_free(rt.ev_signals[i]);
+		event_free(rt.ev_drain);
+		event_free(rt.ev_status);
+		notify_free();
+	}
+	free(control);
+
+	for (i = 0; i < rt.ntunnels; i++)
+		tunnel_free(rt.tunnels[i]);
+	for (i = rt.nhops; i > 0; i--)
+		hop_free(rt.hops[i - 1]);
+	control_free(rt.control);
+	if (rt.pidfile != NULL) {
+		unlink(rt.pidfile);
+		free(rt.pidfile);
+	}
+	free(rt.tunnels);
+	free(rt.hops);
+	free(rt.hop_confs);
+	evdns_base_free(rt.dns, 1);
+	event_base_free(rt.base);
+	libssh2_exit();
+	config_free(rt.config);
+	if (!failed)
+		log_info("stopped");
+	return failed;
+}
