@@ -527,15 +527,18 @@ runtime_run(const char *path, int detach)
 	struct runtime		 rt;
 	struct config_tunnel	*ct;
 	struct timeval		 tv = { RUNTIME_STATUS_SECONDS, 0 };
-	char			*cause, *control;
+	char			*cause, *control, *resolved;
 	size_t			 i;
 	int			 failed = 0, nerrors = 0;
 
 	memset(&rt, 0, sizeof rt);
-	rt.path = path;
+	/* Reload must find the file after run -d changed directory. */
+	resolved = realpath(path, NULL);
+	rt.path = resolved != NULL ? resolved : path;
 	if ((rt.config = config_load(path, stderr, &nerrors)) == NULL) {
 		fprintf(stderr, "%s: %d error%s\n", path, nerrors,
 		    nerrors == 1 ? "" : "s");
+		free(resolved);
 		return 1;
 	}
 	log_set_level(rt.config->log_level);
@@ -613,5 +616,6 @@ runtime_run(const char *path, int detach)
 	config_free(rt.config);
 	if (!failed)
 		log_info("stopped");
+	free(resolved);
 	return failed;
 }
