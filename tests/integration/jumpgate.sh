@@ -38,10 +38,12 @@ jg_jumpgate_start() {
 	local config=${1:?} log=${2:?}
 	"$JUMPGATE" check "$config" >/dev/null ||
 	    jg_fail "jumpgate check $config failed: $("$JUMPGATE" check "$config" 2>&1)"
-	jg_bg "$log" "$JUMPGATE" run "$config" >/dev/null
+	# JG_JUMPGATE_WRAP (e.g. valgrind and its options) runs jumpgate.
+	# shellcheck disable=SC2086 # word splitting intended
+	jg_bg "$log" ${JG_JUMPGATE_WRAP:-} "$JUMPGATE" run "$config" >/dev/null
 	JUMPGATE_PID=$JG_LAST_PID
 	export JUMPGATE_PID
-	jg_wait_log "$log" 'jumpgate .* running' 10 "$JUMPGATE_PID"
+	jg_wait_log "$log" 'jumpgate .* running' 30 "$JUMPGATE_PID"
 }
 
 # Count lines of FILE matching REGEX (0 when none).
@@ -50,23 +52,23 @@ jg_count() {
 }
 
 # Stop jumpgate with SIGTERM (or SIG) and insist on a clean exit: status 0
-# within 10 s and no sanitizer report in its log.
+# within 30 s and no sanitizer or valgrind report in its log.
 #   jg_jumpgate_stop LOG [PID [SIG]]
 jg_jumpgate_stop() {
 	local log=${1:?} pid=${2:-$JUMPGATE_PID} sig=${3:-TERM} rc=0 i state
 	kill -"$sig" "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
 		[[ -z $state || $state == Z ]] && break
 		sleep 0.1
 	done
 	[[ -z $state || $state == Z ]] ||
-	    jg_fail "jumpgate $pid did not exit within 10 s of SIG$sig"
+	    jg_fail "jumpgate $pid did not exit within 30 s of SIG$sig"
 	wait "$pid" || rc=$?
 	jg__unregister "$pid"
 	[[ $rc -eq 0 ]] || jg_fail "jumpgate exited with status $rc after SIG$sig (log $log)"
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
-		jg_fail "sanitizer report in $log"
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|==[0-9]+== [A-Z][a-z]+ (read|write)|definitely lost' "$log"; then
+		jg_fail "sanitizer or valgrind report in $log"
 	fi
 }
 
