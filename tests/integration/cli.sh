@@ -116,6 +116,23 @@ set -e
     jg_fail "the taken address is not named: $out"
 jg_pass "run exits 1 when a listen port is taken, naming 127.0.0.1:$HOLDER_PORT"
 
+# A listener on a non-loopback address is allowed when written out, with a
+# warning; a bare port stays on 127.0.0.1.
+wide=$JG_DIR/wide.ini
+wport=$(jg_free_port)
+sed -e "s/^listen = 15432/listen = 0.0.0.0:$wport/" \
+    -e 's/^host_key = .*/host_key_policy = insecure/' "$good" >"$wide"
+printf '[tunnel narrow]\nlisten = %s\nconnect = db:1\nvia = bastion\n' \
+    "$(jg_free_port)" >>"$wide"
+jg_bg "$JG_DIR/wide.log" "$JUMPGATE" run "$wide" >/dev/null
+wide_pid=$JG_LAST_PID
+jg_wait_log "$JG_DIR/wide.log" "warn: tunnel postgres: listening on 0.0.0.0:$wport, which is reachable from other machines" 10 "$wide_pid"
+jg_wait_log "$JG_DIR/wide.log" 'tunnel narrow: listening on 127.0.0.1:' 10 "$wide_pid"
+grep -q 'warn: tunnel narrow' "$JG_DIR/wide.log" && jg_fail "a loopback listener was warned about"
+kill -TERM "$wide_pid"
+wait "$wide_pid" || jg_fail "jumpgate did not exit cleanly"
+jg_pass "0.0.0.0 listener warned about; a bare port listens on 127.0.0.1 without warning"
+
 # Every example shipped in etc/ parses.
 for f in "$TESTS_SRCDIR"/../etc/*.ini; do
 	out=$("$JUMPGATE" check "$f" 2>&1) || jg_fail "shipped example $f: $out"
