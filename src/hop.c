@@ -896,113 +896,29 @@ hop_channel_error(struct hop_channel *hc, int rc, const char *what)
 	return HOP_ERROR;
 }
 
-/* Start or continue a tcpip-forward request; see hop_open_next. */
+/*
+ * An open or listen request ended. With REASON it failed: a session-wide
+ * error (CODE) ends the service pass, anything else fails the channel.
+ * Without, the channel is open (or, if given back meanwhile, closing).
+ * Returns 1 (progress).
+ */
 static int
-hop_listen_next(struct hop *hop, struct hop_channel *hc)
+hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
+    const char *reason)
 {
-	LIBSSH2_LISTENER	*l;
-	const char		*why;
-	char			*reason;
-	int			 code, bound = 0;
-
-	l = libssh2_channel_forward_listen_ex(hop->session, hc->host, hc->port,
-	    &bound, HOP_LISTEN_QUEUE);
-	if (l == NULL) {
-		why = hop_session_error(hop, &code);
-		if (code == LIBSSH2_ERROR_EAGAIN)
-			return 0;
-		hop->opening = NULL;
+	hop->opening = NULL;
+	if (reason != NULL) {
 		if (hop_error_is_fatal(code)) {
 			if (hop->dead == NULL)
 				xasprintf(&hop->dead, "session lost while "
-				    "asking to listen: %s", why);
+				    "opening a channel: %s", reason);
 			return 1;
 		}
-		if (hc->ops != NULL) {
-			xasprintf(&reason, "%s refused to listen on %s:%d "
-			    "(AllowTcpForwarding, PermitListen, or the port is "
-			    "in use there)", hop->label, hc->host, hc->port);
+		if (hc->ops != NULL)
 			hc->ops->failed(hc->arg, reason);
-			free(reason);
-		}
 		hop_channel_destroy(hc);
 		return 1;
 	}
-	hop->opening = NULL;
-	hc->listener = l;
-	hc->bound_port = bound;
-	if (hc->ops == NULL) {
-		hc->state = CHAN_CLOSING;
-		TAILQ_REMOVE(&hop->channels, hc, entry);
-		TAILQ_INSERT_TAIL(&hop->closing, hc, entry);
-		return 1;
-	}
-	hc->state = CHAN_OPEN;
-	evtimer_del(hc->deadline);
-	hc->ops->opened(hc->arg);
-	return 1;
-}
-
-/* Start or continue the open of the next queued channel. */
-static int
-hop_open_next(struct hop *hop)
-{
-	struct hop_channel	*hc;
-	LIBSSH2_CHANNEL		*ch;
-	const char		*why;
-	char			*reason;
-	int			 code;
-
-	if ((hc = hop->opening) == NULL) {
-		TAILQ_FOREACH(hc, &hop->channels, entry) {
-			if (hc->state == CHAN_QUEUED)
-				break;
-		}
-		if (hc == NULL)
-			return 0;
-		hc->state = CHAN_OPENING;
-		hop->opening = hc;
-	}
-	if (hc->kind == HC_LISTEN)
-		return hop_listen_next(hop, hc);
-	if (hc->kind == HC_SESSION)
-		ch = libssh2_channel_open_session(hop->session);
-	else
-		ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host,
-		    hc->port, hc->orig_host, hc->orig_port);
-	if (ch == NULL) {
-		why = hop_session_error(hop, &code);
-		if (code == LIBSSH2_ERROR_EAGAIN)
-			return 0;
-		hop->opening = NULL;
-		if (hop_error_is_fatal(code)) {
-			if (hop->dead == NULL)
-				xasprintf(&hop->dead, "session lost while "
-				    "opening a channel: %s", why);
-			return 1;
-		}
-		if (hc->ops != NULL) {
-			if (strstr(why, "administratively prohibited"))
-				xasprintf(&reason, "%s:%d refused by the "
-				    "server: administratively prohibited (check "
-				    "AllowTcpForwarding/PermitOpen on %s)",
-				    hc->host, hc->port, hop->label);
-			else if (strstr(why, "connect failed"))
-				xasprintf(&reason, "%s could not connect to "
-				    "%s:%d (refused, unreachable or not "
-				    "resolvable from there)", hop->label,
-				    hc->host, hc->port);
-			else
-				xasprintf(&reason, "opening a channel to %s:%d "
-				    "failed: %s", hc->host, hc->port, why);
-			hc->ops->failed(hc->arg, reason);
-			free(reason);
-		}
-		hop_channel_destroy(hc);
-		return 1;
-	}
-	hop->opening = NULL;
-	hc->channel = ch;
 	if (hc->ops == NULL) {
 		/* Given back while opening. */
 		hc->state = CHAN_CLOSING;
@@ -1014,6 +930,85 @@ hop_open_next(struct hop *hop)
 	evtimer_del(hc->deadline);
 	hc->ops->opened(hc->arg);
 	return 1;
+}
+
+/* Say why the server refused a channel, and what to check. */
+static char *
+hop_open_reason(struct hop *hop, struct hop_channel *hc, const char *why)
+{
+	char	*reason;
+
+	if (hc->kind == HC_LISTEN)
+		xasprintf(&reason, "%s refused to listen on %s:%d "
+		    "(AllowTcpForwarding, PermitListen, or the port is in use "
+		    "there)", hop->label, hc->host, hc->port);
+	else if (strstr(why, "administratively prohibited"))
+		xasprintf(&reason, "%s:%d refused by the server: "
+		    "administratively prohibited (check AllowTcpForwarding/"
+		    "PermitOpen on %s)", hc->host, hc->port, hop->label);
+	else if (strstr(why, "connect failed"))
+		xasprintf(&reason, "%s could not connect to %s:%d (refused, "
+		    "unreachable or not resolvable from there)", hop->label,
+		    hc->host, hc->port);
+	else
+		xasprintf(&reason, "opening a channel to %s:%d failed: %s",
+		    hc->host, hc->port, why);
+	return reason;
+}
+
+/*
+ * Start or continue the one open or listen request libssh2 allows at a
+ * time per session: the one in progress, else the next queued.
+ */
+static int
+hop_open_next(struct hop *hop)
+{
+	struct hop_channel	*hc;
+	LIBSSH2_LISTENER	*l = NULL;
+	LIBSSH2_CHANNEL		*ch = NULL;
+	const char		*why;
+	char			*reason;
+	int			 code, bound = 0;
+
+	if ((hc = hop->opening) == NULL) {
+		TAILQ_FOREACH(hc, &hop->channels, entry) {
+			if (hc->state == CHAN_QUEUED)
+				break;
+		}
+		if (hc == NULL)
+			return 0;
+		hc->state = CHAN_OPENING;
+		hop->opening = hc;
+	}
+	switch (hc->kind) {
+	case HC_LISTEN:
+		l = libssh2_channel_forward_listen_ex(hop->session, hc->host,
+		    hc->port, &bound, HOP_LISTEN_QUEUE);
+		break;
+	case HC_SESSION:
+		ch = libssh2_channel_open_session(hop->session);
+		break;
+	case HC_DIRECT:
+	case HC_FORWARDED:
+		ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host,
+		    hc->port, hc->orig_host, hc->orig_port);
+		break;
+	}
+	if (l == NULL && ch == NULL) {
+		why = hop_session_error(hop, &code);
+		if (code == LIBSSH2_ERROR_EAGAIN)
+			return 0;
+		if (hop_error_is_fatal(code))
+			return hop_open_finish(hop, hc, code, why);
+		reason = hop_open_reason(hop, hc, why);
+		hop_open_finish(hop, hc, code, reason);
+		free(reason);
+		return 1;
+	}
+	hc->channel = ch;
+	hc->listener = l;
+	hc->bound_port = bound;
+	return hop_open_finish(hop, hc, 0, NULL);
 }
 
 /* Finish closing given-back channels. */

@@ -5,8 +5,12 @@
  * process can serve or drive many connections:
  *
  *	jgt echo-server [--listen ADDR:PORT] [--port-file FILE] [--sink]
+ *	    [--source BYTES] [--reset-after BYTES [--reset-conn N]]
  *	jgt client --connect HOST:PORT --bytes N [--conns C] [--timeout S]
- *	    [--no-echo] [--quiet]
+ *	    [--no-echo] [--quiet] [--random-sizes MAX [--seed N]]
+ *	    [--pause-read S]
+ *	jgt client --connect HOST:PORT --fetch BYTES [--conns C] [--timeout S]
+ *	    [--pause-read S] [--quiet]
  *	jgt expect-close --connect HOST:PORT [--timeout S] [--send BYTES]
  *	jgt hold --connect HOST:PORT --conns C --seconds S
  *	jgt free-port
@@ -14,6 +18,18 @@
  * The client sends an AES-128-CTR keystream with a random key per
  * connection, hashes what it sends and what comes back with SHA-256 and
  * also regenerates the stream to name the first byte that differs.
+ * --random-sizes gives each connection its own size from 0 to MAX (a
+ * seeded generator; the seed is printed so that a run can be repeated).
+ *
+ * --fetch turns the client around: it sends its stream's key and IV (32
+ * bytes) as a request, then EOF, and expects BYTES of that keystream back
+ * from an "echo-server --source BYTES", which generates it. --pause-read
+ * leaves what arrives unread for S seconds after connecting (a slow
+ * reader); it prints a line when the pause starts and when it ends.
+ *
+ * echo-server --reset-after resets (SO_LINGER 0, close: RST) a connection
+ * once it has received BYTES; with --reset-conn only the Nth connection
+ * accepted (from 1).
  *
  * Exit codes: 0 success, 1 failure, 2 timeout (client), 64 bad usage.
  */
@@ -65,6 +81,7 @@
 #define JGT_ECHO_WARNINGS	20		/* echo-server: errors printed */
 #define JGT_NO_DIFF		UINT64_MAX
 #define JGT_MAX_IO		(256 * 1024)	/* one read or write call */
+#define JGT_REQUEST		32		/* --fetch: key and IV */
 
 enum conn_state {
 	CONN_CONNECTING,
@@ -90,6 +107,9 @@ struct conn {
 	u_char			 sent_hash[EVP_MAX_MD_SIZE];
 	u_char			 recv_hash[EVP_MAX_MD_SIZE];
 
+	uint64_t		 bytes;		/* to send */
+	uint64_t		 want;		/* to receive */
+	u_char			 request[JGT_REQUEST];	/* --fetch */
 	uint64_t		 queued;	/* generated into the buffer */
 	uint64_t		 written;	/* handed to the kernel */
 	uint64_t		 received;
@@ -113,6 +133,12 @@ struct run {
 	int			 no_echo;
 	int			 quiet;
 	int			 half_close;
+	uint64_t		 fetch;		/* --fetch BYTES */
+	uint64_t		*sizes;		/* --random-sizes, per conn */
+	double			 pause_read;	/* --pause-read seconds */
+	int			 pause_state;	/* 0 not yet, 1 paused, 2 over */
+	double			 pause_start;
+	struct event		*resume;
 	size_t			 send_high;
 	size_t			 send_low;
 	struct timeval		 timeout;
@@ -138,6 +164,11 @@ struct run {
 struct echo_conn {
 	struct echo		*echo;
 	struct bufferevent	*bev;
+	uint64_t		 idx;		/* accepted as number (from 1) */
+	uint64_t		 received;
+	EVP_CIPHER_CTX		*gen;		/* --source: the stream */
+	uint64_t		 sent;		/* --source: generated */
+	int			 done;		/* --source: all sent, FIN */
 	int			 eof;
 	int			 paused;
 	TAILQ_ENTRY(echo_conn)	 entry;
@@ -150,10 +181,15 @@ struct echo {
 	struct evconnlistener	*listener;
 	struct event		*retry;
 	int			 sink;
+	uint64_t		 source;	/* --source BYTES, 0: echo */
+	uint64_t		 reset_after;	/* --reset-after BYTES, 0: never */
+	uint64_t		 reset_conn;	/* --reset-conn N, 0: every one */
 	struct echo_conns	 conns;
 	uint64_t		 accepted;
 	uint64_t		 bytes;
 	uint64_t		 errors;
+	uint64_t		 resets;
+	uint64_t		 sourced;	/* connections fully sent */
 	int			 paused_accept;
 };
 
@@ -217,9 +253,15 @@ jgt_usage(void)
 	fprintf(stderr,
 	    "usage: jgt echo-server [--listen ADDR:PORT] [--port-file FILE]"
 	    " [--sink]\n"
+	    "           [--source BYTES] [--reset-after BYTES"
+	    " [--reset-conn N]]\n"
 	    "       jgt client --connect HOST:PORT --bytes N [--conns C]"
 	    " [--timeout S]\n"
-	    "           [--no-echo] [--quiet]\n"
+	    "           [--no-echo] [--quiet] [--random-sizes MAX"
+	    " [--seed N]] [--pause-read S]\n"
+	    "       jgt client --connect HOST:PORT --fetch BYTES [--conns C]"
+	    " [--timeout S]\n"
+	    "           [--pause-read S] [--quiet]\n"
 	    "       jgt expect-close --connect HOST:PORT [--timeout S]"
 	    " [--send BYTES]\n"
 	    "       jgt hold --connect HOST:PORT --conns C --seconds S\n"
@@ -542,14 +584,21 @@ conn_written(struct conn *c)
 	return c->written;
 }
 
-/* Set up the data generator and hashes of a connection. */
+/*
+ * Set up the data generator and hashes of a connection; with REQUEST, keep
+ * the key and IV as the request of --fetch.
+ */
 static void
-conn_init_data(struct conn *c, int verify)
+conn_init_data(struct conn *c, int verify, int request)
 {
 	u_char	key[16], iv[16];
 
 	if (RAND_bytes(key, sizeof key) != 1 || RAND_bytes(iv, sizeof iv) != 1)
 		jgt_fatal_ssl("RAND_bytes");
+	if (request) {
+		memcpy(c->request, key, sizeof key);
+		memcpy(c->request + sizeof key, iv, sizeof iv);
+	}
 	c->gen = stream_new(key, iv);
 	c->sent_md = digest_new();
 	if (verify) {
@@ -660,11 +709,11 @@ conn_fill(struct conn *c)
 	struct evbuffer_iovec	 iov;
 	size_t			 n;
 
-	while (c->queued < run->bytes &&
+	while (c->queued < c->bytes &&
 	    evbuffer_get_length(out) < run->send_high) {
 		n = JGT_CHUNK;
-		if (run->bytes - c->queued < n)
-			n = run->bytes - c->queued;
+		if (c->bytes - c->queued < n)
+			n = c->bytes - c->queued;
 		if (evbuffer_reserve_space(out, n, &iov, 1) != 1)
 			jgt_fatalx("evbuffer_reserve_space failed");
 		stream_fill(c->gen, iov.iov_base, n);
@@ -674,7 +723,7 @@ conn_fill(struct conn *c)
 			jgt_fatalx("evbuffer_commit_space failed");
 		c->queued += n;
 	}
-	if (c->queued < run->bytes || c->shut || !run->half_close)
+	if (c->queued < c->bytes || c->shut || !run->half_close)
 		return 0;
 	if (evbuffer_get_length(out) != 0) {
 		/* Call back once the last byte is gone. */
@@ -694,19 +743,21 @@ conn_fill(struct conn *c)
 static void
 conn_consume(struct conn *c, const u_char *buf, size_t n)
 {
-	struct run	*run = c->run;
 	size_t		 check, i;
 
 	if (c->recv_md != NULL)
 		digest_update(c->recv_md, buf, n);
 	if (c->expect != NULL && c->diff_at == JGT_NO_DIFF) {
-		if (c->received >= run->bytes)
+		if (c->received >= c->want)
 			c->diff_at = c->received;
 		else {
 			check = n;
-			if (run->bytes - c->received < check)
-				check = run->bytes - c->received;
+			if (c->want - c->received < check)
+				check = c->want - c->received;
 			stream_fill(c->expect, jgt_ebuf, check);
+			/* --fetch: the hash of what should have come. */
+			if (c->run->fetch > 0)
+				digest_update(c->sent_md, jgt_ebuf, check);
 			if (memcmp(buf, jgt_ebuf, check) != 0) {
 				for (i = 0; buf[i] == jgt_ebuf[i]; i++)
 					/* nothing */;
@@ -772,6 +823,11 @@ run_dial_all(struct run *run)
 		c->idx = i;
 		c->fd = -1;
 		c->diff_at = JGT_NO_DIFF;
+		c->bytes = run->sizes != NULL ? run->sizes[i] : run->bytes;
+		if (run->fetch > 0)
+			c->want = run->fetch;
+		else
+			c->want = run->no_echo ? 0 : c->bytes;
 	}
 	for (i = 0; i < run->nconns; i++)
 		conn_dial(&run->conns[i]);
@@ -788,8 +844,11 @@ run_free(struct run *run)
 		free(run->conns[i].why);
 	}
 	free(run->conns);
+	free(run->sizes);
 	if (run->timer != NULL)
 		event_free(run->timer);
+	if (run->resume != NULL)
+		event_free(run->resume);
 	event_base_free(run->base);
 }
 
@@ -829,7 +888,7 @@ client_judge(struct conn *c)
 	if (!c->shut) {
 		conn_fail(c, "peer closed the connection (EOF) before all data "
 		    "was sent: wrote %" PRIu64 " of %" PRIu64 " bytes, "
-		    "received %" PRIu64, conn_written(c), run->bytes,
+		    "received %" PRIu64, conn_written(c), c->bytes,
 		    c->received);
 		return;
 	}
@@ -839,19 +898,19 @@ client_judge(struct conn *c)
 			    "(--no-echo expects none)", c->received);
 		return;
 	}
-	if (c->received < run->bytes) {
+	if (c->received < c->want) {
 		if (c->diff_at != JGT_NO_DIFF)
 			conn_fail(c, "closed early after %" PRIu64 " of %"
 			    PRIu64 " bytes (EOF), and the data already "
 			    "differed at byte %" PRIu64, c->received,
-			    run->bytes, c->diff_at);
+			    c->want, c->diff_at);
 		else if (c->received == 0)
 			conn_fail(c, "closed early: EOF before any of the %"
-			    PRIu64 " bytes came back", run->bytes);
+			    PRIu64 " bytes came back", c->want);
 		else
 			conn_fail(c, "closed early after %" PRIu64 " of %"
 			    PRIu64 " bytes (EOF); the bytes received were "
-			    "correct", c->received, run->bytes);
+			    "correct", c->received, c->want);
 		return;
 	}
 	digest_final(&c->sent_md, c->sent_hash);
@@ -860,18 +919,68 @@ client_judge(struct conn *c)
 	    memcmp(c->sent_hash, c->recv_hash, len) != 0) {
 		jgt_hex(c->sent_hash, len, hs);
 		jgt_hex(c->recv_hash, len, hr);
-		conn_fail(c, "checksum mismatch: sent %" PRIu64 " bytes "
+		conn_fail(c, "checksum mismatch: %s %" PRIu64 " bytes "
 		    "sha256 %s, received %" PRIu64 " bytes sha256 %s, first "
-		    "difference at byte %" PRIu64, run->bytes, hs, c->received,
-		    hr, c->diff_at);
+		    "difference at byte %" PRIu64, run->fetch > 0 ?
+		    "expected" : "sent", c->want, hs, c->received, hr,
+		    c->diff_at);
 	}
 }
 
-/* Start sending once connected. */
+/* Let every open connection read again after --pause-read. */
+static void
+client_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run	*run = arg;
+	int		 i;
+
+	(void)fd;
+	(void)what;
+	run->pause_state = 2;
+	for (i = 0; i < run->nconns; i++) {
+		if (run->conns[i].state == CONN_OPEN)
+			bufferevent_enable(run->conns[i].bev, EV_READ);
+	}
+	printf("%s: reading resumed after %.2f s\n", jgt_name,
+	    jgt_now() - run->pause_start);
+	fflush(stdout);
+}
+
+/* Leave what arrives unread until the pause ends (--pause-read). */
+static void
+client_pause(struct conn *c)
+{
+	struct run	*run = c->run;
+	struct timeval	 tv;
+
+	if (run->pause_state == 2)
+		return;
+	bufferevent_disable(c->bev, EV_READ);
+	if (run->pause_state == 1)
+		return;
+	run->pause_state = 1;
+	run->pause_start = jgt_now();
+	run->resume = evtimer_new(run->base, client_resume_cb, run);
+	jgt_timeval(run->pause_read, &tv);
+	if (run->resume == NULL || evtimer_add(run->resume, &tv) != 0)
+		jgt_fatalx("cannot add timer");
+	printf("%s: connected; reading paused for %g s\n", jgt_name,
+	    run->pause_read);
+	fflush(stdout);
+}
+
+/* Start sending (the request first, with --fetch) once connected. */
 static void
 client_opened(struct conn *c)
 {
-	c->run->connected++;
+	struct run	*run = c->run;
+
+	run->connected++;
+	if (run->fetch > 0 && evbuffer_add(bufferevent_get_output(c->bev),
+	    c->request, sizeof c->request) != 0)
+		jgt_fatalx("evbuffer_add failed");
+	if (run->pause_read > 0)
+		client_pause(c);
 	if (conn_fill(c) != 0)
 		client_finish(c);
 }
@@ -917,7 +1026,7 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 	} else if (what & BEV_EVENT_ERROR) {
 		conn_fail(c, "%s after writing %" PRIu64 " of %" PRIu64
 		    " bytes%s and receiving %" PRIu64, conn_error_text(error),
-		    conn_written(c), c->run->bytes,
+		    conn_written(c), c->bytes,
 		    c->shut ? " (EOF sent)" : "", c->received);
 	} else
 		return;
@@ -928,18 +1037,62 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 static void
 client_show_progress(struct conn *c)
 {
-	struct run	*run = c->run;
-
 	if (c->state == CONN_CONNECTING) {
 		jgt_warnx("connection %d: timed out while connecting", c->idx);
 		return;
 	}
 	jgt_warnx("connection %d: timed out: wrote %" PRIu64 " of %" PRIu64
 	    " bytes (%s), received %" PRIu64 " of %" PRIu64 " bytes "
-	    "(no EOF yet)%s", c->idx, conn_written(c), run->bytes,
-	    c->shut ? "EOF sent" : "EOF not sent", c->received,
-	    run->no_echo ? (uint64_t)0 : run->bytes,
+	    "(no EOF yet)%s", c->idx, conn_written(c), c->bytes,
+	    c->shut ? "EOF sent" : "EOF not sent", c->received, c->want,
 	    c->diff_at != JGT_NO_DIFF ? ", data already differed" : "");
+}
+
+/* Return the next number of a seeded generator (splitmix64). */
+static uint64_t
+jgt_random_next(uint64_t *state)
+{
+	uint64_t	z;
+
+	z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Give each connection a size from 0 to MAX drawn from SEED. */
+static void
+client_random_sizes(struct run *run, uint64_t max, uint64_t seed)
+{
+	uint64_t	state = seed;
+	int		i;
+
+	run->sizes = calloc(run->nconns, sizeof *run->sizes);
+	if (run->sizes == NULL)
+		jgt_fatalx("out of memory");
+	for (i = 0; i < run->nconns; i++) {
+		if (max == UINT64_MAX)
+			run->sizes[i] = jgt_random_next(&state);
+		else
+			run->sizes[i] = jgt_random_next(&state) % (max + 1);
+	}
+}
+
+/* Parse a plain unsigned number (a seed, a count); 0 or -1. */
+static int
+jgt_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (!isdigit((u_char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* Run the client command. */
@@ -953,12 +1106,19 @@ cmd_client(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-echo", no_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "fetch", required_argument, NULL, 'f' },
+		{ "random-sizes", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "pause-read", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 run;
 	const char	*target = NULL;
+	char		 sizes[160] = "", hash[2 * EVP_MAX_MD_SIZE + 1];
 	double		 timeout = 120, elapsed, total;
-	int		 ch, i, have_bytes = 0, failed = 0, unfinished = 0;
+	uint64_t	 max_size = 0, seed = 0, smallest, largest, sum;
+	int		 ch, i, have_bytes = 0, have_seed = 0, random = 0;
+	int		 failed = 0, unfinished = 0;
 	size_t		 budget;
 
 	memset(&run, 0, sizeof run);
@@ -987,11 +1147,33 @@ cmd_client(int argc, char **argv)
 		case 'q':
 			run.quiet = 1;
 			break;
+		case 'f':
+			if (jgt_parse_size(optarg, &run.fetch) != 0 ||
+			    run.fetch == 0)
+				jgt_badarg("fetch", optarg);
+			break;
+		case 'r':
+			if (jgt_parse_size(optarg, &max_size) != 0)
+				jgt_badarg("random-sizes", optarg);
+			random = 1;
+			break;
+		case 'S':
+			if (jgt_parse_u64(optarg, &seed) != 0)
+				jgt_badarg("seed", optarg);
+			have_seed = 1;
+			break;
+		case 'P':
+			if (jgt_parse_seconds(optarg, &run.pause_read) != 0)
+				jgt_badarg("pause-read", optarg);
+			break;
 		default:
 			jgt_usage();
 		}
 	}
-	if (optind != argc || target == NULL || !have_bytes)
+	/* Exactly one of --bytes, --random-sizes and --fetch. */
+	if (optind != argc || target == NULL ||
+	    have_bytes + random + (run.fetch > 0) != 1 ||
+	    (have_seed && !random) || (run.fetch > 0 && run.no_echo))
 		jgt_usage();
 
 	/* Bound what all connections buffer together. */
@@ -1010,8 +1192,16 @@ cmd_client(int argc, char **argv)
 	run.eventcb = client_eventcb;
 	run_init(&run, target);
 	run.pending = run.nconns;
+	if (random) {
+		if (!have_seed) {
+			if (RAND_bytes((u_char *)&seed, sizeof seed) != 1)
+				jgt_fatal_ssl("RAND_bytes");
+			seed >>= 12;	/* short enough to copy */
+		}
+		client_random_sizes(&run, max_size, seed);
+	}
 	for (i = 0; i < run.nconns; i++)
-		conn_init_data(&run.conns[i], !run.no_echo);
+		conn_init_data(&run.conns[i], !run.no_echo, run.fetch > 0);
 
 	run.timer = evtimer_new(run.base, run_timeout_cb, &run);
 	jgt_timeval(timeout, &run.timeout);
@@ -1024,6 +1214,9 @@ cmd_client(int argc, char **argv)
 		event_base_dispatch(run.base);
 	elapsed = jgt_now() - run.start;
 
+	sum = 0;
+	smallest = UINT64_MAX;
+	largest = 0;
 	for (i = 0; i < run.nconns; i++) {
 		if (run.conns[i].state != CONN_DONE) {
 			client_show_progress(&run.conns[i]);
@@ -1033,18 +1226,47 @@ cmd_client(int argc, char **argv)
 			    run.conns[i].why : "failed");
 			failed++;
 		}
+		sum += run.fetch > 0 ? run.fetch : run.conns[i].bytes;
+		if (run.conns[i].bytes < smallest)
+			smallest = run.conns[i].bytes;
+		if (run.conns[i].bytes > largest)
+			largest = run.conns[i].bytes;
 	}
-	total = (double)run.bytes * run.nconns;
+	if (random)
+		snprintf(sizes, sizeof sizes, "random sizes 0..%" PRIu64
+		    " (seed %" PRIu64 ": smallest %" PRIu64 ", largest %"
+		    PRIu64 ", total %" PRIu64 "), ", max_size, seed, smallest,
+		    largest, sum);
+	else
+		snprintf(sizes, sizeof sizes, "%" PRIu64 " bytes each, ",
+		    run.fetch > 0 ? run.fetch : run.bytes);
+	total = (double)sum;
 	if (elapsed <= 0)
 		elapsed = 1e-9;
 	if (failed == 0 && unfinished == 0) {
-		if (!run.quiet && !run.no_echo)
+		if (run.quiet)
+			;
+		else if (run.fetch > 0) {
+			jgt_hex(run.conns[0].recv_hash,
+			    (size_t)EVP_MD_get_size(jgt_md), hash);
+			printf("%s: %d connection%s, %" PRIu64 " bytes fetched "
+			    "each, checksums match (first: sha256 %s), %.2f s, "
+			    "%.1f MB/s (aggregate)\n", jgt_name, run.nconns,
+			    run.nconns == 1 ? "" : "s", run.fetch, hash,
+			    elapsed, total / elapsed / 1e6);
+		} else if (random)
+			printf("%s: %d connection%s, %sechoed, checksums "
+			    "match, %.2f s, %.1f MB/s per direction "
+			    "(aggregate)\n", jgt_name, run.nconns,
+			    run.nconns == 1 ? "" : "s", sizes, elapsed,
+			    total / elapsed / 1e6);
+		else if (!run.no_echo)
 			printf("%s: %d connection%s, %" PRIu64 " bytes each "
 			    "way, checksums match, %.2f s, %.1f MB/s per "
 			    "direction (aggregate)\n", jgt_name, run.nconns,
 			    run.nconns == 1 ? "" : "s", run.bytes, elapsed,
 			    total / elapsed / 1e6);
-		else if (!run.quiet)
+		else
 			printf("%s: %d connection%s, %" PRIu64 " bytes sent "
 			    "each, peer closed cleanly, %.2f s, %.1f MB/s "
 			    "(aggregate)\n", jgt_name, run.nconns,
@@ -1053,13 +1275,12 @@ cmd_client(int argc, char **argv)
 		run.result = 0;
 	} else if (unfinished != 0) {
 		jgt_warnx("timed out after %g s: %d of %d connections "
-		    "unfinished, %d failed", timeout, unfinished, run.nconns,
-		    failed);
+		    "unfinished, %d failed (%.*s)", timeout, unfinished,
+		    run.nconns, failed, (int)strlen(sizes) - 2, sizes);
 		run.result = JGT_EX_TIMEOUT;
 	} else {
-		jgt_warnx("FAILED: %d of %d connections failed (%" PRIu64
-		    " bytes each, %.2f s)", failed, run.nconns, run.bytes,
-		    elapsed);
+		jgt_warnx("FAILED: %d of %d connections failed (%s%.2f s)",
+		    failed, run.nconns, sizes, elapsed);
 		run.result = 1;
 	}
 	run_free(&run);
@@ -1212,7 +1433,7 @@ cmd_expect_close(int argc, char **argv)
 	run.eventcb = expect_eventcb;
 	run_init(&run, target);
 	if (run.bytes > 0)
-		conn_init_data(&run.conns[0], 0);
+		conn_init_data(&run.conns[0], 0, 0);
 	run.result = -1;
 
 	run.timer = evtimer_new(run.base, run_timeout_cb, &run);
@@ -1447,7 +1668,104 @@ echo_close(struct echo_conn *ec)
 {
 	TAILQ_REMOVE(&ec->echo->conns, ec, entry);
 	bufferevent_free(ec->bev);
+	EVP_CIPHER_CTX_free(ec->gen);
 	free(ec);
+}
+
+/* Close with a reset (SO_LINGER 0): the peer gets RST, not FIN. */
+static void
+echo_reset(struct echo_conn *ec)
+{
+	struct linger	lg = { 1, 0 };
+
+	if (setsockopt(bufferevent_getfd(ec->bev), SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof lg) != 0)
+		jgt_warnx("setsockopt(SO_LINGER): %s", strerror(errno));
+	ec->echo->resets++;
+	jgt_warnx("connection %" PRIu64 ": reset after %" PRIu64 " bytes "
+	    "received (--reset-after %" PRIu64 ")", ec->idx, ec->received,
+	    ec->echo->reset_after);
+	echo_close(ec);
+}
+
+/* Count what arrived; reset if --reset-after says so. 0, or -1 if gone. */
+static int
+echo_count(struct echo_conn *ec, size_t len)
+{
+	struct echo	*echo = ec->echo;
+
+	ec->received += len;
+	echo->bytes += len;
+	if (echo->reset_after == 0 || ec->received < echo->reset_after ||
+	    (echo->reset_conn != 0 && echo->reset_conn != ec->idx))
+		return 0;
+	echo_reset(ec);
+	return -1;
+}
+
+/* All of --source is out and the peer sent EOF: close. */
+static void
+source_end(struct echo_conn *ec)
+{
+	if (!ec->done) {
+		shutdown(bufferevent_getfd(ec->bev), SHUT_WR);
+		ec->done = 1;
+		ec->echo->sourced++;
+	}
+	/* Closing before the peer's EOF could turn unread data into RST. */
+	if (ec->eof)
+		echo_close(ec);
+}
+
+/* Queue more of the --source stream; finish once all of it is out. */
+static void
+source_fill(struct echo_conn *ec)
+{
+	struct echo		*echo = ec->echo;
+	struct evbuffer		*out = bufferevent_get_output(ec->bev);
+	struct evbuffer_iovec	 iov;
+	size_t			 n;
+
+	while (ec->sent < echo->source &&
+	    evbuffer_get_length(out) < JGT_ECHO_HIGH) {
+		n = JGT_CHUNK;
+		if (echo->source - ec->sent < n)
+			n = echo->source - ec->sent;
+		if (evbuffer_reserve_space(out, n, &iov, 1) != 1)
+			jgt_fatalx("evbuffer_reserve_space failed");
+		stream_fill(ec->gen, iov.iov_base, n);
+		iov.iov_len = n;
+		if (evbuffer_commit_space(out, &iov, 1) != 0)
+			jgt_fatalx("evbuffer_commit_space failed");
+		ec->sent += n;
+	}
+	if (ec->sent < echo->source)
+		return;
+	if (evbuffer_get_length(out) == 0)
+		source_end(ec);
+	else
+		bufferevent_setwatermark(ec->bev, EV_WRITE, 0, 0);
+}
+
+/* Take the request (key and IV) of --source, then discard input. */
+static void
+source_read(struct echo_conn *ec)
+{
+	struct evbuffer	*in = bufferevent_get_input(ec->bev);
+	u_char		 req[JGT_REQUEST];
+
+	if (ec->gen == NULL) {
+		if (evbuffer_get_length(in) < sizeof req)
+			return;
+		evbuffer_remove(in, req, sizeof req);
+		ec->echo->bytes += sizeof req;
+		ec->gen = stream_new(req, req + 16);
+		OPENSSL_cleanse(req, sizeof req);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		source_fill(ec);
+		return;
+	}
+	evbuffer_drain(in, evbuffer_get_length(in));
 }
 
 /* Send EOF after the last echoed byte and close. */
@@ -1470,25 +1788,43 @@ echo_warn(struct echo *echo, const char *what, int error)
 		jgt_warnx("further connection errors are only counted");
 }
 
-/* Echo (or discard) what arrives, pausing while output is high. */
-static void
-echo_readcb(struct bufferevent *bev, void *arg)
+/*
+ * Echo (or discard) what arrives, pausing while output is high. Returns 0,
+ * or -1 if the connection was reset (--reset-after) and freed.
+ */
+static int
+echo_take(struct echo_conn *ec)
 {
-	struct echo_conn	*ec = arg;
+	struct bufferevent	*bev = ec->bev;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct evbuffer		*out = bufferevent_get_output(bev);
 	size_t			 len = evbuffer_get_length(in);
 
-	ec->echo->bytes += len;
+	if (echo_count(ec, len) != 0)
+		return -1;
 	if (ec->echo->sink) {
 		evbuffer_drain(in, len);
-		return;
+		return 0;
 	}
 	evbuffer_add_buffer(out, in);
 	if (evbuffer_get_length(out) > JGT_ECHO_HIGH && !ec->paused) {
 		bufferevent_disable(bev, EV_READ);
 		ec->paused = 1;
 	}
+	return 0;
+}
+
+/* Handle arriving data. */
+static void
+echo_readcb(struct bufferevent *bev, void *arg)
+{
+	struct echo_conn	*ec = arg;
+
+	(void)bev;
+	if (ec->echo->source > 0)
+		source_read(ec);
+	else
+		echo_take(ec);
 }
 
 /* Resume reading once output drains; close after the final byte. */
@@ -1499,6 +1835,11 @@ echo_writecb(struct bufferevent *bev, void *arg)
 	size_t			 len = evbuffer_get_length(
 				     bufferevent_get_output(bev));
 
+	if (ec->echo->source > 0) {
+		if (ec->gen != NULL && !ec->done)
+			source_fill(ec);
+		return;
+	}
 	if (ec->eof) {
 		if (len == 0)
 			echo_finish(ec);
@@ -1517,13 +1858,20 @@ echo_eventcb(struct bufferevent *bev, short what, void *arg)
 	struct echo_conn	*ec = arg;
 	int			 error = EVUTIL_SOCKET_ERROR();
 
-	if (what & BEV_EVENT_EOF) {
+	if ((what & BEV_EVENT_EOF) && ec->echo->source > 0) {
 		ec->eof = 1;
+		/* Before a whole request there is nothing to send. */
+		if (ec->gen == NULL || ec->done)
+			echo_close(ec);
+		/* Otherwise source_end closes once all is out. */
+	} else if (what & BEV_EVENT_EOF) {
+		ec->eof = 1;
+		if (echo_take(ec) != 0)
+			return;
 		if (ec->echo->sink) {
 			echo_close(ec);
 			return;
 		}
-		echo_readcb(bev, ec);
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
 			echo_finish(ec);
 			return;
@@ -1563,7 +1911,7 @@ echo_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	TAILQ_INSERT_TAIL(&echo->conns, ec, entry);
-	echo->accepted++;
+	ec->idx = ++echo->accepted;
 	bufferevent_setcb(ec->bev, echo_readcb, echo_writecb, echo_eventcb, ec);
 	jgt_bev_tune(ec->bev);
 	bufferevent_setwatermark(ec->bev, EV_WRITE, JGT_ECHO_LOW, 0);
@@ -1635,6 +1983,9 @@ cmd_echo_server(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "sink", no_argument, NULL, 's' },
+		{ "source", required_argument, NULL, 'S' },
+		{ "reset-after", required_argument, NULL, 'r' },
+		{ "reset-conn", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct echo		 echo;
@@ -1659,11 +2010,28 @@ cmd_echo_server(int argc, char **argv)
 		case 's':
 			echo.sink = 1;
 			break;
+		case 'S':
+			if (jgt_parse_size(optarg, &echo.source) != 0 ||
+			    echo.source == 0)
+				jgt_badarg("source", optarg);
+			break;
+		case 'r':
+			if (jgt_parse_size(optarg, &echo.reset_after) != 0 ||
+			    echo.reset_after == 0)
+				jgt_badarg("reset-after", optarg);
+			break;
+		case 'R':
+			if (jgt_parse_u64(optarg, &echo.reset_conn) != 0 ||
+			    echo.reset_conn == 0)
+				jgt_badarg("reset-conn", optarg);
+			break;
 		default:
 			jgt_usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (echo.sink && echo.source > 0) ||
+	    (echo.source > 0 && echo.reset_after > 0) ||
+	    (echo.reset_conn > 0 && echo.reset_after == 0))
 		jgt_usage();
 
 	if (jgt_resolve(listen, AI_NUMERICHOST | AI_PASSIVE, &ss, &sslen) != 0)
@@ -1694,8 +2062,12 @@ cmd_echo_server(int argc, char **argv)
 		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	if (port_file != NULL)
 		echo_write_port_file(port_file, port);
-	jgt_warnx("%s on %s, port %d", echo.sink ? "discarding" : "echoing",
-	    listen, port);
+	if (echo.source > 0)
+		jgt_warnx("sending %" PRIu64 " bytes to each client on %s, "
+		    "port %d", echo.source, listen, port);
+	else
+		jgt_warnx("%s on %s, port %d", echo.sink ? "discarding" :
+		    "echoing", listen, port);
 
 	event_base_dispatch(echo.base);
 
@@ -1705,9 +2077,11 @@ cmd_echo_server(int argc, char **argv)
 		open++;
 	}
 	jgt_warnx("exiting: %" PRIu64 " connections accepted, %" PRIu64
-	    " still open, %" PRIu64 " bytes %s, %" PRIu64 " connection errors",
-	    echo.accepted, open, echo.bytes, echo.sink ? "discarded" : "echoed",
-	    echo.errors);
+	    " still open, %" PRIu64 " bytes %s, %" PRIu64 " connection errors, "
+	    "%" PRIu64 " reset, %" PRIu64 " fully sent (--source)",
+	    echo.accepted, open, echo.bytes, echo.sink ? "discarded" :
+	    echo.source > 0 ? "received" : "echoed", echo.errors, echo.resets,
+	    echo.sourced);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(echo.retry);
