@@ -161,7 +161,7 @@ hop_tcp_connect_next(struct hop *hop)
 	struct evutil_addrinfo	*ai;
 	char			 addr[128];
 	socklen_t		 len;
-	int			 error;
+	int			 error = 0;
 
 	if (hop->fd != -1) {
 		/* A connect finished: see how. */
@@ -180,18 +180,15 @@ hop_tcp_connect_next(struct hop *hop)
 		hop->ev_write = NULL;
 		close(hop->fd);
 		hop->fd = -1;
-		if (hop->addr_next == NULL) {
-			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
-			    hop->conf->host, hop->conf->port, strerror(error));
-			return;
-		}
 	}
 	while ((ai = hop->addr_next) != NULL) {
 		hop->addr_next = ai->ai_next;
 		hop->fd = socket(ai->ai_family, ai->ai_socktype |
 		    SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-		if (hop->fd == -1)
+		if (hop->fd == -1) {
+			error = errno;
 			continue;
+		}
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr,
 		    NULL, 0, NI_NUMERICHOST) != 0)
 			snprintf(addr, sizeof addr, "?");
@@ -209,14 +206,10 @@ hop_tcp_connect_next(struct hop *hop)
 		error = errno;
 		close(hop->fd);
 		hop->fd = -1;
-		if (hop->addr_next == NULL) {
-			hop_fail(hop, 0, "cannot connect to %s:%d: %s",
-			    hop->conf->host, hop->conf->port, strerror(error));
-			return;
-		}
 	}
-	hop_fail(hop, 0, "cannot connect to %s:%d: no usable address",
-	    hop->conf->host, hop->conf->port);
+	hop_fail(hop, 0, "cannot connect to %s:%d: %s", hop->conf->host,
+	    hop->conf->port, error != 0 ? strerror(error) :
+	    "no usable address");
 }
 
 /* Name resolution finished: start connecting to the addresses. */
