@@ -634,6 +634,7 @@ static int
 hop_check_identity(const char *path, char **cause)
 {
 	struct stat	sb;
+	int		fd;
 
 	if (stat(path, &sb) == -1) {
 		xasprintf(cause, "identity %s: %s", path, strerror(errno));
@@ -645,6 +646,13 @@ hop_check_identity(const char *path, char **cause)
 		    path, (unsigned)(sb.st_mode & 07777), path);
 		return -1;
 	}
+	/* libssh2 would call an unreadable key a format problem. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "identity %s: %s (jumpgate runs as uid %ld)",
+		    path, strerror(errno), (long)geteuid());
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
