@@ -294,8 +294,11 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	} else
 		delay = hop_next_backoff(hop);
 	free(reason);
-	if (hop->conf->lazy && TAILQ_EMPTY(&hop->channels)) {
-		/* Nobody waits: connect again on first use. */
+	if (!hard && hop->conf->lazy && TAILQ_EMPTY(&hop->channels)) {
+		/*
+		 * Nobody waits: connect again on first use. Not after a
+		 * host-key or auth failure: the timer must hold clients back.
+		 */
 		return;
 	}
 	hop_schedule_retry(hop, delay);

@@ -145,6 +145,27 @@ limit=$(( elapsed / 2000 + 1 ))
     jg_fail "$attempts authentication attempts in $elapsed ms with reconnect_max 2 s (at most $limit allowed, at least 2 expected)"
 jg_pass "wrong identity: $attempts attempts (counted in sshd's log) in $elapsed ms with reconnect_max 2 s, each logged as an error; 6 clients meanwhile closed at once"
 
+# 5b. The same with lazy = yes: nobody waits between clients, yet clients
+# arriving every second must not pace the attempts either.
+cfg4b=$JG_DIR/wrongkey-lazy.ini
+log4b=$JG_DIR/wrongkey-lazy.log
+sed 's/^reconnect_max = 2$/reconnect_max = 2\nlazy = yes/' "$cfg4" >"$cfg4b"
+grep -q '^lazy = yes' "$cfg4b" || jg_fail "could not make the lazy config"
+before=$(jg_count "$BASTION_LOG" 'Failed publickey')
+jg_jumpgate_start "$cfg4b" "$log4b"
+for i in 1 2 3 4 5 6; do
+	"$JGT" expect-close --connect "127.0.0.1:$port4" --timeout 5 >/dev/null ||
+	    jg_fail "lazy: client $i was not closed while the key is refused"
+	sleep 1
+done
+jg_jumpgate_stop "$log4b"
+attempts=$(( $(jg_count "$BASTION_LOG" 'Failed publickey') - before ))
+elapsed=$(( $(log_ms "$log4b" 'info: stopped') - $(log_ms "$log4b" 'running') ))
+limit=$(( elapsed / 2000 + 1 ))
+(( attempts >= 1 && attempts <= limit )) ||
+    jg_fail "lazy hop: $attempts attempts in $elapsed ms with reconnect_max 2 s (at most $limit)"
+jg_pass "lazy hop with a refused key: $attempts attempts in $elapsed ms for 6 clients (reconnect_max 2 s)"
+
 # 6. lazy = yes: no connection until a client comes; idle_timeout drops the
 # session when nothing used it for that long; the next client reconnects.
 cfg5=$JG_DIR/lazy.ini
