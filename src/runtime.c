@@ -272,21 +272,19 @@ runtime_reload(struct runtime *rt, struct evbuffer *out)
 	kept = NULL;
 	j = 0;
 	TAILQ_FOREACH(ch, &next->hops, entry) {
+		kept = xreallocarray(kept, j + 1, sizeof *kept);
+		kept[j] = NULL;
 		for (i = 0; i < nold_hops; i++) {
 			if (hop_kept[i] &&
 			    strcmp(old_confs[i]->name, ch->name) == 0) {
-				kept = xreallocarray(kept, j + 1, sizeof *kept);
 				kept[j] = old_hops[i];
 				hop_set_config(old_hops[i], ch);
 				hk++;
 				break;
 			}
 		}
-		if (i == nold_hops) {
-			kept = xreallocarray(kept, j + 1, sizeof *kept);
-			kept[j] = NULL;
+		if (kept[j] == NULL)
 			hs++;
-		}
 		j++;
 	}
 	rt->hops = NULL;

@@ -127,20 +127,30 @@ jg_config "$cfg4" h bastion user "$pin" "reconnect_min = 1" "reconnect_max = 2"
 sed -i "s|^identity = .*|identity = $stranger|" "$cfg4"
 port4=$(jg_free_port)
 jg_config_tunnel "$cfg4" t "$port4" "127.0.0.1:$TARGET_PORT" h
-before=$(jg_count "$BASTION_LOG" 'Failed publickey')
-jg_jumpgate_start "$cfg4" "$log4"
-for i in 1 2 3 4 5 6; do
-	"$JGT" expect-close --connect "127.0.0.1:$port4" --timeout 5 >/dev/null ||
-	    jg_fail "client $i was not closed while the key is refused"
-	sleep 1
-done
-jg_jumpgate_stop "$log4"
-attempts=$(( $(jg_count "$BASTION_LOG" 'Failed publickey') - before ))
-logged=$(jg_count "$log4" 'error: hop h: the server refused key')
-[[ $logged -eq $attempts ]] ||
-    jg_fail "sshd saw $attempts failed logins, jumpgate logged $logged"
-elapsed=$(( $(log_ms "$log4" 'info: stopped') - $(log_ms "$log4" 'running') ))
-limit=$(( elapsed / 2000 + 1 ))
+# Run jumpgate on CONFIG (LOG) whose key the server refuses while 6 clients
+# arrive a second apart; each must be closed at once. Sets attempts (failed
+# logins in sshd's log, each logged once by jumpgate), elapsed and limit
+# (the most attempts reconnect_max 2 s allows in that time).
+refused_key_run() {
+	local cfg=$1 log=$2 before logged i
+	before=$(jg_count "$BASTION_LOG" 'Failed publickey')
+	jg_jumpgate_start "$cfg" "$log"
+	for i in 1 2 3 4 5 6; do
+		"$JGT" expect-close --connect "127.0.0.1:$port4" --timeout 5 \
+		    >/dev/null ||
+		    jg_fail "$cfg: client $i was not closed while the key is refused"
+		sleep 1
+	done
+	jg_jumpgate_stop "$log"
+	attempts=$(( $(jg_count "$BASTION_LOG" 'Failed publickey') - before ))
+	logged=$(jg_count "$log" 'error: hop h: the server refused key')
+	[[ $logged -eq $attempts ]] ||
+	    jg_fail "$cfg: sshd saw $attempts failed logins, jumpgate logged $logged"
+	elapsed=$(( $(log_ms "$log" 'info: stopped') - $(log_ms "$log" 'running') ))
+	limit=$(( elapsed / 2000 + 1 ))
+}
+
+refused_key_run "$cfg4" "$log4"
 (( attempts >= 2 && attempts <= limit )) ||
     jg_fail "$attempts authentication attempts in $elapsed ms with reconnect_max 2 s (at most $limit allowed, at least 2 expected)"
 jg_pass "wrong identity: $attempts attempts (counted in sshd's log) in $elapsed ms with reconnect_max 2 s, each logged as an error; 6 clients meanwhile closed at once"
@@ -151,17 +161,7 @@ cfg4b=$JG_DIR/wrongkey-lazy.ini
 log4b=$JG_DIR/wrongkey-lazy.log
 sed 's/^reconnect_max = 2$/reconnect_max = 2\nlazy = yes/' "$cfg4" >"$cfg4b"
 grep -q '^lazy = yes' "$cfg4b" || jg_fail "could not make the lazy config"
-before=$(jg_count "$BASTION_LOG" 'Failed publickey')
-jg_jumpgate_start "$cfg4b" "$log4b"
-for i in 1 2 3 4 5 6; do
-	"$JGT" expect-close --connect "127.0.0.1:$port4" --timeout 5 >/dev/null ||
-	    jg_fail "lazy: client $i was not closed while the key is refused"
-	sleep 1
-done
-jg_jumpgate_stop "$log4b"
-attempts=$(( $(jg_count "$BASTION_LOG" 'Failed publickey') - before ))
-elapsed=$(( $(log_ms "$log4b" 'info: stopped') - $(log_ms "$log4b" 'running') ))
-limit=$(( elapsed / 2000 + 1 ))
+refused_key_run "$cfg4b" "$log4b"
 (( attempts >= 1 && attempts <= limit )) ||
     jg_fail "lazy hop: $attempts attempts in $elapsed ms with reconnect_max 2 s (at most $limit)"
 jg_pass "lazy hop with a refused key: $attempts attempts in $elapsed ms for 6 clients (reconnect_max 2 s)"
