@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/util.h>
@@ -25,6 +24,7 @@
 #include "conn.h"
 #include "hop.h"
 #include "log.h"
+#include "stream.h"
 #include "tunnel.h"
 #include "xmalloc.h"
 
@@ -49,7 +49,7 @@ struct conn {
 	struct tunnel		*tunnel;
 	struct hop		*hop;
 	struct hop_channel	*hc;
-	struct bufferevent	*bev;
+	struct stream		*sock;		/* the local side */
 	enum conn_state		 state;
 	int			 local_eof;	/* client sent EOF */
 	int			 eof_sent;	/* EOF sent on the channel */
@@ -67,15 +67,24 @@ static void	conn_channel_opened(void *);
 static void	conn_channel_failed(void *, const char *);
 static int	conn_pump(void *);
 static void	conn_channel_lost(void *, const char *);
-static void	conn_target_connected(struct conn *);
-static void	conn_target_failed(struct conn *);
-static void	conn_setup_bev(struct conn *);
+static void	conn_set_marks(struct conn *);
+static void	conn_readable(void *);
+static void	conn_drained(void *);
+static void	conn_sock_failed(void *, const char *);
+static void	conn_target_connected(void *);
 
 static const struct hop_channel_ops conn_channel_ops = {
 	conn_channel_opened,
 	conn_channel_failed,
 	conn_pump,
 	conn_channel_lost
+};
+
+static const struct stream_ops conn_stream_ops = {
+	conn_readable,
+	conn_drained,
+	conn_sock_failed,
+	conn_target_connected
 };
 
 /* Close a connection: give the channel back, log a summary, free. */
@@ -96,7 +105,7 @@ conn_close(struct conn *c, const char *why)
 	    " bytes up, %" PRIu64 " bytes down, %.1f s",
 	    tunnel_name(c->tunnel), c->peer, why, c->bytes_up, c->bytes_down,
 	    secs);
-	bufferevent_free(c->bev);
+	stream_free(c->sock);
 	TAILQ_REMOVE(&conn_list, c, entry);
 	free(c);
 }
@@ -140,7 +149,7 @@ conn_channel_lost(void *arg, const char *reason)
 static int
 conn_pump_down(struct conn *c, int *closed)
 {
-	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct evbuffer		*out = stream_output(c->sock);
 	struct evbuffer_iovec	 vec;
 	ssize_t			 n;
 	int			 progress = 0;
@@ -152,6 +161,9 @@ conn_pump_down(struct conn *c, int *closed)
 		n = hop_channel_read(c->hc, vec.iov_base, vec.iov_len);
 		if (n <= 0) {
 			evbuffer_commit_space(out, &vec, 0);
+			/* Free the reserved chain: an idle buffer holds none. */
+			if (evbuffer_get_length(out) == 0)
+				evbuffer_drain(out, 0);
 			if (n == HOP_EOF) {
 				c->remote_eof = 1;
 				progress = 1;
@@ -168,6 +180,8 @@ conn_pump_down(struct conn *c, int *closed)
 		tunnel_count_bytes(c->tunnel, 0, n);
 		progress = 1;
 	}
+	if (progress)
+		stream_flush(c->sock);
 	return progress;
 }
 
@@ -175,7 +189,7 @@ conn_pump_down(struct conn *c, int *closed)
 static int
 conn_pump_up(struct conn *c, int *closed)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	struct evbuffer	*in = stream_input(c->sock);
 	unsigned char	*p;
 	size_t		 len;
 	ssize_t		 n;
@@ -199,6 +213,8 @@ conn_pump_up(struct conn *c, int *closed)
 		tunnel_count_bytes(c->tunnel, n, 0);
 		progress = 1;
 	}
+	if (progress)
+		stream_consumed(c->sock);
 	return progress;
 }
 
@@ -210,8 +226,8 @@ static int
 conn_pump(void *arg)
 {
 	struct conn	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct evbuffer	*in = stream_input(c->sock);
+	struct evbuffer	*out = stream_output(c->sock);
 	int		 progress, closed = 0, rc;
 
 	if (c->state != CONN_OPEN)
@@ -223,6 +239,8 @@ conn_pump(void *arg)
 	if (closed)
 		return 1;
 
+	if (!c->local_eof && stream_eof(c->sock))
+		c->local_eof = 1;
 	if (c->local_eof && !c->eof_sent && evbuffer_get_length(in) == 0) {
 		rc = hop_channel_send_eof(c->hc);
 		if (rc == 0 || c->remote_eof) {
@@ -235,7 +253,7 @@ conn_pump(void *arg)
 	}
 	if (c->remote_eof && evbuffer_get_length(out) == 0) {
 		if (!c->local_shut) {
-			shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+			stream_shutdown_write(c->sock);
 			c->local_shut = 1;
 			progress = 1;
 		}
@@ -251,24 +269,34 @@ conn_pump(void *arg)
 	return progress;
 }
 
-/* Client data arrived, or its output drained: let the hop pump. */
+/* Client data or EOF arrived: let the hop pump. */
 static void
-conn_activity_cb(struct bufferevent *bev, void *arg)
+conn_readable(void *arg)
 {
 	struct conn	*c = arg;
 
-	(void)bev;
+	if (c->state == CONN_OPEN)
+		hop_kick(c->hop);
+}
+
+/* The client took most of what we had for it: let the hop pump. */
+static void
+conn_drained(void *arg)
+{
+	struct conn	*c = arg;
+
 	if (c->state == CONN_OPEN)
 		hop_kick(c->hop);
 }
 
 /* Remote forward: the local target accepted; start moving data. */
 static void
-conn_target_connected(struct conn *c)
+conn_target_connected(void *arg)
 {
-	int	one = 1;
+	struct conn	*c = arg;
+	int		 one = 1;
 
-	setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY, &one,
+	setsockopt(stream_fd(c->sock), IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof one);
 	c->state = CONN_OPEN;
 	log_debug("tunnel %s: %s: target connected", tunnel_name(c->tunnel),
@@ -276,50 +304,22 @@ conn_target_connected(struct conn *c)
 	hop_kick(c->hop);
 }
 
-/* Remote forward: the local target could not be reached. */
+/* The local socket failed, or the target could not be reached. */
 static void
-conn_target_failed(struct conn *c)
-{
-	const struct config_tunnel *conf = tunnel_config(c->tunnel);
-	char		*why;
-	int		 dns = bufferevent_socket_get_dns_error(c->bev);
-
-	xasprintf(&why, "cannot connect to %s:%d: %s", conf->connect_host,
-	    conf->connect_port, dns != 0 ? evutil_gai_strerror(dns) :
-	    strerror(EVUTIL_SOCKET_ERROR()));
-	tunnel_set_error(c->tunnel, why);
-	conn_close(c, why);
-	free(why);
-}
-
-/* Client EOF or error. */
-static void
-conn_event_cb(struct bufferevent *bev, short what, void *arg)
+conn_sock_failed(void *arg, const char *error)
 {
 	struct conn	*c = arg;
+	const struct config_tunnel *conf = tunnel_config(c->tunnel);
 	char		*why;
 
-	(void)bev;
-	if (what & BEV_EVENT_CONNECTED) {
-		conn_target_connected(c);
-		return;
-	}
-	if (c->state == CONN_CONNECTING && (what & BEV_EVENT_ERROR)) {
-		conn_target_failed(c);
-		return;
-	}
-	if (what & BEV_EVENT_EOF) {
-		c->local_eof = 1;
-		if (c->state == CONN_OPEN)
-			hop_kick(c->hop);
-		return;
-	}
-	if (what & BEV_EVENT_ERROR) {
-		xasprintf(&why, "client connection error: %s",
-		    strerror(EVUTIL_SOCKET_ERROR()));
-		conn_close(c, why);
-		free(why);
-	}
+	if (c->state == CONN_CONNECTING) {
+		xasprintf(&why, "cannot connect to %s:%d: %s",
+		    conf->connect_host, conf->connect_port, error);
+		tunnel_set_error(c->tunnel, why);
+	} else
+		xasprintf(&why, "client connection error: %s", error);
+	conn_close(c, why);
+	free(why);
 }
 
 /* Take over an accepted client socket, see conn.h. */
@@ -345,11 +345,8 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
 	    "[%s]:%s" : "%s:%s", host, serv);
 
-	c->bev = bufferevent_socket_new(tunnel_base(t), fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
-		fatal("tunnel %s: out of memory", conf->name);
-	conn_setup_bev(c);
+	c->sock = stream_new(tunnel_base(t), fd, &conn_stream_ops, c);
+	conn_set_marks(c);
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
 
 	log_info("tunnel %s: connection from %s to %s:%d via %s",
@@ -360,15 +357,11 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	    host, port, conf->hop->connect_timeout, &conn_channel_ops, c);
 }
 
-/* Set up the buffers and callbacks of a connection's local socket. */
+/* Flow control of a connection's local socket. */
 static void
-conn_setup_bev(struct conn *c)
+conn_set_marks(struct conn *c)
 {
-	bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_INPUT_HIGH);
-	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
-	bufferevent_setcb(c->bev, conn_activity_cb, conn_activity_cb,
-	    conn_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	stream_set_marks(c->sock, CONN_INPUT_HIGH, CONN_OUTPUT_LOW);
 }
 
 /* Take the next forwarded connection of a remote forward, see conn.h. */
@@ -391,17 +384,12 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	snprintf(c->peer, sizeof c->peer, "%s:%d on %s", conf->listen_host,
 	    hop_listen_port(listener), hop_name(hop));
-	c->bev = bufferevent_socket_new(tunnel_base(t), -1,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
-		fatal("tunnel %s: out of memory", conf->name);
-	conn_setup_bev(c);
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
 	log_info("tunnel %s: connection from %s to %s:%d", conf->name,
 	    c->peer, conf->connect_host, conf->connect_port);
-	if (bufferevent_socket_connect_hostname(c->bev, dns, AF_UNSPEC,
-	    conf->connect_host, conf->connect_port) != 0)
-		conn_target_failed(c);
+	c->sock = stream_connect(tunnel_base(t), dns, conf->connect_host,
+	    conf->connect_port, &conn_stream_ops, c);
+	conn_set_marks(c);
 	return 1;
 }
 

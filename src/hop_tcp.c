@@ -19,6 +19,7 @@
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
+#include "stream.h"
 
 /* Bytes read from the socket per event before libssh2 gets a turn. */
 #define HOP_TCP_READ_CHUNK	(256 * 1024)
@@ -45,7 +46,7 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hop	*hop = arg;
 	size_t		 total = 0;
-	int		 n;
+	ssize_t		 n;
 
 	(void)what;
 	while (total < HOP_TCP_READ_CHUNK) {
@@ -54,7 +55,7 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 			hop->read_paused = 1;
 			break;
 		}
-		n = evbuffer_read(hop->inbuf, fd, 65536);
+		n = stream_read_into(hop->inbuf, fd, 65536);
 		if (n == 0) {
 			hop_fail(hop, 0, "connection closed by %s:%d",
 			    hop->conf->host, hop->conf->port);
