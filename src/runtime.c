@@ -3,6 +3,7 @@
  * control socket, reloads (keeping what did not change), and stops by
  * draining live connections.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -35,6 +36,10 @@
 #define RUNTIME_DRAIN_POLL_MS	100
 /* How often STATUS= goes to systemd. */
 #define RUNTIME_STATUS_SECONDS	5
+/* Descriptors not available to connections: hops, listeners, logs, DNS. */
+#define RUNTIME_FD_RESERVED	16
+/* Below this descriptor limit the log says it caps the connections. */
+#define RUNTIME_FD_WANTED	16384
 
 struct runtime {
 	const char		*path;
@@ -517,6 +522,46 @@ runtime_detach(struct runtime *rt)
 	return 0;
 }
 
+/*
+ * Raise the descriptor limit to the hard limit: every forwarded connection
+ * holds one socket. Says in the log how many connections that allows.
+ */
+static void
+runtime_raise_fd_limit(void)
+{
+	struct rlimit		rl;
+	rlim_t			before;
+	unsigned long long	conns;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	before = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("cannot raise the file descriptor limit from "
+			    "%llu to %llu: %s", (unsigned long long)before,
+			    (unsigned long long)rl.rlim_max, strerror(errno));
+			rl.rlim_cur = before;
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return;
+	conns = rl.rlim_cur > RUNTIME_FD_RESERVED ?
+	    rl.rlim_cur - RUNTIME_FD_RESERVED : 0;
+	if (rl.rlim_cur < RUNTIME_FD_WANTED) {
+		log_warn("file descriptor limit %llu (hard limit %llu) caps "
+		    "jumpgate at about %llu concurrent connections; raise the "
+		    "hard limit (ulimit -Hn, LimitNOFILE= in the unit) for "
+		    "more", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max, conns);
+	} else {
+		log_info("file descriptor limit %llu (was %llu): about %llu "
+		    "concurrent connections", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)before, conns);
+	}
+}
+
 /* Load PATH and run until stopped, see runtime.h. */
 int
 runtime_run(const char *path, int detach)
@@ -540,6 +585,7 @@ runtime_run(const char *path, int detach)
 		return 1;
 	}
 	log_set_level(rt.config->log_level);
+	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	if (libssh2_init(0) != 0)
 		fatal("cannot initialise libssh2");

@@ -82,8 +82,10 @@ tunnel_accept_error_cb(struct evconnlistener *l, void *arg)
 
 	if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
 	    error == ENOMEM) {
-		log_warn("tunnel %s: cannot accept: %s; pausing %d s",
-		    t->conf->name, strerror(error), TUNNEL_EMFILE_PAUSE);
+		log_warn("tunnel %s: cannot accept: %s; pausing %d s (the "
+		    "file descriptor limit caps connections: see the limit "
+		    "logged at start)", t->conf->name, strerror(error),
+		    TUNNEL_EMFILE_PAUSE);
 		evconnlistener_disable(l);
 		evtimer_add(t->ev_resume, &tv);
 		return;

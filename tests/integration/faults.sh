@@ -463,6 +463,8 @@ JUMPGATE_PID=$JG_LAST_PID
 jg_wait_log "$log" 'hop h: ready' 10 "$JUMPGATE_PID"
 limit=$(awk '/^Max open files/ {print $4}' "/proc/$JUMPGATE_PID/limits")
 [[ $limit == "$EMFILE_LIMIT" ]] || jg_fail "jumpgate's descriptor limit is $limit, not $EMFILE_LIMIT"
+grep -q "file descriptor limit $EMFILE_LIMIT (hard limit $EMFILE_LIMIT) caps jumpgate at about $((EMFILE_LIMIT - 16)) concurrent connections; raise the hard limit" "$log" ||
+    jg_fail "no warning at start that the descriptor limit caps connections: $(grep -m1 'descriptor limit' "$log")"
 fds_idle=$(fd_count "$JUMPGATE_PID")
 hold_log=$JG_DIR/hold.log
 jg_bg "$hold_log" "$JGT" hold --connect "127.0.0.1:$emfile_port" \
@@ -506,6 +508,27 @@ jg_pass "descriptors exhausted (ulimit -n $EMFILE_LIMIT, $EMFILE_HOLD clients):"
     "CPU $cpu ms in that time; descriptors idle $fds_idle, full" \
     "$fds_full, after $fds_after; hold (exit $rc): $hold_out; then 1 MiB" \
     "echoed: $out"
+
+# A soft limit below the hard one is raised at start, and the log says so.
+log=$JG_DIR/fdlimit.log
+hard=$(ulimit -Hn)
+soft=256
+if [[ $hard == unlimited ]] || ((hard <= soft)); then
+	jg_note "descriptor limit raise not checked: hard limit $hard"
+else
+	# shellcheck disable=SC2016 # for the inner shell
+	jg_bg "$log" bash -c 'ulimit -Sn "$0" && exec "$1" run "$2"' "$soft" \
+	    "$JUMPGATE" "$cfg" >/dev/null
+	JUMPGATE_PID=$JG_LAST_PID
+	jg_wait_log "$log" 'hop h: ready' 10 "$JUMPGATE_PID"
+	limit=$(awk '/^Max open files/ {print $4}' "/proc/$JUMPGATE_PID/limits")
+	[[ $limit == "$hard" ]] ||
+	    jg_fail "soft descriptor limit $soft not raised to the hard limit $hard (now $limit)"
+	line=$(grep -m1 "file descriptor limit $hard (was $soft)" "$log") ||
+	    jg_fail "the raised descriptor limit is not logged"
+	jg_jumpgate_stop "$log"
+	jg_pass "descriptor limit raised at start: ${line#*: }"
+fi
 
 if ((${#DEFERRED[@]} > 0)); then
 	jg_fail "${#DEFERRED[@]} fault(s) found above: $(printf '%s; ' "${DEFERRED[@]}")"
