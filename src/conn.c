@@ -276,7 +276,7 @@ conn_readable(void *arg)
 	struct conn	*c = arg;
 
 	if (c->state == CONN_OPEN)
-		hop_kick(c->hop);
+		hop_channel_wake(c->hc);
 }
 
 /* The client took most of what we had for it: let the hop pump. */
@@ -286,7 +286,7 @@ conn_drained(void *arg)
 	struct conn	*c = arg;
 
 	if (c->state == CONN_OPEN)
-		hop_kick(c->hop);
+		hop_channel_wake(c->hc);
 }
 
 /* Remote forward: the local target accepted; start moving data. */
@@ -301,7 +301,7 @@ conn_target_connected(void *arg)
 	c->state = CONN_OPEN;
 	log_debug("tunnel %s: %s: target connected", tunnel_name(c->tunnel),
 	    c->peer);
-	hop_kick(c->hop);
+	hop_channel_wake(c->hc);
 }
 
 /* The local socket failed, or the target could not be reached. */

@@ -47,9 +47,19 @@ enum hop_channel_state {
 	CHAN_CLOSING		/* given back; closing politely */
 };
 
+/* Where a channel is on its hop's wake list. */
+enum hop_channel_wake {
+	WAKE_NONE,
+	WAKE_LISTED,		/* on hop->wake: pump in the next round */
+	WAKE_BATCH		/* on hop->batch: being pumped this round */
+};
+
 struct hop_channel {
 	TAILQ_ENTRY(hop_channel) entry;
+	TAILQ_ENTRY(hop_channel) wake_entry;
 	struct hop		*hop;
+	enum hop_channel_wake	 woken;
+	int			 write_blocked;	/* window or hop output full */
 	enum hop_channel_state	 state;
 	LIBSSH2_CHANNEL		*channel;
 	char			*host;
@@ -257,9 +267,7 @@ hop_fail_queued(struct hop *hop, const char *reason)
 {
 	struct hop_channel	*hc, *next;
 
-	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
-		if (hc->state != CHAN_QUEUED)
-			continue;
+	TAILQ_FOREACH_SAFE(hc, &hop->queue, entry, next) {
 		hc->ops->failed(hc->arg, reason);
 		hop_channel_destroy(hc);
 	}
@@ -294,7 +302,8 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	} else
 		delay = hop_next_backoff(hop);
 	free(reason);
-	if (!hard && hop->conf->lazy && TAILQ_EMPTY(&hop->channels)) {
+	if (!hard && hop->conf->lazy && TAILQ_EMPTY(&hop->channels) &&
+	    TAILQ_EMPTY(&hop->queue)) {
 		/*
 		 * Nobody waits: connect again on first use. Not after a
 		 * host-key or auth failure: the timer must hold clients back.
@@ -396,7 +405,10 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 		fatal("hop %s: out of memory", conf->name);
 	hop_alive_init(hop);
 	TAILQ_INIT(&hop->channels);
+	TAILQ_INIT(&hop->queue);
 	TAILQ_INIT(&hop->closing);
+	TAILQ_INIT(&hop->wake);
+	TAILQ_INIT(&hop->batch);
 	return hop;
 }
 
@@ -469,9 +481,14 @@ hop_teardown(struct hop *hop, const char *reason)
 	hop->bytes_sent = hop->bytes_received = hop->sends_deferred = 0;
 	hop->outbuf_peak = 0;
 	hop->opening = NULL;
-	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
-		if (hc->state == CHAN_QUEUED && hc->user)
+	TAILQ_FOREACH_SAFE(hc, &hop->queue, entry, next) {
+		if (hc->user)
 			continue;	/* waits for the next session */
+		if (hc->ops != NULL)
+			hc->ops->lost(hc->arg, reason);
+		hop_channel_destroy(hc);
+	}
+	TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
 		if (hc->ops != NULL) {
 			if (hc->state == CHAN_OPEN || !hc->user)
 				hc->ops->lost(hc->arg, reason);
@@ -940,6 +957,7 @@ hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
 	hc->state = CHAN_OPEN;
 	evtimer_del(hc->deadline);
 	hc->ops->opened(hc->arg);
+	hop_channel_wake(hc);		/* pump it at once */
 	return 1;
 }
 
@@ -982,12 +1000,10 @@ hop_open_next(struct hop *hop)
 	int			 code, bound = 0;
 
 	if ((hc = hop->opening) == NULL) {
-		TAILQ_FOREACH(hc, &hop->channels, entry) {
-			if (hc->state == CHAN_QUEUED)
-				break;
-		}
-		if (hc == NULL)
+		if ((hc = TAILQ_FIRST(&hop->queue)) == NULL)
 			return 0;
+		TAILQ_REMOVE(&hop->queue, hc, entry);
+		TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
 		hc->state = CHAN_OPENING;
 		hop->opening = hc;
 	}
@@ -1076,6 +1092,77 @@ hop_drain(struct hop *hop)
 	}
 }
 
+/* Take a channel off the wake lists. */
+static void
+hop_channel_unwake(struct hop_channel *hc)
+{
+	struct hop	*hop = hc->hop;
+
+	if (hc->woken == WAKE_LISTED)
+		TAILQ_REMOVE(&hop->wake, hc, wake_entry);
+	else if (hc->woken == WAKE_BATCH)
+		TAILQ_REMOVE(&hop->batch, hc, wake_entry);
+	hc->woken = WAKE_NONE;
+	if (hop->pumping == hc)
+		hop->pumping = NULL;
+}
+
+/* Pump an open channel in the next round of the service pass, see hop.h. */
+void
+hop_channel_wake(struct hop_channel *hc)
+{
+	struct hop	*hop = hc->hop;
+
+	if (hc->state == CHAN_OPEN && hc->ops != NULL &&
+	    hc->woken == WAKE_NONE) {
+		TAILQ_INSERT_TAIL(&hop->wake, hc, wake_entry);
+		hc->woken = WAKE_LISTED;
+	}
+	hop_kick(hop);
+}
+
+/*
+ * Return whether libssh2 may hold something for an open channel: data,
+ * EOF or close (close sets EOF too), or a window that may have opened for
+ * a writer that was held back. Listeners and the probe always look.
+ */
+static int
+hop_channel_has_news(struct hop_channel *hc)
+{
+	if (hc->kind == HC_LISTEN || hc->kind == HC_SESSION ||
+	    hc->write_blocked)
+		return 1;
+	return libssh2_poll_channel_read(hc->channel, 1) > 0 ||
+	    libssh2_channel_eof(hc->channel) != 0;
+}
+
+/*
+ * libssh2 took in packets, or the hop's output found room: wake the open
+ * channels they may concern. Idle channels cost a look at libssh2's packet
+ * list, not a pump: with thousands of idle connections that matters.
+ */
+static void
+hop_wake_newsworthy(struct hop *hop)
+{
+	struct hop_channel	*hc;
+
+	TAILQ_FOREACH(hc, &hop->channels, entry) {
+		if (hc->state == CHAN_OPEN && hc->woken == WAKE_NONE &&
+		    hc->ops != NULL && hop_channel_has_news(hc)) {
+			TAILQ_INSERT_TAIL(&hop->wake, hc, wake_entry);
+			hc->woken = WAKE_LISTED;
+		}
+	}
+}
+
+/* The transport took output: writers held back may go on, see hop_int.h. */
+void
+hop_output_room(struct hop *hop)
+{
+	hop->news = 1;
+	hop_advance(hop);
+}
+
 /*
  * Service pass: open the next channel, let every open channel move data,
  * finish closes, and repeat while anything moved. Any libssh2 call may take
@@ -1086,7 +1173,7 @@ hop_drain(struct hop *hop)
 static void
 hop_service(struct hop *hop)
 {
-	struct hop_channel	*hc, *next;
+	struct hop_channel	*hc;
 	size_t			 unread;
 	int			 progress, rounds = 0;
 	char			*dead;
@@ -1094,18 +1181,35 @@ hop_service(struct hop *hop)
 	do {
 		unread = evbuffer_get_length(hop->inbuf);
 		progress = hop_open_next(hop);
-		TAILQ_FOREACH_SAFE(hc, &hop->channels, entry, next) {
-			if (hop->dead != NULL)
-				break;
-			if (hc->state == CHAN_OPEN && hc->ops->pump(hc->arg))
+		if (hop->news) {
+			hop->news = 0;
+			hop_wake_newsworthy(hop);
+		}
+		TAILQ_CONCAT(&hop->batch, &hop->wake, wake_entry);
+		TAILQ_FOREACH(hc, &hop->batch, wake_entry)
+			hc->woken = WAKE_BATCH;
+		while ((hc = TAILQ_FIRST(&hop->batch)) != NULL &&
+		    hop->dead == NULL) {
+			TAILQ_REMOVE(&hop->batch, hc, wake_entry);
+			hc->woken = WAKE_NONE;
+			/* The pump may close the channel: then pumping is NULL. */
+			hop->pumping = hc;
+			if (hc->ops->pump(hc->arg)) {
 				progress = 1;
+				if (hop->pumping != NULL)
+					hop_channel_wake(hc);
+			}
+			hop->pumping = NULL;
 		}
 		if (hop->dead == NULL)
 			progress |= hop_reap(hop);
 		if (hop->dead == NULL)
 			hop_drain(hop);
-		if (evbuffer_get_length(hop->inbuf) < unread)
+		if (evbuffer_get_length(hop->inbuf) < unread) {
+			/* libssh2 took in packets: for which channels? */
 			progress = 1;
+			hop->news = 1;
+		}
 		if (hop->dead != NULL) {
 			dead = hop->dead;
 			hop->dead = NULL;
@@ -1114,7 +1218,7 @@ hop_service(struct hop *hop)
 			return;
 		}
 	} while (progress && ++rounds < HOP_SERVICE_ROUNDS);
-	if (progress)
+	if (progress || !TAILQ_EMPTY(&hop->wake))
 		hop_kick(hop);	/* let other events in, then go on */
 	if (hop->read_paused &&
 	    evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX / 2) {
@@ -1130,11 +1234,9 @@ hop_count_queued(struct hop *hop)
 	struct hop_channel	*hc;
 	int			 n = 0;
 
-	TAILQ_FOREACH(hc, &hop->channels, entry) {
-		if (hc->state == CHAN_QUEUED || hc->state == CHAN_OPENING)
-			n++;
-	}
-	return n;
+	TAILQ_FOREACH(hc, &hop->queue, entry)
+		n++;
+	return n + (hop->opening != NULL);
 }
 
 /* A queued channel waited too long for the hop. */
@@ -1196,7 +1298,7 @@ hop_channel_new(struct hop *hop, int timeout, const struct hop_channel_ops *ops,
 	if (hc->deadline == NULL)
 		fatal("hop %s: out of memory", hop->label);
 	evtimer_add(hc->deadline, &tv);
-	TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
+	TAILQ_INSERT_TAIL(&hop->queue, hc, entry);
 	return hc;
 }
 
@@ -1291,6 +1393,7 @@ hop_listen_accept(struct hop_channel *lhc, const struct hop_channel_ops *ops,
 	hc->user = 1;
 	hop->nuser++;
 	hop_idle_update(hop);
+	hop_channel_wake(hc);
 	return hc;
 }
 
@@ -1326,8 +1429,11 @@ hop_channel_destroy(struct hop_channel *hc)
 {
 	struct hop	*hop = hc->hop;
 
+	hop_channel_unwake(hc);
 	if (hc->state == CHAN_CLOSING)
 		TAILQ_REMOVE(&hop->closing, hc, entry);
+	else if (hc->state == CHAN_QUEUED)
+		TAILQ_REMOVE(&hop->queue, hc, entry);
 	else
 		TAILQ_REMOVE(&hop->channels, hc, entry);
 	if (hop->opening == hc)
@@ -1356,6 +1462,7 @@ hop_channel_close(struct hop_channel *hc)
 		hc->ops = NULL;
 		break;
 	case CHAN_OPEN:
+		hop_channel_unwake(hc);
 		hc->ops = NULL;
 		hc->state = CHAN_CLOSING;
 		TAILQ_REMOVE(&hop->channels, hc, entry);
@@ -1390,10 +1497,14 @@ hop_channel_write(struct hop_channel *hc, const char *buf, size_t len)
 	ssize_t	n;
 
 	n = libssh2_channel_write(hc->channel, buf, len);
-	if (n > 0)
+	if (n > 0) {
+		hc->write_blocked = 0;
 		return n;
-	if (n == 0 || n == LIBSSH2_ERROR_EAGAIN)
+	}
+	if (n == 0 || n == LIBSSH2_ERROR_EAGAIN) {
+		hc->write_blocked = 1;
 		return HOP_AGAIN;
+	}
 	return hop_channel_error(hc, (int)n, "write");
 }
 
@@ -1420,9 +1531,12 @@ hop_channel_remote_closed(struct hop_channel *hc)
 
 /* Return whether the hop's output has room for more channel data. */
 int
-hop_channel_can_write(const struct hop_channel *hc)
+hop_channel_can_write(struct hop_channel *hc)
 {
-	return evbuffer_get_length(hc->hop->outbuf) < HOP_OUTBUF_HIGH;
+	if (evbuffer_get_length(hc->hop->outbuf) < HOP_OUTBUF_HIGH)
+		return 1;
+	hc->write_blocked = 1;
+	return 0;
 }
 
 /* Return the hop a channel belongs to. */
@@ -1458,7 +1572,8 @@ hop_free(struct hop *hop)
 	struct hop_channel	*hc;
 
 	hop_teardown(hop, "jumpgate is shutting down");
-	while ((hc = TAILQ_FIRST(&hop->channels)) != NULL) {
+	while ((hc = TAILQ_FIRST(&hop->queue)) != NULL ||
+	    (hc = TAILQ_FIRST(&hop->channels)) != NULL) {
 		if (hc->ops != NULL)
 			hc->ops->failed(hc->arg, "jumpgate is shutting down");
 		hop_channel_destroy(hc);

@@ -97,13 +97,19 @@ struct hop_channel *hop_listen(struct hop *, const char *host, int port,
 int		 hop_listen_port(const struct hop_channel *);
 struct hop_channel *hop_listen_accept(struct hop_channel *,
 		    const struct hop_channel_ops *, void *arg);
+/*
+ * The user has something for an open channel (input to send, or room for
+ * what it receives): pump it in the hop's next service pass. Only woken
+ * channels and those libssh2 has news for are pumped.
+ */
+void		 hop_channel_wake(struct hop_channel *);
 /* Give the channel back: the hop closes it politely and frees it. */
 void		 hop_channel_close(struct hop_channel *);
 ssize_t		 hop_channel_read(struct hop_channel *, char *, size_t);
 ssize_t		 hop_channel_write(struct hop_channel *, const char *, size_t);
 int		 hop_channel_send_eof(struct hop_channel *);
 int		 hop_channel_remote_closed(struct hop_channel *);
-int		 hop_channel_can_write(const struct hop_channel *);
+int		 hop_channel_can_write(struct hop_channel *);
 struct hop	*hop_channel_hop(const struct hop_channel *);
 
 #endif

@@ -155,7 +155,10 @@ hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
 	libssh2_keepalive_send(hop->session, &next);
 	if (hop->probe != NULL && !hop->probe_inflight)
 		hop->probe_inflight = 1;
-	hop_kick(hop);
+	if (hop->probe != NULL)
+		hop_channel_wake(hop->probe);
+	else
+		hop_kick(hop);
 }
 
 /* Create the hop's liveness timers. */

@@ -118,8 +118,10 @@ hop_carrier_pump(void *arg)
 	}
 
 	/* Let the inner session take in its input and write again. */
-	if (progress)
+	if (progress) {
+		hop->news = 1;
 		hop_kick(hop);
+	}
 	return progress;
 }
 
@@ -146,18 +148,28 @@ hop_carrier_connect(struct hop *hop)
 	    &hop_carrier_ops, hop);
 }
 
+/* Have the outer hop pump the carrier channel. */
+static void
+hop_carrier_wake(struct hop *hop)
+{
+	if (hop->carrier != NULL)
+		hop_channel_wake(hop->carrier);
+	else
+		hop_kick(hop->outer);
+}
+
 /* The inner session wrote: the outer hop's pass moves it on. */
 static void
 hop_carrier_flush(struct hop *hop)
 {
-	hop_kick(hop->outer);
+	hop_carrier_wake(hop);
 }
 
 /* The inner session took in its input: the outer hop may read on. */
 static void
 hop_carrier_resume(struct hop *hop)
 {
-	hop_kick(hop->outer);
+	hop_carrier_wake(hop);
 }
 
 /* Give the channel back and drop the placeholder. */

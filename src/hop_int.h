@@ -100,8 +100,13 @@ struct hop {
 	struct event		*ev_service;
 	int			 backoff;
 
-	struct hop_channels	 channels;	/* queued, opening, open */
+	struct hop_channels	 channels;	/* opening, open */
+	struct hop_channels	 queue;		/* waiting to be opened */
 	struct hop_channels	 closing;
+	struct hop_channels	 wake;		/* to pump next round */
+	struct hop_channels	 batch;		/* being pumped this round */
+	struct hop_channel	*pumping;	/* NULL once it closed */
+	int			 news;		/* libssh2 took in packets */
 	struct hop_channel	*opening;
 
 	/* Liveness (hop_alive.c). */
@@ -128,6 +133,8 @@ struct hop {
 };
 
 void	hop_session_begin(struct hop *);
+/* The transport took output: wake the writers that were held back. */
+void	hop_output_room(struct hop *);
 struct hop_channel *hop_channel_open_session(struct hop *,
 	    const struct hop_channel_ops *, void *);
 LIBSSH2_CHANNEL *hop_channel_libssh2(struct hop_channel *);

@@ -100,7 +100,7 @@ hop_tcp_write_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(hop->ev_write, NULL);
 	if (before >= HOP_OUTBUF_HIGH / 2 &&
 	    evbuffer_get_length(hop->outbuf) < HOP_OUTBUF_HIGH / 2)
-		hop_advance(hop);
+		hop_output_room(hop);
 }
 
 /*
