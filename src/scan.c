@@ -124,8 +124,13 @@ scan_print(const struct scan_options *o, const char *host, int port,
 	size_t			 i;
 
 	knownhosts_hostname(host, port, name, sizeof name);
-	printf("# %s:%d %s%s%s\n", host, port, version,
-	    o->via != NULL ? " through " : "", o->via != NULL ? o->via : "");
+	/* Hashed names are for files whose reader must not learn them. */
+	if (o->hash)
+		printf("# %s\n", version);
+	else
+		printf("# %s:%d %s%s%s\n", host, port, version,
+		    o->via != NULL ? " through " : "",
+		    o->via != NULL ? o->via : "");
 	for (i = 0; i < nkeys; i++) {
 		if (fingerprint_blob_type(keys[i].blob, keys[i].bloblen, type,
 		    sizeof type) != 0)
