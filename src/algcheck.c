@@ -87,6 +87,25 @@ algcheck_weak(int list, const char *name)
 	return NULL;
 }
 
+/* LIST without NAME, as a new string. */
+static char *
+algcheck_without(const char *list, const char *name)
+{
+	char	*copy, *next, *p, *out, *tmp;
+
+	out = xstrdup("");
+	copy = next = xstrdup(list);
+	while ((p = strsep(&next, ",")) != NULL) {
+		if (*p == '\0' || strcmp(p, name) == 0)
+			continue;
+		xasprintf(&tmp, "%s%s%s", out, *out == '\0' ? "" : ",", p);
+		free(out);
+		out = tmp;
+	}
+	free(copy);
+	return out;
+}
+
 /* What libssh2 supports for LIST, and the part jumpgate uses, as lists. */
 static void
 algcheck_supported(LIBSSH2_SESSION *session, int list, char **all,
@@ -111,6 +130,13 @@ algcheck_supported(LIBSSH2_SESSION *session, int list, char **all,
 	}
 	if (n > 0)
 		libssh2_free(session, algs);
+	/* A hop offers ssh-ed25519 first (hostkey_preferences). */
+	if (list == KEXINIT_HOSTKEY && wire_namelist_has(s, "ssh-ed25519")) {
+		tmp = algcheck_without(s, "ssh-ed25519");
+		free(s);
+		xasprintf(&s, "ssh-ed25519%s%s", *tmp == '\0' ? "" : ",", tmp);
+		free(tmp);
+	}
 	*all = a;
 	*strong = s;
 }
