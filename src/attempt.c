@@ -123,6 +123,9 @@ attempt_run(struct event_base *base, struct reach *r, const char *host,
 	a.timeout = timeout;
 	if ((deadline = evtimer_new(base, attempt_deadline_cb, &a)) == NULL)
 		fatal("out of memory");
+	/* Through hops, the channel's own deadline (naming the hop) first. */
+	if (reach_describe(r) != NULL)
+		tv.tv_sec++;
 	evtimer_add(deadline, &tv);
 	a.stream = reach_open(r, host, port, timeout, &attempt_ops, &a);
 	attempt_flush(&a);

@@ -128,6 +128,16 @@ handshake_free(struct handshake *h)
 	freezero(h, sizeof *h);
 }
 
+/* Tell whether the first name of LIST is NAME. */
+static int
+handshake_first_is(const char *list, const char *name)
+{
+	size_t	n = strlen(name);
+
+	return strncmp(list, name, n) == 0 &&
+	    (list[n] == ',' || list[n] == '\0');
+}
+
 /* Build and queue our KEXINIT: one host-key algorithm, the server's own
  * cipher, MAC and compression lists (never used: we stop before NEWKEYS). */
 static void
@@ -197,7 +207,6 @@ handshake_on_kexinit(struct handshake *h, const unsigned char *payload,
     size_t len)
 {
 	char		 err[256], *plan[1];
-	const char	*first;
 	size_t		 i, n;
 
 	if (kexinit_parse_payload(payload, len, &h->server, err,
@@ -238,13 +247,10 @@ handshake_on_kexinit(struct handshake *h, const unsigned char *payload,
 		return;
 	}
 	/* A wrong guess of the server's is ignored (RFC 4253 §7). */
-	if (h->server.first_kex_packet_follows) {
-		first = h->server.lists[KEXINIT_KEX];
-		h->skip_guess = strncmp(first, h->kex->name,
-		    strlen(h->kex->name)) != 0 ||
-		    strncmp(h->server.lists[KEXINIT_HOSTKEY], h->hostkey_alg,
-		    strlen(h->hostkey_alg)) != 0;
-	}
+	if (h->server.first_kex_packet_follows)
+		h->skip_guess = !handshake_first_is(h->server.lists[KEXINIT_KEX],
+		    h->kex->name) || !handshake_first_is(
+		    h->server.lists[KEXINIT_HOSTKEY], h->hostkey_alg);
 	handshake_send_kexinit(h);
 	if (handshake_send_ecdh_init(h) == 0)
 		h->state = HS_REPLY;

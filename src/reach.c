@@ -375,6 +375,9 @@ reach_write(struct reach_stream *s, const void *p, size_t len)
 void
 reach_close(struct reach_stream *s)
 {
+	size_t	len;
+	ssize_t	n;
+
 	if (s->bev != NULL) {
 		/* One attempt to send what is queued (the goodbye). */
 		if (s->connected && s->dead == NULL)
@@ -383,17 +386,14 @@ reach_close(struct reach_stream *s)
 		bufferevent_free(s->bev);
 	}
 	if (s->channel != NULL) {
-		/* Whatever still waits is pumped before the close, if ever. */
-		if (s->open && evbuffer_get_length(s->out) > 0) {
-			while (evbuffer_get_length(s->out) > 0 &&
-			    hop_channel_can_write(s->channel)) {
-				ssize_t n = hop_channel_write(s->channel,
-				    (const char *)evbuffer_pullup(s->out, -1),
-				    evbuffer_get_length(s->out));
-				if (n <= 0)
-					break;
-				evbuffer_drain(s->out, (size_t)n);
-			}
+		/* One attempt to send what is queued (the goodbye). */
+		while (s->open && (len = evbuffer_get_length(s->out)) > 0 &&
+		    hop_channel_can_write(s->channel)) {
+			n = hop_channel_write(s->channel,
+			    (const char *)evbuffer_pullup(s->out, -1), len);
+			if (n <= 0)
+				break;
+			evbuffer_drain(s->out, (size_t)n);
 		}
 		hop_channel_close(s->channel);
 	}
