@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "fingerprint.h"
 #include "knownhosts.h"
@@ -130,6 +131,29 @@ knownhosts_hostname(const char *host, int port, char *out, size_t outlen)
 	memcpy(out, name, len);
 	out[len] = '\0';
 	free(name);
+}
+
+/* Hash the name ssh looks up for HOST:PORT, see knownhosts.h. */
+char *
+knownhosts_hashed_name(const char *host, int port)
+{
+	unsigned char	 salt[KNOWNHOSTS_HASH_LEN], md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	char		*name, *b64salt, *b64hash, *out;
+
+	if (RAND_bytes(salt, sizeof salt) != 1)
+		fatal("cannot get random bytes for a hashed host name");
+	name = knownhosts_name(host, port);
+	if (HMAC(EVP_sha1(), salt, sizeof salt, (const unsigned char *)name,
+	    strlen(name), md, &mdlen) == NULL || mdlen != KNOWNHOSTS_HASH_LEN)
+		fatal("HMAC-SHA1 failed");
+	b64salt = knownhosts_base64_encode(salt, sizeof salt);
+	b64hash = knownhosts_base64_encode(md, KNOWNHOSTS_HASH_LEN);
+	xasprintf(&out, "%s%s|%s", KNOWNHOSTS_HASH_MAGIC, b64salt, b64hash);
+	free(b64salt);
+	free(b64hash);
+	free(name);
+	return out;
 }
 
 /* Match NAME against the glob P of PLEN bytes, ignoring case. */

@@ -51,4 +51,11 @@ int	knownhosts_add(const char *path, const char *host, int port,
 void	knownhosts_hostname(const char *host, int port, char *out,
 	    size_t outlen);
 
+/*
+ * The "|1|salt|hash" form of the name ssh looks up for HOST:PORT (what
+ * ssh-keygen -H writes): HMAC-SHA1 of the name keyed by a fresh random
+ * 20-byte salt, both base64. Caller frees.
+ */
+char	*knownhosts_hashed_name(const char *host, int port);
+
 #endif

@@ -1,4 +1,5 @@
 /* jumpgate: bastion-aware SSH tunnel manager. The command line. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "control.h"
 #include "log.h"
 #include "runtime.h"
+#include "scan.h"
 #include "xmalloc.h"
 
 /* Print usage and exit. */
@@ -21,6 +23,11 @@ usage(void)
 	    "       jumpgate run [-d] FILE         run it (-d: detach)\n"
 	    "       jumpgate status [--json] FILE  show the running instance\n"
 	    "       jumpgate reload FILE           make it reload FILE\n"
+	    "       jumpgate scan [--hash] [--known-hosts | --pins] [--timeout S]\n"
+	    "                     [--via HOP --config FILE] HOST[:PORT]...\n"
+	    "                                      fetch and verify host keys\n"
+	    "       jumpgate probe [--timeout S] [--via HOP --config FILE]\n"
+	    "                      HOST[:PORT]     show the server's algorithms\n"
 	    "       jumpgate version\n");
 	exit(2);
 }
@@ -97,6 +104,19 @@ main_ask(const char *path, const char *command)
 	return rc;
 }
 
+/* jumpgate scan / probe: parse the options and run. */
+static int
+main_scan(int argc, char **argv)
+{
+	struct scan_options	o;
+	int			scan = strcmp(argv[0], "scan") == 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (scan_parse_options(argc, argv, scan, &o) != 0)
+		usage();
+	return scan ? scan_main(&o) : probe_main(&o);
+}
+
 /* Entry point: dispatch the command. */
 int
 main(int argc, char **argv)
@@ -121,5 +141,8 @@ main(int argc, char **argv)
 		return main_ask(argv[3], "status json");
 	if (argc == 3 && strcmp(argv[1], "reload") == 0)
 		return main_ask(argv[2], "reload");
+	if (argc >= 2 && (strcmp(argv[1], "scan") == 0 ||
+	    strcmp(argv[1], "probe") == 0))
+		return main_scan(argc - 1, argv + 1);
 	usage();
 }

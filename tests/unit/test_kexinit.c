@@ -1,0 +1,487 @@
+/*
+ * Unit tests for wire.c, kexinit.c and the pure parts of hostsig.c and
+ * algcheck.c: a KEXINIT captured from OpenSSH's sshd
+ * (data/openssh-9.2p1.bin, made by data/capture-kexinit.sh), the same
+ * truncated at every byte, oversized lengths, bad message numbers, bad
+ * names, garbage, and version lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "algcheck.h"
+#include "hostsig.h"
+#include "kexinit.h"
+#include "wire.h"
+
+#define TEST_VERSION	"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"
+
+/* The captured bytes: version line, then the KEXINIT packet. */
+static unsigned char	capture[4096];
+static size_t		capture_len;
+static size_t		packet_off;	/* where the packet starts */
+
+/* Read the captured server greeting. */
+static int
+test_setup(void **state)
+{
+	const char	*dir = getenv("UNIT_SRCDIR");
+	char		 path[1024];
+	FILE		*f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/data/openssh-9.2p1.bin",
+	    dir != NULL ? dir : "tests/unit");
+	if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return -1;
+	}
+	capture_len = fread(capture, 1, sizeof capture, f);
+	fclose(f);
+	packet_off = strlen(TEST_VERSION) + 2;
+	return capture_len > packet_off ? 0 : -1;
+}
+
+/* The captured payload (message number first) and its length. */
+static const unsigned char *
+test_payload(size_t *len)
+{
+	const unsigned char	*payload;
+	size_t			 used;
+	char			 err[256];
+
+	assert_int_equal(wire_frame(capture + packet_off, capture_len -
+	    packet_off, &payload, len, &used, err, sizeof err), WIRE_OK);
+	return payload;
+}
+
+/* Frame PAYLOAD (LEN bytes) as a packet into a new buffer. */
+static void
+test_frame(struct wire_buf *out, const unsigned char *payload, size_t len)
+{
+	struct wire_buf	p = { 0 };
+
+	wire_put(&p, payload, len);
+	wire_packet(out, &p);
+	wire_buf_free(&p);
+}
+
+/* The version line and the KEXINIT of a real sshd parse as they are. */
+static void
+test_captured(void **state)
+{
+	struct kexinit	k;
+	char		version[WIRE_MAX_BANNER + 1], err[256];
+	size_t		used;
+
+	(void)state;
+	assert_int_equal(wire_banner(capture, capture_len, version, &used,
+	    err, sizeof err), WIRE_OK);
+	assert_string_equal(version, TEST_VERSION);
+	assert_int_equal(used, packet_off);
+	assert_int_equal(kexinit_parse_packet(capture + used, capture_len -
+	    used, &k, &used, err, sizeof err), WIRE_OK);
+	assert_int_equal(packet_off + used, capture_len);
+	assert_non_null(strstr(k.lists[KEXINIT_KEX], ",curve25519-sha256,"));
+	assert_string_equal(k.lists[KEXINIT_HOSTKEY],
+	    "ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256");
+	assert_string_equal(k.lists[KEXINIT_COMP_CS], "none,zlib@openssh.com");
+	assert_string_equal(k.lists[KEXINIT_LANG_CS], "");
+	assert_string_equal(k.lists[KEXINIT_LANG_SC], "");
+	assert_int_equal(k.first_kex_packet_follows, 0);
+	assert_int_equal(k.reserved, 0);
+	assert_int_equal(k.payloadlen + 4 + 1 + capture[packet_off + 4],
+	    capture_len - packet_off);
+	kexinit_clear(&k);
+}
+
+/* Cut anywhere, the packet is incomplete, never an error or a crash. */
+static void
+test_packet_truncated(void **state)
+{
+	struct kexinit	k;
+	char		err[256];
+	size_t		n, used;
+
+	(void)state;
+	for (n = 0; n < capture_len - packet_off; n++) {
+		assert_int_equal(kexinit_parse_packet(capture + packet_off, n,
+		    &k, &used, err, sizeof err), WIRE_MORE);
+	}
+}
+
+/*
+ * A complete packet whose payload is cut at every offset: an error that
+ * names the field the cut falls in.
+ */
+static void
+test_payload_truncated(void **state)
+{
+	const unsigned char	*payload;
+	struct wire_reader	 r;
+	struct kexinit		 k;
+	struct wire_buf		 pkt;
+	const unsigned char	*skip;
+	size_t			 len, n, used, starts[KEXINIT_NLISTS + 1];
+	uint32_t		 l;
+	char			 err[256], want[128];
+	int			 i, field;
+
+	(void)state;
+	payload = test_payload(&len);
+	/* Where each name-list starts. */
+	wire_reader_init(&r, payload, len);
+	(void)wire_get_bytes(&r, 1 + KEXINIT_COOKIE_LEN, &skip);
+	for (i = 0; i < KEXINIT_NLISTS; i++) {
+		starts[i] = r.off;
+		assert_int_equal(wire_get_u32(&r, &l), 0);
+		assert_int_equal(wire_get_bytes(&r, l, &skip), 0);
+	}
+	starts[KEXINIT_NLISTS] = r.off;
+
+	for (n = 0; n < len; n++) {
+		memset(&pkt, 0, sizeof pkt);
+		test_frame(&pkt, payload, n);
+		assert_int_equal(kexinit_parse_packet(pkt.p, pkt.len, &k,
+		    &used, err, sizeof err), WIRE_ERROR);
+		wire_buf_free(&pkt);
+		if (n == 0) {
+			/* No room for a message number: the frame is bad. */
+			assert_non_null(strstr(err, "padding_length"));
+			continue;
+		}
+		if (n < 1 + KEXINIT_COOKIE_LEN) {
+			assert_string_equal(err, "truncated in the cookie");
+			continue;
+		}
+		if (n >= starts[KEXINIT_NLISTS]) {
+			assert_non_null(strstr(err, n == starts[
+			    KEXINIT_NLISTS] ? "first_kex_packet_follows" :
+			    "reserved"));
+			continue;
+		}
+		for (field = KEXINIT_NLISTS - 1; starts[field] > n; field--)
+			;
+		if (n < starts[field] + 4)
+			snprintf(want, sizeof want, "truncated in the length "
+			    "of %s", kexinit_list_name(field));
+		else
+			snprintf(want, sizeof want, "%s: name-list length ",
+			    kexinit_list_name(field));
+		if (strstr(err, want) == NULL)
+			fail_msg("cut at %zu: '%s' does not say '%s'", n, err,
+			    want);
+	}
+}
+
+/* Oversized lengths are refused with the number and the room left. */
+static void
+test_oversized(void **state)
+{
+	const unsigned char	*payload;
+	unsigned char		 copy[4096];
+	struct kexinit		 k;
+	struct wire_buf		 pkt = { 0 };
+	size_t			 len, used;
+	char			 err[256];
+	size_t			 mac_cs;
+	int			 i;
+	uint32_t		 l;
+
+	(void)state;
+	payload = test_payload(&len);
+	memcpy(copy, payload, len);
+	/* The kex_algorithms length at 17. */
+	memset(copy + 17, 0xff, 4);
+	assert_int_equal(kexinit_parse_payload(copy, len, &k, err, sizeof err),
+	    -1);
+	assert_non_null(strstr(err, "kex_algorithms: name-list length "
+	    "4294967295 exceeds the"));
+	assert_null(k.lists[0]);
+
+	/* mac_algorithms_client_to_server one byte too long. */
+	memcpy(copy, payload, len);
+	mac_cs = 17;
+	for (i = 0; i < KEXINIT_MAC_CS; i++) {
+		l = (uint32_t)copy[mac_cs] << 24 | copy[mac_cs + 1] << 16 |
+		    copy[mac_cs + 2] << 8 | copy[mac_cs + 3];
+		mac_cs += 4 + l;
+	}
+	copy[mac_cs] = 0;
+	copy[mac_cs + 1] = 1;
+	copy[mac_cs + 2] = 0;
+	copy[mac_cs + 3] = 0;
+	assert_int_equal(kexinit_parse_payload(copy, len, &k, err, sizeof err),
+	    -1);
+	assert_non_null(strstr(err, "mac_algorithms_client_to_server: "
+	    "name-list length 65536 exceeds the "));
+
+	/* packet_length beyond any limit. */
+	memset(copy, 0xff, 4);
+	assert_int_equal(kexinit_parse_packet(copy, 64, &k, &used, err,
+	    sizeof err), WIRE_ERROR);
+	assert_string_equal(err, "packet_length 4294967295 exceeds the "
+	    "262144-byte limit");
+
+	/* Padding that leaves no payload, or too little padding. */
+	test_frame(&pkt, payload, len);
+	pkt.p[4] = 3;
+	assert_int_equal(kexinit_parse_packet(pkt.p, pkt.len, &k, &used, err,
+	    sizeof err), WIRE_ERROR);
+	assert_non_null(strstr(err, "padding_length 3"));
+	pkt.p[4] = 255;
+	pkt.p[0] = pkt.p[1] = pkt.p[2] = 0;
+	pkt.p[3] = 252;
+	assert_int_equal(kexinit_parse_packet(pkt.p, pkt.len, &k, &used, err,
+	    sizeof err), WIRE_ERROR);
+	assert_non_null(strstr(err, "padding_length 255"));
+	pkt.p[3] = 13;
+	assert_int_equal(kexinit_parse_packet(pkt.p, pkt.len, &k, &used, err,
+	    sizeof err), WIRE_ERROR);
+	assert_non_null(strstr(err, "not a multiple of 8"));
+	wire_buf_free(&pkt);
+}
+
+/* Other messages, trailing bytes and non-boolean flags are refused. */
+static void
+test_bad_fields(void **state)
+{
+	const unsigned char	*payload;
+	unsigned char		 copy[4096];
+	struct kexinit		 k;
+	size_t			 len;
+	char			 err[256];
+
+	(void)state;
+	payload = test_payload(&len);
+	memcpy(copy, payload, len);
+	copy[0] = 21;
+	assert_int_equal(kexinit_parse_payload(copy, len, &k, err, sizeof err),
+	    -1);
+	assert_string_equal(err, "message number 21 where KEXINIT (20) was "
+	    "expected");
+	copy[0] = KEXINIT_MSG;
+	copy[len - 5] = 2;
+	assert_int_equal(kexinit_parse_payload(copy, len, &k, err, sizeof err),
+	    -1);
+	assert_string_equal(err, "first_kex_packet_follows is 2, not a "
+	    "boolean");
+	copy[len - 5] = 0;
+	copy[len] = 0;
+	assert_int_equal(kexinit_parse_payload(copy, len + 1, &k, err,
+	    sizeof err), -1);
+	assert_string_equal(err, "1 unexpected bytes after the reserved field");
+}
+
+/* Build a KEXINIT payload whose first list is KEX and the rest REST. */
+static void
+test_build(struct wire_buf *b, const char *kex, const char *rest)
+{
+	unsigned char	cookie[KEXINIT_COOKIE_LEN] = { 0 };
+	int		i;
+
+	wire_put_u8(b, KEXINIT_MSG);
+	wire_put(b, cookie, sizeof cookie);
+	wire_put_cstring(b, kex);
+	for (i = 1; i < KEXINIT_NLISTS; i++)
+		wire_put_cstring(b, rest);
+	wire_put_u8(b, 0);
+	wire_put_u32(b, 0);
+}
+
+/* Empty lists parse; bad names are refused, saying how. */
+static void
+test_names(void **state)
+{
+	static const struct {
+		const char	*list;
+		const char	*error;
+	} bad[] = {
+		{ "a,,b", "kex_algorithms: empty name at byte 2" },
+		{ ",a", "kex_algorithms: empty name at byte 0" },
+		{ "a,", "kex_algorithms: empty name at the end" },
+		{ "a b", "kex_algorithms: byte 0x20 at offset 1 is not "
+		    "printable US-ASCII" },
+		{ "a\tb", "kex_algorithms: byte 0x09 at offset 1 is not "
+		    "printable US-ASCII" },
+		{ "\xc3\xa9", "kex_algorithms: byte 0xc3 at offset 0 is not "
+		    "printable US-ASCII" },
+		{ "x,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaa", "kex_algorithms: name at byte 2 is longer than "
+		    "64 characters" },
+	};
+	struct wire_buf	b = { 0 };
+	struct kexinit	k;
+	char		err[256];
+	size_t		i;
+	int		l;
+
+	(void)state;
+	test_build(&b, "", "");
+	assert_int_equal(kexinit_parse_payload(b.p, b.len, &k, err,
+	    sizeof err), 0);
+	for (l = 0; l < KEXINIT_NLISTS; l++)
+		assert_string_equal(k.lists[l], "");
+	kexinit_clear(&k);
+	wire_buf_free(&b);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		test_build(&b, bad[i].list, "none");
+		assert_int_equal(kexinit_parse_payload(b.p, b.len, &k, err,
+		    sizeof err), -1);
+		assert_string_equal(err, bad[i].error);
+		wire_buf_free(&b);
+	}
+	/* A NUL inside a list. */
+	test_build(&b, "none", "none");
+	b.p[1 + KEXINIT_COOKIE_LEN + 4 + 1] = '\0';
+	assert_int_equal(kexinit_parse_payload(b.p, b.len, &k, err,
+	    sizeof err), -1);
+	assert_string_equal(err, "kex_algorithms: byte 0x00 at offset 1 is "
+	    "not printable US-ASCII");
+	wire_buf_free(&b);
+}
+
+/* Garbage never crashes the parser nor passes for a KEXINIT by chance. */
+static void
+test_garbage(void **state)
+{
+	unsigned char	buf[2048];
+	struct kexinit	k;
+	char		err[256];
+	size_t		used, i, n;
+	unsigned int	seed = 7;
+	int		rc, round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)(rand_r(&seed) % sizeof buf);
+		for (i = 0; i < n; i++)
+			buf[i] = (unsigned char)rand_r(&seed);
+		if (round % 2 == 0 && n > 6) {
+			/* A plausible frame around random bytes. */
+			buf[0] = 0;
+			buf[1] = 0;
+			buf[2] = (unsigned char)((n - 4) >> 8);
+			buf[3] = (unsigned char)((n - 4) & 0xf8);
+			buf[4] = 4 + buf[4] % 8;
+			buf[5] = KEXINIT_MSG;
+		}
+		rc = kexinit_parse_packet(buf, n, &k, &used, err, sizeof err);
+		assert_true(rc == WIRE_MORE || rc == WIRE_ERROR);
+		if (rc == WIRE_ERROR)
+			assert_true(err[0] != '\0');
+		rc = wire_banner(buf, n, (char *)buf + 1024, &used, err,
+		    sizeof err);
+		(void)rc;
+	}
+}
+
+/* Version lines: prelude lines, SSH-1, length, incomplete input. */
+static void
+test_banner(void **state)
+{
+	static const char *ok = "Welcome\r\nto this host\nSSH-2.0-x y\r\n";
+	char		out[WIRE_MAX_BANNER + 1], err[256], long_line[400];
+	size_t		used;
+
+	(void)state;
+	assert_int_equal(wire_banner((const unsigned char *)ok, strlen(ok),
+	    out, &used, err, sizeof err), WIRE_OK);
+	assert_string_equal(out, "SSH-2.0-x y");
+	assert_int_equal(used, strlen(ok));
+	assert_int_equal(wire_banner((const unsigned char *)"SSH-1.99-old\n",
+	    13, out, &used, err, sizeof err), WIRE_OK);
+	assert_string_equal(out, "SSH-1.99-old");
+	assert_int_equal(wire_banner((const unsigned char *)"SSH-2.0-par", 11,
+	    out, &used, err, sizeof err), WIRE_MORE);
+	assert_int_equal(wire_banner((const unsigned char *)"SS", 2, out,
+	    &used, err, sizeof err), WIRE_MORE);
+	assert_int_equal(wire_banner((const unsigned char *)"SSH-1.5-old\r\n",
+	    13, out, &used, err, sizeof err), WIRE_ERROR);
+	assert_non_null(strstr(err, "SSH-1 only server, or not SSH"));
+	assert_int_equal(wire_banner((const unsigned char *)"SSH-2.0-\r\n",
+	    10, out, &used, err, sizeof err), WIRE_ERROR);
+	assert_int_equal(wire_banner((const unsigned char *)"SSH-2.0-a\x01\n",
+	    11, out, &used, err, sizeof err), WIRE_ERROR);
+	assert_string_equal(err, "control character 0x01 in the version line");
+	assert_int_equal(wire_banner((const unsigned char *)"HTTP/1.1 400\0\n",
+	    14, out, &used, err, sizeof err), WIRE_ERROR);
+	memset(long_line, 'a', sizeof long_line);
+	memcpy(long_line, "SSH-2.0-", 8);
+	assert_int_equal(wire_banner((unsigned char *)long_line,
+	    sizeof long_line, out, &used, err, sizeof err), WIRE_ERROR);
+	assert_string_equal(err, "version line longer than 255 bytes");
+	memset(long_line, 'a', sizeof long_line);
+	long_line[sizeof long_line - 1] = '\n';
+	assert_int_equal(wire_banner((unsigned char *)long_line,
+	    sizeof long_line, out, &used, err, sizeof err), WIRE_MORE);
+}
+
+/* One algorithm per key type, RSA as rsa-sha2-512 first. */
+static void
+test_plan(void **state)
+{
+	char	*algs[8];
+	size_t	 n, i;
+
+	(void)state;
+	n = hostsig_plan("ssh-rsa,rsa-sha2-256,ssh-ed25519-cert-v01@openssh.com,"
+	    "ecdsa-sha2-nistp384,ssh-dss,rsa-sha2-512,ssh-ed25519", algs, 8);
+	assert_int_equal(n, 3);
+	assert_string_equal(algs[0], "ssh-ed25519");
+	assert_string_equal(algs[1], "ecdsa-sha2-nistp384");
+	assert_string_equal(algs[2], "rsa-sha2-512");
+	for (i = 0; i < n; i++)
+		free(algs[i]);
+	assert_null(hostsig_key_type("ssh-dss"));
+	assert_string_equal(hostsig_key_type("rsa-sha2-256"), "ssh-rsa");
+}
+
+/* Client order decides; weak algorithms are named with the reason. */
+static void
+test_choose(void **state)
+{
+	char	*c;
+
+	(void)state;
+	c = algcheck_choose("aes128-ctr,aes256-ctr", "aes256-ctr,aes128-ctr");
+	assert_string_equal(c, "aes128-ctr");
+	free(c);
+	assert_null(algcheck_choose("aes128-ctr", "aes128-gcm@openssh.com"));
+	assert_null(algcheck_choose("a", ""));
+	assert_string_equal(algcheck_weak(KEXINIT_HOSTKEY, "ssh-rsa"),
+	    "RSA signatures with SHA-1");
+	assert_null(algcheck_weak(KEXINIT_HOSTKEY, "rsa-sha2-512"));
+	assert_string_equal(algcheck_weak(KEXINIT_MAC_SC, "hmac-sha1-96"),
+	    "SHA-1");
+	assert_null(algcheck_weak(KEXINIT_MAC_SC, "hmac-sha2-256"));
+	assert_string_equal(algcheck_weak(KEXINIT_ENC_SC, "aes256-cbc"),
+	    "CBC mode");
+}
+
+/* Run the tests. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_captured),
+		cmocka_unit_test(test_packet_truncated),
+		cmocka_unit_test(test_payload_truncated),
+		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_banner),
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_choose),
+	};
+
+	return cmocka_run_group_tests(tests, test_setup, NULL);
+}
