@@ -243,7 +243,7 @@ algorithms_pref(LIBSSH2_SESSION *session, int method, enum algo_kind kind,
 {
 	if (libssh2_session_method_pref(session, method, list) == 0)
 		return 0;
-	xasprintf(cause, "libssh2 %s accepts none of the %s %s", 
+	xasprintf(cause, "libssh2 %s accepts none of the %s %s",
 	    libssh2_version(0), algorithms_keys[kind], list);
 	return -1;
 }
