@@ -14,6 +14,7 @@
 
 #include <ini.h>
 
+#include "algorithms.h"
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
@@ -52,6 +53,15 @@ enum {
 	CONFIG_KEY_LAZY,
 	CONFIG_KEY_IDLE_TIMEOUT,
 	CONFIG_KEY_HOP_VIA,
+	CONFIG_KEY_KEX,
+	CONFIG_KEY_HOST_KEY_ALGORITHMS,
+	CONFIG_KEY_CIPHERS,
+	CONFIG_KEY_MACS,
+	CONFIG_KEY_ALLOW_SSH_RSA_SHA1,
+	CONFIG_KEY_PASSWORD_FILE,
+	CONFIG_KEY_PASSWORD_ENV,
+	CONFIG_KEY_PASSWORD,
+	CONFIG_KEY_OTP_COMMAND,
 	CONFIG_KEY_LISTEN,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
@@ -145,6 +155,24 @@ static int	config_set_lazy(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_idle_timeout(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_kex(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_host_key_algorithms(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_ciphers(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_macs(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_allow_ssh_rsa_sha1(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_password_file(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_password_env(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_password(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_otp_command(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_listen(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect(struct config_parse *,
@@ -157,6 +185,7 @@ static int	config_set_type(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_required(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_key_usable(const struct config_section *, size_t);
 static void	config_error(struct config_parse *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -201,6 +230,22 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_IDLE_TIMEOUT] = { CONFIG_HOP, "idle_timeout", NULL,
 	    config_set_idle_timeout },
 	[CONFIG_KEY_HOP_VIA] = { CONFIG_HOP, "via", NULL, config_set_hop_via },
+	[CONFIG_KEY_KEX] = { CONFIG_HOP, "kex", NULL, config_set_kex },
+	[CONFIG_KEY_HOST_KEY_ALGORITHMS] = { CONFIG_HOP, "host_key_algorithms",
+	    NULL, config_set_host_key_algorithms },
+	[CONFIG_KEY_CIPHERS] = { CONFIG_HOP, "ciphers", NULL,
+	    config_set_ciphers },
+	[CONFIG_KEY_MACS] = { CONFIG_HOP, "macs", NULL, config_set_macs },
+	[CONFIG_KEY_ALLOW_SSH_RSA_SHA1] = { CONFIG_HOP, "allow_ssh_rsa_sha1",
+	    NULL, config_set_allow_ssh_rsa_sha1 },
+	[CONFIG_KEY_PASSWORD_FILE] = { CONFIG_HOP, "password_file", NULL,
+	    config_set_password_file },
+	[CONFIG_KEY_PASSWORD_ENV] = { CONFIG_HOP, "password_env", NULL,
+	    config_set_password_env },
+	[CONFIG_KEY_PASSWORD] = { CONFIG_HOP, "password", NULL,
+	    config_set_password },
+	[CONFIG_KEY_OTP_COMMAND] = { CONFIG_HOP, "otp_command", NULL,
+	    config_set_otp_command },
 	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
 	    config_set_listen },
 	[CONFIG_KEY_CONNECT] = { CONFIG_TUNNEL, "connect",
@@ -362,6 +407,8 @@ config_key_list(enum config_kind kind)
 	size_t	 i;
 
 	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (i == CONFIG_KEY_PASSWORD)
+			continue;	/* only there to be refused */
 		if (config_keys[i].kind == kind)
 			config_list_add(&list, config_keys[i].name);
 	}
@@ -420,6 +467,7 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		hop->reconnect_max = -1;
 		hop->lazy = -1;
 		hop->idle_timeout = -1;
+		hop->allow_ssh_rsa_sha1 = -1;
 		TAILQ_INSERT_TAIL(&config->hops, hop, entry);
 		s->hop = hop;
 		break;
@@ -1085,6 +1133,136 @@ config_set_idle_timeout(struct config_parse *p, struct config_section *s,
 }
 
 /*
+ * Return a hop's list of algorithms (kex, host_key_algorithms, ciphers or
+ * macs) with white space around names removed. The names are checked once
+ * the section is read, as allow_ssh_rsa_sha1 may follow. Caller frees.
+ */
+static char *
+config_algorithms(const char *value)
+{
+	char	*copy, *next, *name, *list = NULL, *out;
+
+	copy = next = xstrdup(value);
+	while ((name = strsep(&next, ",")) != NULL) {
+		name = config_trim(name);
+		xasprintf(&out, "%s%s%s", list ? list : "", list ? "," : "",
+		    name);
+		free(list);
+		list = out;
+	}
+	free(copy);
+	return list;
+}
+
+/* Set a hop's key exchange methods. */
+static int
+config_set_kex(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->hop->kex = config_algorithms(value);
+	return 0;
+}
+
+/* Set a hop's host key algorithms. */
+static int
+config_set_host_key_algorithms(struct config_parse *p,
+    struct config_section *s, const char *value)
+{
+	(void)p;
+	s->hop->host_key_algorithms = config_algorithms(value);
+	return 0;
+}
+
+/* Set a hop's ciphers. */
+static int
+config_set_ciphers(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->hop->ciphers = config_algorithms(value);
+	return 0;
+}
+
+/* Set a hop's MACs. */
+static int
+config_set_macs(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->hop->macs = config_algorithms(value);
+	return 0;
+}
+
+/* Set whether a hop may use ssh-rsa (SHA-1 signatures), for legacy servers. */
+static int
+config_set_allow_ssh_rsa_sha1(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	yes;
+
+	if ((yes = config_yes_no(p, "allow_ssh_rsa_sha1", value)) == -1)
+		return -1;
+	s->hop->allow_ssh_rsa_sha1 = yes;
+	return 0;
+}
+
+/* Set the file holding a hop's password (mode 0600, checked on use). */
+static int
+config_set_password_file(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	s->hop->password_file = config_path(p, "password_file", value);
+	if (s->hop->password_file == NULL)
+		return -1;
+	return 0;
+}
+
+/* Set the environment variable holding a hop's password. */
+static int
+config_set_password_env(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	const char	*c;
+
+	for (c = value; *c != '\0'; c++) {
+		if (!(isalpha((unsigned char)*c) || *c == '_' ||
+		    (c > value && isdigit((unsigned char)*c)))) {
+			config_error(p, p->line, "bad password_env '%s': give "
+			    "the name of an environment variable (letters, "
+			    "digits, '_'), not the password", value);
+			return -1;
+		}
+	}
+	s->hop->password_env = xstrdup(value);
+	return 0;
+}
+
+/* Refuse a password written into the configuration itself. */
+static int
+config_set_password(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)s;
+	(void)value;
+	config_error(p, p->line, "a password does not belong in the "
+	    "configuration file: put it in a file of mode 0600 named by "
+	    "password_file, or in an environment variable named by "
+	    "password_env");
+	return -1;
+}
+
+/* Set the command that prints a hop's one-time code. */
+static int
+config_set_otp_command(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	(void)p;
+	s->hop->otp_command = xstrdup(value);
+	return 0;
+}
+
+/*
  * Set a tunnel's listen address: on this machine for a local tunnel, on the
  * hop's sshd for a remote one. Port 0 (the server chooses) is checked
  * against the type once the whole section is read.
@@ -1196,6 +1374,38 @@ config_check_reconnect(struct config_parse *p, struct config_section *s)
 	    hop->reconnect_max, maxline == 0 ? " (the default)" : "");
 }
 
+/* Check a hop's algorithm lists against libssh2 and the secure policy. */
+static void
+config_check_algorithms(struct config_parse *p, struct config_section *s)
+{
+	static const size_t	 keys[ALGO_NKINDS] = {
+		[ALGO_KEX] = CONFIG_KEY_KEX,
+		[ALGO_HOSTKEY] = CONFIG_KEY_HOST_KEY_ALGORITHMS,
+		[ALGO_CIPHER] = CONFIG_KEY_CIPHERS,
+		[ALGO_MAC] = CONFIG_KEY_MACS
+	};
+	const char		*lists[ALGO_NKINDS];
+	struct config_hop	*hop = s->hop;
+	char			*cause;
+	int			 kind;
+
+	lists[ALGO_KEX] = hop->kex;
+	lists[ALGO_HOSTKEY] = hop->host_key_algorithms;
+	lists[ALGO_CIPHER] = hop->ciphers;
+	lists[ALGO_MAC] = hop->macs;
+	if (!config_key_usable(s, CONFIG_KEY_ALLOW_SSH_RSA_SHA1))
+		return;		/* the policy is not known */
+	for (kind = 0; kind < ALGO_NKINDS; kind++) {
+		if (lists[kind] == NULL)
+			continue;
+		if (algorithms_check(kind, lists[kind],
+		    hop->allow_ssh_rsa_sha1, &cause) == 0)
+			continue;
+		config_error(p, s->keyline[keys[kind]], "%s", cause);
+		free(cause);
+	}
+}
+
 /* Fill in a hop's defaults and check its reconnect and host key settings. */
 static void
 config_check_hop(struct config_parse *p, struct config_section *s)
@@ -1218,7 +1428,18 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 		hop->lazy = 0;
 	if (hop->idle_timeout == -1)
 		hop->idle_timeout = 0;
+	if (hop->allow_ssh_rsa_sha1 == -1)
+		hop->allow_ssh_rsa_sha1 = 0;
 	config_check_reconnect(p, s);
+	config_check_algorithms(p, s);
+	if (s->keyline[CONFIG_KEY_PASSWORD_FILE] != 0 &&
+	    s->keyline[CONFIG_KEY_PASSWORD_ENV] != 0) {
+		config_error(p, s->keyline[CONFIG_KEY_PASSWORD_FILE] >
+		    s->keyline[CONFIG_KEY_PASSWORD_ENV] ?
+		    s->keyline[CONFIG_KEY_PASSWORD_FILE] :
+		    s->keyline[CONFIG_KEY_PASSWORD_ENV], "[%s] has both "
+		    "password_file and password_env: keep one", s->label);
+	}
 
 	if (s->keyline[CONFIG_KEY_HOST_KEY_POLICY] == 0)
 		hop->policy = HOSTKEY_POLICY_STRICT;
@@ -1545,6 +1766,13 @@ config_free(struct config *config)
 		free(hop->pins);
 		free(hop->known_hosts);
 		free(hop->via);
+		free(hop->kex);
+		free(hop->host_key_algorithms);
+		free(hop->ciphers);
+		free(hop->macs);
+		free(hop->password_file);
+		free(hop->password_env);
+		free(hop->otp_command);
 		free(hop);
 	}
 	while ((t = TAILQ_FIRST(&config->tunnels)) != NULL) {
@@ -1622,6 +1850,15 @@ config_hop_equal(const struct config_hop *a, const struct config_hop *b)
 	    a->lazy != b->lazy ||
 	    a->idle_timeout != b->idle_timeout ||
 	    !config_str_equal(a->via, b->via) ||
+	    !config_str_equal(a->kex, b->kex) ||
+	    !config_str_equal(a->host_key_algorithms,
+	    b->host_key_algorithms) ||
+	    !config_str_equal(a->ciphers, b->ciphers) ||
+	    !config_str_equal(a->macs, b->macs) ||
+	    a->allow_ssh_rsa_sha1 != b->allow_ssh_rsa_sha1 ||
+	    !config_str_equal(a->password_file, b->password_file) ||
+	    !config_str_equal(a->password_env, b->password_env) ||
+	    !config_str_equal(a->otp_command, b->otp_command) ||
 	    a->npins != b->npins)
 		return 0;
 	for (i = 0; i < a->npins; i++) {

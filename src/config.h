@@ -55,6 +55,18 @@ struct config_hop {
 	char			*via;		/* hop this one is reached through */
 	struct config_hop	*via_hop;	/* ... resolved; NULL: direct */
 	int			 depth;		/* hops in its chain, itself too */
+
+	/* Algorithms offered, comma-separated; NULL: the secure default. */
+	char			*kex;
+	char			*host_key_algorithms;
+	char			*ciphers;
+	char			*macs;
+	int			 allow_ssh_rsa_sha1; /* legacy servers only */
+
+	/* Password and one-time code sources (never the secret itself). */
+	char			*password_file;	/* absolute or NULL */
+	char			*password_env;	/* variable name or NULL */
+	char			*otp_command;	/* run by /bin/sh -c, or NULL */
 };
 
 enum tunnel_type {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <event2/util.h>
 #include <libssh2.h>
 
+#include "algorithms.h"
 #include "compat.h"
 #include "config.h"
 #include "hop_int.h"
@@ -138,7 +140,7 @@ hop_set_state(struct hop *hop, enum hop_state state)
 }
 
 /* Return libssh2's last error message for the hop's session. */
-static const char *
+const char *
 hop_session_error(struct hop *hop, int *code)
 {
 	char	*msg = NULL;
@@ -432,13 +434,28 @@ hop_start(struct hop *hop)
 	hop->transport->connect(hop);
 }
 
+/*
+ * libssh2's free: until the session is ready, wipe what is freed. Its
+ * authentication packets and keyboard-interactive answers hold passwords
+ * and codes in the clear, and libssh2 1.10 frees them without wiping.
+ */
+static void
+hop_free_cb(void *ptr, void **abstract)
+{
+	struct hop	*hop = *abstract;
+
+	if (ptr != NULL && hop->state != HOP_READY)
+		explicit_bzero(ptr, malloc_usable_size(ptr));
+	free(ptr);
+}
+
 /* The transport is up: create the libssh2 session and start the handshake. */
 void
 hop_session_begin(struct hop *hop)
 {
-	char	*prefs;
+	char	*prefs, *cause;
 
-	hop->session = libssh2_session_init_ex(NULL, NULL, NULL, hop);
+	hop->session = libssh2_session_init_ex(NULL, hop_free_cb, NULL, hop);
 	if (hop->session == NULL)
 		fatal("hop %s: cannot create an SSH session", hop->label);
 	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_RECV,
@@ -446,15 +463,32 @@ hop_session_begin(struct hop *hop)
 	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_SEND,
 	    (void *)hop_send_cb);
 	libssh2_session_set_blocking(hop->session, 0);
-	prefs = hostkey_preferences(hop->conf, hop->excluded, hop->nexcluded);
-	if (prefs != NULL) {
-		log_debug("hop %s: host key types offered: %s",
-		    hop->label, prefs);
-		libssh2_session_method_pref(hop->session,
-		    LIBSSH2_METHOD_HOSTKEY, prefs);
-		free(prefs);
-	}
 	hop_set_state(hop, HOP_HANDSHAKE);
+	if (algorithms_apply(hop->session, hop->conf, &cause) != 0) {
+		hop_fail(hop, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	/* Steering towards pinned types, within host_key_algorithms. */
+	prefs = hostkey_preferences(hop->conf, hop->excluded, hop->nexcluded);
+	if (prefs == NULL) {
+		hop_fail(hop, 1, "no host key algorithm left to offer: "
+		    "known_hosts and host_key_algorithms%s leave no type in "
+		    "common; add the server's ed25519 or ecdsa key, or widen "
+		    "host_key_algorithms", hop->conf->allow_ssh_rsa_sha1 ? "" :
+		    " (ssh-rsa needs allow_ssh_rsa_sha1 = yes)");
+		return;
+	}
+	log_debug("hop %s: host key types offered: %s", hop->label, prefs);
+	if (libssh2_session_method_pref(hop->session, LIBSSH2_METHOD_HOSTKEY,
+	    prefs) != 0) {
+		hop_fail(hop, 1, "libssh2 %s accepts none of the host key "
+		    "types %s", libssh2_version(0), prefs);
+		free(prefs);
+		return;
+	}
+	free(hop->hostkeys_offered);
+	hop->hostkeys_offered = prefs;
 	hop_advance(hop);
 }
 
@@ -506,19 +540,10 @@ hop_teardown(struct hop *hop, const char *reason)
 	/* No more I/O: make every libssh2 call below fail fast. */
 	hop->transport_dead = 1;
 	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
-	if (hop->agent != NULL) {
-		libssh2_agent_disconnect(hop->agent);
-		libssh2_agent_free(hop->agent);
-		hop->agent = NULL;
-		hop->agent_key = NULL;
-	}
+	hop_auth_clear(hop);
 	if (hop->session != NULL) {
 		libssh2_session_free(hop->session);
 		hop->session = NULL;
-	}
-	if (hop->passphrase != NULL) {
-		freezero(hop->passphrase, strlen(hop->passphrase));
-		hop->passphrase = NULL;
 	}
 	hop->transport->close(hop);
 	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
@@ -616,216 +641,12 @@ hop_verify(struct hop *hop)
 	return -1;
 }
 
-/* Read a passphrase file; returns it (caller frees) or NULL with *CAUSE. */
-static char *
-hop_read_secret(const char *path, char **cause)
-{
-	struct stat	 sb;
-	char		 buf[1024], *secret;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
-		xasprintf(cause, "%s is accessible by others (mode %04o); "
-		    "run chmod 600 %s", path, (unsigned)(sb.st_mode & 07777),
-		    path);
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0) {
-		xasprintf(cause, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	secret = xstrdup(buf);
-	explicit_bzero(buf, sizeof buf);
-	return secret;
-}
-
-/* Check the identity file before use; returns 0 or -1 with *CAUSE. */
-static int
-hop_check_identity(const char *path, char **cause)
-{
-	struct stat	sb;
-	int		fd;
-
-	if (stat(path, &sb) == -1) {
-		xasprintf(cause, "identity %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((sb.st_mode & 077) != 0) {
-		xasprintf(cause, "identity %s is accessible by others (mode "
-		    "%04o); ssh refuses such keys too: run chmod 600 %s",
-		    path, (unsigned)(sb.st_mode & 07777), path);
-		return -1;
-	}
-	/* libssh2 would call an unreadable key a format problem. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "identity %s: %s (jumpgate runs as uid %ld)",
-		    path, strerror(errno), (long)geteuid());
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/* Return whether the identity is an RSA key, going by its .pub file. */
-static int
-hop_identity_is_rsa(const char *path)
-{
-	char	*pub, line[16] = "";
-	FILE	*f;
-
-	xasprintf(&pub, "%s.pub", path);
-	f = fopen(pub, "r");
-	free(pub);
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	return strncmp(line, "ssh-rsa ", 8) == 0;
-}
-
-/*
- * One step of authentication. Returns 0 when authenticated, 1 to wait for
- * the server, -1 when the hop has been failed.
- */
-static int
-hop_auth(struct hop *hop)
-{
-	const struct config_hop	*conf = hop->conf;
-	const char		*list, *why;
-	char			*cause;
-	int			 rc, code;
-
-	switch (hop->auth_step) {
-	case AUTH_LIST:
-		list = libssh2_userauth_list(hop->session, conf->user,
-		    strlen(conf->user));
-		if (list == NULL) {
-			if (libssh2_userauth_authenticated(hop->session))
-				return 0;
-			why = hop_session_error(hop, &code);
-			if (code == LIBSSH2_ERROR_EAGAIN)
-				return 1;
-			hop_fail(hop, 0, "asking for authentication methods: "
-			    "%s", why);
-			return -1;
-		}
-		if (strstr(list, "publickey") == NULL) {
-			hop_fail(hop, 1, "the server does not accept publickey "
-			    "authentication for %s (it offers: %s)", conf->user,
-			    list);
-			return -1;
-		}
-		if (conf->identity != NULL) {
-			if (hop_check_identity(conf->identity, &cause) != 0)
-				goto fail_cause;
-			if (conf->identity_passphrase_file != NULL) {
-				hop->passphrase = hop_read_secret(
-				    conf->identity_passphrase_file, &cause);
-				if (hop->passphrase == NULL)
-					goto fail_cause;
-			}
-			hop->auth_step = AUTH_IDENTITY;
-			return hop_auth(hop);
-		}
-		if (getenv("SSH_AUTH_SOCK") == NULL) {
-			hop_fail(hop, 1, "no identity configured and "
-			    "SSH_AUTH_SOCK is not set: set identity = KEYFILE "
-			    "or start ssh-agent");
-			return -1;
-		}
-		hop->agent = libssh2_agent_init(hop->session);
-		if (hop->agent == NULL ||
-		    libssh2_agent_connect(hop->agent) != 0 ||
-		    libssh2_agent_list_identities(hop->agent) != 0) {
-			hop_fail(hop, 1, "cannot use ssh-agent at %s: %s",
-			    getenv("SSH_AUTH_SOCK"), hop_session_error(hop,
-			    NULL));
-			return -1;
-		}
-		hop->agent_key = NULL;
-		hop->agent_tried = 0;
-		hop->auth_step = AUTH_AGENT_NEXT;
-		return hop_auth(hop);
-
-	case AUTH_IDENTITY:
-		rc = libssh2_userauth_publickey_fromfile_ex(hop->session,
-		    conf->user, strlen(conf->user), NULL, conf->identity,
-		    hop->passphrase);
-		if (rc == LIBSSH2_ERROR_EAGAIN)
-			return 1;
-		if (hop->passphrase != NULL) {
-			freezero(hop->passphrase, strlen(hop->passphrase));
-			hop->passphrase = NULL;
-		}
-		if (rc == 0)
-			return 0;
-		why = hop_session_error(hop, NULL);
-		if (rc == LIBSSH2_ERROR_FILE) {
-			hop_fail(hop, 1, "cannot load identity %s (wrong or "
-			    "missing identity_passphrase_file, or an unsupported "
-			    "key format): %s", conf->identity, why);
-		} else if (hop_identity_is_rsa(conf->identity)) {
-			hop_fail(hop, 1, "the server refused RSA key %s for "
-			    "%s: libssh2 1.10 signs only with ssh-rsa (SHA-1), "
-			    "which OpenSSH 8.8 and later refuse by default; use "
-			    "an ed25519 or ecdsa key", conf->identity,
-			    conf->user);
-		} else {
-			hop_fail(hop, 1, "the server refused key %s for user "
-			    "%s (%s); is its public key in the server's "
-			    "authorized_keys?", conf->identity, conf->user, why);
-		}
-		return -1;
-
-	case AUTH_AGENT_NEXT:
-		rc = libssh2_agent_get_identity(hop->agent, &hop->agent_key,
-		    hop->agent_key);
-		if (rc != 0) {
-			hop_fail(hop, 1, "the server accepted none of the %d "
-			    "keys ssh-agent offered for %s", hop->agent_tried,
-			    conf->user);
-			return -1;
-		}
-		hop->agent_tried++;
-		hop->auth_step = AUTH_AGENT_TRY;
-		/* FALLTHROUGH */
-	case AUTH_AGENT_TRY:
-		rc = libssh2_agent_userauth(hop->agent, conf->user,
-		    hop->agent_key);
-		if (rc == LIBSSH2_ERROR_EAGAIN)
-			return 1;
-		if (rc == 0)
-			return 0;
-		log_debug("hop %s: agent key %s refused", hop->label,
-		    hop->agent_key->comment ? hop->agent_key->comment : "");
-		hop->auth_step = AUTH_AGENT_NEXT;
-		return hop_auth(hop);
-	}
-	return 1;
-
-fail_cause:
-	hop_fail(hop, 1, "%s", cause);
-	free(cause);
-	return -1;
-}
-
 /* Drive the state machine as far as it goes without waiting. */
 void
 hop_advance(struct hop *hop)
 {
 	const char	*why;
-	char		*presented, *how;
+	char		*presented, *how, *explained;
 	int		 rc, code;
 
 	switch (hop->state) {
@@ -849,13 +670,23 @@ hop_advance(struct hop *hop)
 				free(how);
 				return;
 			}
+			explained = algorithms_explain(hop->session, hop->conf,
+			    hop->hostkeys_offered);
+			if (explained != NULL) {
+				hop_fail(hop, 1, "SSH handshake with %s:%d "
+				    "failed: %s", hop->conf->host,
+				    hop->conf->port, explained);
+				free(explained);
+				return;
+			}
 			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s",
 			    hop->conf->host, hop->conf->port, why);
 			return;
 		}
 		if (hop_verify(hop) != 0)
 			return;
-		hop->auth_step = AUTH_LIST;
+		algorithms_log(hop->session, hop->label);
+		hop_auth_begin(hop);
 		hop_set_state(hop, HOP_AUTH);
 		/* FALLTHROUGH */
 	case HOP_AUTH:
@@ -1579,6 +1410,7 @@ hop_free(struct hop *hop)
 		hop_channel_destroy(hc);
 	}
 	hop_clear_tried_keys(hop);
+	free(hop->hostkeys_offered);
 	free(hop->last_error);
 	free(hop->label);
 	event_free(hop->ev_deadline);

@@ -46,11 +46,17 @@ extern const struct hop_transport hop_tcp_transport;
 extern const struct hop_transport hop_carrier_transport;
 
 enum hop_auth_step {
-	AUTH_LIST,
-	AUTH_IDENTITY,
-	AUTH_AGENT_NEXT,
-	AUTH_AGENT_TRY
+	AUTH_LIST,		/* ask which methods the server takes */
+	AUTH_IDENTITY,		/* publickey with the identity file */
+	AUTH_AGENT_NEXT,	/* publickey with the next agent key */
+	AUTH_AGENT_TRY,
+	AUTH_OTP,		/* otp_command runs */
+	AUTH_KBDINT,		/* keyboard-interactive */
+	AUTH_PASSWORD,
+	AUTH_RELIST		/* a method failed: was it a partial success? */
 };
+
+struct otp_job;
 
 TAILQ_HEAD(hop_channels, hop_channel);
 
@@ -84,6 +90,15 @@ struct hop {
 	struct libssh2_agent_publickey *agent_key;
 	int			 agent_tried;
 	char			*passphrase;
+	char			*password;	/* wiped after each method */
+	char			*otp;		/* one-time code, likewise */
+	struct otp_job		*otp_job;
+	char			*auth_list;	/* methods the server named last */
+	int			 auth_tried;	/* methods begun (hop_auth.c) */
+	int			 auth_method;	/* the one under way */
+	int			 auth_partial;	/* methods the server took */
+	char			*auth_failure;	/* why the last method failed */
+	char			*auth_error;	/* a callback's hard failure */
 	char			*dead;	/* set inside a service pass */
 
 	/* Host-key types left out after a pin did not match. */
@@ -91,6 +106,7 @@ struct hop {
 	size_t			 nexcluded;
 	char			*presented;
 	char			*unmatched_how;
+	char			*hostkeys_offered; /* in the last handshake */
 
 	char			*last_error;	/* why the last session failed */
 	int			 hard_failed;	/* host key or authentication */
@@ -144,6 +160,15 @@ void	hop_alive_stop(struct hop *);
 void	hop_alive_free(struct hop *);
 void	hop_alive_received(struct hop *);
 void	hop_advance(struct hop *);
+const char *hop_session_error(struct hop *, int *);
+
+/*
+ * hop_auth.c. hop_auth runs one step: returns 0 when authenticated, 1 to
+ * wait for the server, -1 when the hop has been failed.
+ */
+void	hop_auth_begin(struct hop *);
+int	hop_auth(struct hop *);
+void	hop_auth_clear(struct hop *);
 void	hop_fail(struct hop *, int hard, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms.h"
 #include "config.h"
 #include "hostkey.h"
 #include "knownhosts.h"
@@ -10,26 +11,29 @@
 
 /*
  * Key types this build offers, in order of preference. ssh-rsa (SHA-1
- * signatures, the only RSA form libssh2 1.10 speaks) and ssh-dss are left
- * out: OpenSSH refuses the first by default and the second is broken.
+ * signatures, the only RSA form libssh2 1.10 speaks) comes last and only
+ * for a hop with allow_ssh_rsa_sha1; ssh-dss is never offered. A hop's
+ * host_key_algorithms narrows the list but does not reorder it: the
+ * steering towards pinned and known types comes first.
  */
 static const char *hostkey_types[] = {
 	"ssh-ed25519",
 	"ecdsa-sha2-nistp256",
 	"ecdsa-sha2-nistp384",
 	"ecdsa-sha2-nistp521",
+	"ssh-rsa",
 };
 #define HOSTKEY_NTYPES (sizeof hostkey_types / sizeof hostkey_types[0])
 
-/* Return whether TYPE is one this build offers. */
+/* Return whether TYPE is one this hop may offer. */
 static int
-hostkey_type_supported(const char *type)
+hostkey_type_supported(const struct config_hop *hop, const char *type)
 {
 	size_t	i;
 
 	for (i = 0; i < HOSTKEY_NTYPES; i++) {
 		if (strcmp(hostkey_types[i], type) == 0)
-			return 1;
+			return algorithms_hostkey_allowed(hop, type);
 	}
 	return 0;
 }
@@ -87,7 +91,7 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 			known.ntypes = 0;
 		}
 		for (i = 0; i < known.ntypes; i++) {
-			if (!hostkey_type_supported(known.types[i]))
+			if (!hostkey_type_supported(hop, known.types[i]))
 				continue;
 			hostkey_append(buf, sizeof buf, known.types[i],
 			    excluded, nexcluded);
@@ -100,9 +104,12 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 	 */
 	if (!steer_only || hop->npins > 0 ||
 	    hop->policy == HOSTKEY_POLICY_INSECURE) {
-		for (i = 0; i < HOSTKEY_NTYPES; i++)
+		for (i = 0; i < HOSTKEY_NTYPES; i++) {
+			if (!hostkey_type_supported(hop, hostkey_types[i]))
+				continue;
 			hostkey_append(buf, sizeof buf, hostkey_types[i],
 			    excluded, nexcluded);
+		}
 	}
 	if (*buf == '\0')
 		return NULL;
@@ -234,11 +241,12 @@ hostkey_verify(const struct config_hop *hop, const unsigned char *blob,
 		return;
 	}
 	check->verdict = HOSTKEY_REFUSED;
-	if (known.ntypes > 0 && !hostkey_type_supported(known.types[0]) &&
-	    known.ntypes == 1) {
+	if (known.ntypes > 0 && !hostkey_type_supported(hop,
+	    known.types[0]) && known.ntypes == 1) {
 		xasprintf(&check->how, "%s lists %s only with a %s key, a type "
-		    "this build does not use (libssh2 1.10 speaks only SHA-1 "
-		    "ssh-rsa, which OpenSSH 8.8 and later refuse); add the "
+		    "this hop does not offer (libssh2 1.10 speaks only SHA-1 "
+		    "ssh-rsa, refused unless allow_ssh_rsa_sha1 = yes, and "
+		    "host_key_algorithms may narrow the types); add the "
 		    "server's ed25519 or ECDSA key, verified out of band",
 		    hop->known_hosts, name, known.types[0]);
 	} else if (known.ntypes > 0) {

@@ -141,6 +141,16 @@ refused_key_run() {
 		    jg_fail "$cfg: client $i was not closed while the key is refused"
 		sleep 1
 	done
+	# A refusal sshd has logged may still be on its way to jumpgate (it
+	# lists the methods again before it gives up: a refused key could be a
+	# partial success). Stop once jumpgate caught up; the next attempt is
+	# reconnect_max away.
+	jg__deadline 5
+	while (($(jg_count "$BASTION_LOG" 'Failed publickey') - before !=
+	    $(jg_count "$log" 'error: hop h: the server refused key'))); do
+		jg__before_deadline || break
+		sleep 0.05
+	done
 	jg_jumpgate_stop "$log"
 	attempts=$(( $(jg_count "$BASTION_LOG" 'Failed publickey') - before ))
 	logged=$(jg_count "$log" 'error: hop h: the server refused key')

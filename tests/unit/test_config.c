@@ -765,6 +765,16 @@ test_reload_equal(void **state)
 		{ 23, "lazy = no", 0, 1 },
 		{ 24, "idle_timeout = 0", 0, 1 },
 		{ 25, "via = c", 0, 1 },
+		{ 24, "idle_timeout = 600\nkex = curve25519-sha256", 0, 1 },
+		{ 24, "idle_timeout = 600\nciphers = aes256-ctr", 0, 1 },
+		{ 24, "idle_timeout = 600\nmacs = hmac-sha2-512", 0, 1 },
+		{ 24, "idle_timeout = 600\nhost_key_algorithms = ssh-ed25519",
+		    0, 1 },
+		{ 24, "idle_timeout = 600\nallow_ssh_rsa_sha1 = yes", 0, 1 },
+		{ 24, "idle_timeout = 600\nallow_ssh_rsa_sha1 = no", 1, 1 },
+		{ 24, "idle_timeout = 600\npassword_file = pw", 0, 1 },
+		{ 24, "idle_timeout = 600\npassword_env = PW", 0, 1 },
+		{ 24, "idle_timeout = 600\notp_command = oathtool x", 0, 1 },
 		{ 25, "; direct", 0, 1 },
 		/* The tunnel. */
 		{ 26, "[tunnel t2]", 1, 0 },
@@ -834,6 +844,151 @@ test_reload_equal(void **state)
 		config_free(config);
 	}
 	config_free(base);
+}
+
+
+/* Algorithm lists: good ones kept as written, defaults left unset. */
+static void
+test_algorithms_ok(void **state)
+{
+	struct config		*config;
+	struct config_hop	*hop;
+
+	(void)state;
+	config = test_load_ok(TEST_HOP
+	    "kex = curve25519-sha256, ecdh-sha2-nistp256\n"
+	    "ciphers = aes256-ctr,aes128-ctr\n"
+	    "macs = hmac-sha2-512\n"
+	    "host_key_algorithms = ssh-ed25519,ecdsa-sha2-nistp256\n");
+	hop = TAILQ_FIRST(&config->hops);
+	assert_string_equal(hop->kex, "curve25519-sha256,ecdh-sha2-nistp256");
+	assert_string_equal(hop->ciphers, "aes256-ctr,aes128-ctr");
+	assert_string_equal(hop->macs, "hmac-sha2-512");
+	assert_string_equal(hop->host_key_algorithms,
+	    "ssh-ed25519,ecdsa-sha2-nistp256");
+	assert_int_equal(hop->allow_ssh_rsa_sha1, 0);
+	config_free(config);
+
+	/* ssh-rsa with the opt-in, in either order. */
+	config = test_load_ok(TEST_HOP
+	    "host_key_algorithms = ssh-ed25519,ssh-rsa\n"
+	    "allow_ssh_rsa_sha1 = yes\n");
+	hop = TAILQ_FIRST(&config->hops);
+	assert_int_equal(hop->allow_ssh_rsa_sha1, 1);
+	config_free(config);
+
+	config = test_load_ok(TEST_HOP);
+	hop = TAILQ_FIRST(&config->hops);
+	assert_null(hop->kex);
+	assert_null(hop->ciphers);
+	assert_null(hop->macs);
+	assert_null(hop->host_key_algorithms);
+	config_free(config);
+}
+
+/* Unknown and weak algorithms are refused at their line, saying why. */
+static void
+test_algorithms_refused(void **state)
+{
+	(void)state;
+	test_expect(TEST_HOP "ciphers = aes128-ctr,aes128-cbc\n",
+	    "F:5: ciphers: 'aes128-cbc' is refused (a CBC cipher); use some of "
+	    "aes128-ctr,aes192-ctr,aes256-ctr, or leave ciphers out for the "
+	    "secure default\n");
+	test_expect(TEST_HOP "ciphers = 3des-cbc\n",
+	    "F:5: ciphers: '3des-cbc' is refused (a CBC cipher); use some of "
+	    "aes128-ctr,aes192-ctr,aes256-ctr, or leave ciphers out for the "
+	    "secure default\n");
+	test_expect(TEST_HOP "ciphers = arcfour\n",
+	    "F:5: ciphers: 'arcfour' is refused (RC4, broken); use some of "
+	    "aes128-ctr,aes192-ctr,aes256-ctr, or leave ciphers out for the "
+	    "secure default\n");
+	test_expect(TEST_HOP "macs = hmac-sha1\n",
+	    "F:5: macs: 'hmac-sha1' is refused (a SHA-1 MAC); use some of "
+	    "hmac-sha2-256,hmac-sha2-512, or leave macs out for the secure "
+	    "default\n");
+	test_expect(TEST_HOP "macs = hmac-md5-96\n",
+	    "F:5: macs: 'hmac-md5-96' is refused (an MD5 MAC); use some of "
+	    "hmac-sha2-256,hmac-sha2-512, or leave macs out for the secure "
+	    "default\n");
+	test_expect(TEST_HOP "macs = chacha20\n",
+	    "F:5: macs: unknown MAC 'chacha20' (libssh2 1.10.0 does not support "
+	    "it); use some of hmac-sha2-256,hmac-sha2-512, or leave macs out "
+	    "for the secure default\n");
+	test_expect(TEST_HOP "kex = diffie-hellman-group14-sha1\n",
+	    "F:5: kex: 'diffie-hellman-group14-sha1' is refused (a SHA-1 key "
+	    "exchange); use some of curve25519-sha256,curve25519-sha256@libssh"
+	    ".org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,"
+	    "diffie-hellman-group-exchange-sha256,diffie-hellman-group16-"
+	    "sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-"
+	    "sha256, or leave kex out for the secure default\n");
+	test_expect(TEST_HOP "kex = diffie-hellman-group1-sha1\n",
+	    "F:5: kex: 'diffie-hellman-group1-sha1' is refused (a 1024-bit "
+	    "group with SHA-1); use some of curve25519-sha256,curve25519-"
+	    "sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-"
+	    "sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman"
+	    "-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-"
+	    "group14-sha256, or leave kex out for the secure default\n");
+	test_expect(TEST_HOP "host_key_algorithms = ssh-rsa\n",
+	    "F:5: host_key_algorithms: 'ssh-rsa' is refused (signed with "
+	    "SHA-1; allowed only with allow_ssh_rsa_sha1 = yes, for a legacy "
+	    "server); use some of ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
+	    "ecdsa-sha2-nistp521,ssh-ed25519, or leave host_key_algorithms out "
+	    "for the secure default\n");
+	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = yes\n"
+	    "host_key_algorithms = ssh-dss\n",
+	    "F:6: host_key_algorithms: 'ssh-dss' is refused (DSA, broken and "
+	    "removed from OpenSSH); use some of ecdsa-sha2-nistp256,ecdsa-sha2"
+	    "-nistp384,ecdsa-sha2-nistp521,ssh-ed25519,ssh-rsa, or leave "
+	    "host_key_algorithms out for the secure default\n");
+	/* The opt-in is for ssh-rsa only: weak ciphers stay refused. */
+	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = yes\n"
+	    "ciphers = aes256-cbc\n",
+	    "F:6: ciphers: 'aes256-cbc' is refused (a CBC cipher); use some of "
+	    "aes128-ctr,aes192-ctr,aes256-ctr, or leave ciphers out for the "
+	    "secure default\n");
+	test_expect(TEST_HOP "ciphers = aes128-ctr,,aes256-ctr\n",
+	    "F:5: ciphers 'aes128-ctr,,aes256-ctr' has an empty name: separate "
+	    "names with single commas, no spaces\n");
+	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = maybe\n",
+	    "F:5: bad allow_ssh_rsa_sha1 'maybe': expected yes or no\n");
+}
+
+/* Password sources: a file or a variable, never the password itself. */
+static void
+test_password_sources(void **state)
+{
+	struct config		*config;
+	struct config_hop	*hop;
+	char			 buf[PATH_MAX];
+
+	(void)state;
+	config = test_load_ok(TEST_HOP "password_file = pw\n"
+	    "otp_command = oathtool --totp KEY\n");
+	hop = TAILQ_FIRST(&config->hops);
+	assert_string_equal(hop->password_file, test_abs("pw", buf));
+	assert_null(hop->password_env);
+	assert_string_equal(hop->otp_command, "oathtool --totp KEY");
+	config_free(config);
+
+	config = test_load_ok(TEST_HOP "password_env = JG_PASSWORD_2\n");
+	hop = TAILQ_FIRST(&config->hops);
+	assert_string_equal(hop->password_env, "JG_PASSWORD_2");
+	assert_null(hop->password_file);
+	config_free(config);
+
+	test_expect(TEST_HOP "password = hunter2\n",
+	    "F:5: a password does not belong in the configuration file: put it "
+	    "in a file of mode 0600 named by password_file, or in an "
+	    "environment variable named by password_env\n");
+	test_expect(TEST_HOP "password_env = hunter2!\n",
+	    "F:5: bad password_env 'hunter2!': give the name of an environment "
+	    "variable (letters, digits, '_'), not the password\n");
+	test_expect(TEST_HOP "password_env = 9LIVES\n",
+	    "F:5: bad password_env '9LIVES': give the name of an environment "
+	    "variable (letters, digits, '_'), not the password\n");
+	test_expect(TEST_HOP "password_file = pw\npassword_env = PW\n",
+	    "F:6: [hop h] has both password_file and password_env: keep one\n");
 }
 
 /* Policy names. */
@@ -909,7 +1064,9 @@ test_bad_keys(void **state)
 	    "port, user, identity, identity_passphrase_file, host_key, "
 	    "known_hosts, host_key_policy, connect_timeout, "
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
-	    "reconnect_min, reconnect_max, lazy, idle_timeout, via\n");
+	    "reconnect_min, reconnect_max, lazy, idle_timeout, via, kex, "
+	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
+	    "password_file, password_env, otp_command\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
 	    "log_level, control_socket, shutdown_timeout, pidfile\n");
@@ -1585,7 +1742,9 @@ test_too_long(void **state)
 	    "user, identity, identity_passphrase_file, host_key, known_hosts, "
 	    "host_key_policy, connect_timeout, socket_send_buffer, "
 	    "keepalive_interval, keepalive_count_max, reconnect_min, "
-	    "reconnect_max, lazy, idle_timeout, via\n");
+	    "reconnect_max, lazy, idle_timeout, via, kex, "
+	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
+	    "password_file, password_env, otp_command\n");
 }
 
 /* A NUL byte cannot be handed to inih. */
@@ -1639,7 +1798,9 @@ test_many_problems(void **state)
 	    "host, port, user, identity, identity_passphrase_file, host_key, "
 	    "known_hosts, host_key_policy, connect_timeout, "
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
-	    "reconnect_min, reconnect_max, lazy, idle_timeout, via\n"
+	    "reconnect_min, reconnect_max, lazy, idle_timeout, via, kex, "
+	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
+	    "password_file, password_env, otp_command\n"
 	    "F:12: duplicate key 'port' in [hop bastion] (first at line 9): "
 	    "keep only one\n"
 	    "F:14: listen address 127.0.0.1:8080 is already used by [tunnel t] "
@@ -1697,6 +1858,9 @@ main(void)
 		cmocka_unit_test(test_control_socket_length),
 		cmocka_unit_test(test_reload_equal),
 		cmocka_unit_test(test_policy_names),
+		cmocka_unit_test(test_algorithms_ok),
+		cmocka_unit_test(test_algorithms_refused),
+		cmocka_unit_test(test_password_sources),
 		cmocka_unit_test(test_bad_sections),
 		cmocka_unit_test(test_duplicate_sections),
 		cmocka_unit_test(test_bad_keys),

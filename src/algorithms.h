@@ -1,0 +1,53 @@
+/*
+ * Algorithm policy: which key exchange methods, host key algorithms,
+ * ciphers and MACs a hop may offer. Lists are checked against what the
+ * linked libssh2 supports and against a secure policy (no CBC, RC4, 3DES,
+ * SHA-1 or MD5 MACs, SHA-1 key exchange, DSA; ssh-rsa only when the hop
+ * sets allow_ssh_rsa_sha1).
+ */
+#ifndef JUMPGATE_ALGORITHMS_H
+#define JUMPGATE_ALGORITHMS_H
+
+#include <libssh2.h>
+
+struct config_hop;
+
+enum algo_kind {
+	ALGO_KEX,
+	ALGO_HOSTKEY,
+	ALGO_CIPHER,
+	ALGO_MAC,
+	ALGO_NKINDS
+};
+
+/* The config key of KIND: "kex", "host_key_algorithms", ... */
+const char	*algorithms_key(enum algo_kind);
+
+/*
+ * Check LIST, comma-separated names of KIND. Returns 0, or -1 with *CAUSE
+ * saying which name is refused, why, and what is allowed (caller frees).
+ */
+int	 algorithms_check(enum algo_kind, const char *list, int allow_rsa,
+	    char **cause);
+
+/* Return whether host key algorithm TYPE may be offered for HOP. */
+int	 algorithms_hostkey_allowed(const struct config_hop *, const char *);
+
+/*
+ * Set the KEX, cipher and MAC preferences of SESSION for HOP: its lists,
+ * or the secure defaults. Returns 0, or -1 with *CAUSE (caller frees).
+ */
+int	 algorithms_apply(LIBSSH2_SESSION *, const struct config_hop *,
+	    char **cause);
+
+/*
+ * After a failed handshake: if the server and HOP had no algorithm of some
+ * kind in common, say which and what to do (caller frees); else NULL.
+ */
+char	*algorithms_explain(LIBSSH2_SESSION *, const struct config_hop *,
+	    const char *hostkeys_offered);
+
+/* Log at debug what SESSION negotiated; warn if ssh-rsa (SHA-1) is in use. */
+void	 algorithms_log(LIBSSH2_SESSION *, const char *label);
+
+#endif

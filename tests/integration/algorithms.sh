@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Algorithms per hop against real sshd: the secure default negotiates
+# curve25519, aes128-ctr and hmac-sha2-256; "ciphers = aes256-ctr" is what
+# gets negotiated; a server with only CBC ciphers, or only SHA-1 key
+# exchange, is refused with a message naming the list that failed; a server
+# with only SHA-1 MACs is refused likewise; a server
+# with only an ssh-rsa host key is refused by default and accepted with
+# allow_ssh_rsa_sha1 = yes, with a warning on every connect.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/jumpgate.sh"
+jg_setup
+
+jg_keygen ed
+jg_echo_start target
+jg_sshd_start modern
+jg_sshd_start cbc "Ciphers aes128-cbc,aes256-cbc"
+jg_sshd_start sha1mac "MACs hmac-sha1"
+jg_sshd_start sha1kex "KexAlgorithms diffie-hellman-group14-sha1"
+rsahost=$JG_DIR/rsa_host_key
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$rsahost" -C rsa-host
+jg_sshd_start rsaonly "HostKeyAlgorithms ssh-rsa" "HostKey $rsahost"
+
+# run_case NAME SSHD PIN ok|refused PATTERN HOPLINE...
+run_case() {
+	local name=$1 sshd=$2 pin=$3 expect=$4 pattern=$5 upper port cfg log
+	shift 5
+	upper=$(printf '%s' "$sshd" | tr '[:lower:]' '[:upper:]')
+	port=${upper}_PORT
+	cfg=$JG_DIR/$name.ini
+	log=$JG_DIR/$name.log
+	{
+		printf '[jumpgate]\nlog_level = debug\n\n'
+		printf '[hop h]\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
+		    "${!port}" "$JG_USER"
+		printf 'identity = %s\nhost_key = %s\n' "$ED_KEY" \
+		    "$(jg_fingerprint "$pin")"
+		printf '%s\n' "$@"
+	} >"$cfg"
+	jg_try_tunnel "$cfg" "$log" "$expect" "$pattern"
+	jg_pass "$name: $(grep -Eo -- "$pattern.*" "$log" | head -1 | cut -c1-160)"
+}
+
+run_case default modern "$MODERN_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes128-ctr / aes128-ctr, MACs hmac-sha2-256 / hmac-sha2-256'
+run_case aes256 modern "$MODERN_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-ctr / aes256-ctr, MACs hmac-sha2-512 / hmac-sha2-512' \
+    "ciphers = aes256-ctr" "macs = hmac-sha2-512"
+run_case ecdh modern "$MODERN_HOSTKEY_ECDSA" ok \
+    'negotiated kex ecdh-sha2-nistp256, host key ecdsa-sha2-nistp256' \
+    "kex = ecdh-sha2-nistp256" "host_key_algorithms = ecdsa-sha2-nistp256"
+run_case cbc-server cbc "$CBC_HOSTKEY_ED25519" refused \
+    'the server shares no cipher with this hop \(ciphers offered: aes128-ctr,aes192-ctr,aes256-ctr, the secure default\).*enable aes128-ctr or aes256-ctr on the server'
+run_case sha1mac-server sha1mac "$SHA1MAC_HOSTKEY_ED25519" refused \
+    'the server shares no MAC with this hop \(macs offered: hmac-sha2-256,hmac-sha2-512, the secure default\)'
+run_case sha1kex-server sha1kex "$SHA1KEX_HOSTKEY_ED25519" refused \
+    'the server shares no key exchange method or host key algorithm with this hop \(kex offered: curve25519-sha256,'
+run_case rsa-refused rsaonly "$rsahost.pub" refused \
+    'shares no key exchange method or host key algorithm .*host keys offered: ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521\).*allow_ssh_rsa_sha1 = yes for an RSA-only legacy server'
+for f in cbc-server sha1kex-server rsa-refused; do
+	[[ $(jg_count "$JG_DIR/$f.log" 'retrying in 60') -ge 1 ]] ||
+	    jg_fail "$f: no common algorithm should retry after the longest backoff"
+done
+jg_pass "no common algorithm is a hard failure (retry after 60 s)"
+
+# Opted in: accepted, and a warning on each connect (the server restarts
+# in between, so the hop connects twice).
+cfg=$JG_DIR/rsa-allowed.ini
+log=$JG_DIR/rsa-allowed.log
+{
+	printf '[jumpgate]\nlog_level = debug\n\n'
+	printf '[hop h]\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
+	    "$RSAONLY_PORT" "$JG_USER"
+	printf 'identity = %s\nhost_key = %s\nallow_ssh_rsa_sha1 = yes\n' \
+	    "$ED_KEY" "$(jg_fingerprint "$rsahost.pub")"
+} >"$cfg"
+port=$(jg_free_port)
+jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
+jg_jumpgate_start "$cfg" "$log"
+jg_wait_port "$port" 10 "$JUMPGATE_PID"
+"$JGT" client --connect "127.0.0.1:$port" --bytes 256K --timeout 20 >/dev/null ||
+    jg_fail "no data through the ssh-rsa hop"
+jg_sshd_restart rsaonly
+jg__deadline 20
+while (($(jg_count "$log" 'hop h: ready') < 2)); do
+	jg__before_deadline || jg_fail "the hop did not reconnect"
+	sleep 0.1
+done
+"$JGT" client --connect "127.0.0.1:$port" --bytes 256K --timeout 20 >/dev/null ||
+    jg_fail "no data through the ssh-rsa hop after the reconnect"
+jg_jumpgate_stop "$log"
+warnings=$(jg_count "$log" "hop h: the server's host key signature uses ssh-rsa \(SHA-1 signatures\), accepted because allow_ssh_rsa_sha1 = yes")
+[[ $warnings -eq 2 ]] || jg_fail "expected 2 ssh-rsa warnings (one per connect), got $warnings"
+grep -q 'negotiated kex curve25519-sha256, host key ssh-rsa' "$log" ||
+    jg_fail "ssh-rsa was not what was negotiated"
+jg_pass "allow_ssh_rsa_sha1 = yes: ssh-rsa host key accepted, warned on each of 2 connects"
