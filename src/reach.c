@@ -238,7 +238,7 @@ reach_channel_opened(void *arg)
 	struct reach_stream	*s = arg;
 
 	s->open = 1;
-	hop_kick(hop_channel_hop(s->channel));
+	hop_channel_wake(s->channel);
 }
 
 /* Through hops: the channel could not be opened. */
@@ -368,7 +368,7 @@ reach_write(struct reach_stream *s, const void *p, size_t len)
 	}
 	evbuffer_add(s->out, p, len);
 	if (s->channel != NULL && s->open)
-		hop_kick(hop_channel_hop(s->channel));
+		hop_channel_wake(s->channel);
 }
 
 /* Close and free a stream. */

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -586,6 +587,57 @@ test_add(void **state)
 	assert_int_equal(test_count_prefix("added."), 0);
 }
 
+/*
+ * Tofu writes are atomic: a reader running while entries are appended
+ * sees either the old or the new file, never a half-written one. A child
+ * looks up the first entry over and over while the parent appends.
+ */
+static void
+test_add_concurrent_read(void **state)
+{
+	struct knownhosts_lookup lookup;
+	char		 path[512], host[64], *cause = NULL;
+	int		 status, i, reads = 0, pipefd[2];
+	pid_t		 pid;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/concurrent", testutil_dir);
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), 0);
+	assert_int_equal(pipe(pipefd), 0);
+	if ((pid = fork()) == 0) {
+		close(pipefd[1]);
+		alarm(30);	/* never outlive a parent that failed */
+		/* Read until the parent closes the pipe (read returns 0). */
+		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+		for (;;) {
+			if (knownhosts_check(path, TEST_HOST, 22, k1.blob,
+			    k1.len, &lookup, &cause) != 0 ||
+			    lookup.result != KNOWNHOSTS_MATCH)
+				_exit(1);
+			reads++;
+			if (read(pipefd[0], host, 1) == 0)
+				break;
+		}
+		_exit(reads > 10 ? 0 : 2);
+	}
+	assert_true(pid > 0);
+	close(pipefd[0]);
+	for (i = 0; i < 300; i++) {
+		snprintf(host, sizeof host, "host%d.example.com", i);
+		assert_int_equal(knownhosts_add(path, host, 22, k2.blob,
+		    k2.len, &cause), 0);
+	}
+	close(pipefd[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	for (i = 0; i < 300; i += 37) {
+		snprintf(host, sizeof host, "host%d.example.com", i);
+		test_expect(path, host, 22, &k2, KNOWNHOSTS_MATCH, i + 2);
+	}
+}
+
 /* Replace the file a symbolic link names, not the link. */
 static void
 test_add_symlink(void **state)
@@ -678,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_add),
+		cmocka_unit_test(test_add_concurrent_read),
 		cmocka_unit_test(test_add_symlink),
 		cmocka_unit_test(test_add_errors),
 	};
