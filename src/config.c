@@ -52,6 +52,7 @@ enum {
 	CONFIG_KEY_RECONNECT_MAX,
 	CONFIG_KEY_LAZY,
 	CONFIG_KEY_IDLE_TIMEOUT,
+	CONFIG_KEY_CHANNELS_PER_SESSION,
 	CONFIG_KEY_HOP_VIA,
 	CONFIG_KEY_KEX,
 	CONFIG_KEY_HOST_KEY_ALGORITHMS,
@@ -153,6 +154,8 @@ static int	config_set_reconnect_max(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_lazy(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_channels_per_session(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_idle_timeout(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_kex(struct config_parse *,
@@ -229,6 +232,8 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_LAZY] = { CONFIG_HOP, "lazy", NULL, config_set_lazy },
 	[CONFIG_KEY_IDLE_TIMEOUT] = { CONFIG_HOP, "idle_timeout", NULL,
 	    config_set_idle_timeout },
+	[CONFIG_KEY_CHANNELS_PER_SESSION] = { CONFIG_HOP,
+	    "channels_per_session", NULL, config_set_channels_per_session },
 	[CONFIG_KEY_HOP_VIA] = { CONFIG_HOP, "via", NULL, config_set_hop_via },
 	[CONFIG_KEY_KEX] = { CONFIG_HOP, "kex", NULL, config_set_kex },
 	[CONFIG_KEY_HOST_KEY_ALGORITHMS] = { CONFIG_HOP, "host_key_algorithms",
@@ -467,6 +472,7 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		hop->reconnect_max = -1;
 		hop->lazy = -1;
 		hop->idle_timeout = -1;
+		hop->channels_per_session = -1;
 		hop->allow_ssh_rsa_sha1 = -1;
 		TAILQ_INSERT_TAIL(&config->hops, hop, entry);
 		s->hop = hop;
@@ -1071,6 +1077,22 @@ config_set_keepalive_count_max(struct config_parse *p,
 	return 0;
 }
 
+/* Set how many channels a hop puts on one SSH session before another. */
+static int
+config_set_channels_per_session(struct config_parse *p,
+    struct config_section *s, const char *value)
+{
+	int	count;
+
+	if ((count = config_number(value, 1, 100000)) == -1) {
+		config_error(p, p->line, "bad channels_per_session '%s': "
+		    "expected 1-100000", value);
+		return -1;
+	}
+	s->hop->channels_per_session = count;
+	return 0;
+}
+
 /* Set a hop's first reconnect delay; checked against the longest later. */
 static int
 config_set_reconnect_min(struct config_parse *p, struct config_section *s,
@@ -1420,6 +1442,8 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 		hop->keepalive_interval = CONFIG_DEFAULT_KEEPALIVE_INTERVAL;
 	if (hop->keepalive_count_max == -1)
 		hop->keepalive_count_max = CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX;
+	if (hop->channels_per_session == -1)
+		hop->channels_per_session = CONFIG_DEFAULT_CHANNELS_PER_SESSION;
 	if (hop->reconnect_min == -1)
 		hop->reconnect_min = CONFIG_DEFAULT_RECONNECT_MIN;
 	if (hop->reconnect_max == -1)
@@ -1452,11 +1476,12 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 		    s->keyline[CONFIG_KEY_KNOWN_HOSTS] != 0)
 			break;
 		config_error(p, s->line, "[%s] has host_key_policy strict but "
-		    "neither host_key nor known_hosts: add 'host_key = "
-		    "SHA256:...' with the fingerprint printed by 'ssh-keyscan "
-		    "-p %d %s | ssh-keygen -lf -', or set known_hosts",
-		    s->label, hop->port,
-		    hop->host != NULL ? hop->host : "HOST");
+		    "neither host_key nor known_hosts: add the 'host_key = "
+		    "SHA256:...' line printed by 'jumpgate scan --pins %s:%d'"
+		    "%s, or set known_hosts", s->label,
+		    hop->host != NULL ? hop->host : "HOST", hop->port,
+		    s->keyline[CONFIG_KEY_HOP_VIA] != 0 ? " with --via and "
+		    "--config" : "");
 		break;
 	case HOSTKEY_POLICY_TOFU:
 		if (s->keyline[CONFIG_KEY_KNOWN_HOSTS] != 0)
@@ -1845,6 +1870,7 @@ config_hop_equal(const struct config_hop *a, const struct config_hop *b)
 	    a->socket_send_buffer != b->socket_send_buffer ||
 	    a->keepalive_interval != b->keepalive_interval ||
 	    a->keepalive_count_max != b->keepalive_count_max ||
+	    a->channels_per_session != b->channels_per_session ||
 	    a->reconnect_min != b->reconnect_min ||
 	    a->reconnect_max != b->reconnect_max ||
 	    a->lazy != b->lazy ||

@@ -18,6 +18,8 @@
 #define CONFIG_MAX_CHAIN		8	/* hops in one chain */
 #define CONFIG_DEFAULT_KEEPALIVE_INTERVAL 15
 #define CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX 3
+/* libssh2 looks channels up by walking a list: keep the lists short. */
+#define CONFIG_DEFAULT_CHANNELS_PER_SESSION 1000
 #define CONFIG_DEFAULT_RECONNECT_MIN	1
 #define CONFIG_DEFAULT_RECONNECT_MAX	60
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT	5
@@ -52,6 +54,7 @@ struct config_hop {
 	int			 reconnect_max;	/* seconds, longest backoff */
 	int			 lazy;		/* connect on first use */
 	int			 idle_timeout;	/* seconds unused; 0: never */
+	int			 channels_per_session; /* then another session */
 	char			*via;		/* hop this one is reached through */
 	struct config_hop	*via_hop;	/* ... resolved; NULL: direct */
 	int			 depth;		/* hops in its chain, itself too */

@@ -110,7 +110,8 @@ hop_get_status(const struct hop *hop, struct hop_status *st)
 	st->reconnects = hop->sessions > 1 ? hop->sessions - 1 : 0;
 	st->fingerprint = hop->fingerprint;
 	st->last_error = hop->last_error;
-	st->channels = hop->nuser;
+	st->channels = hop_pool_channels(hop);
+	st->sessions = 1 + hop->npool;
 }
 
 /* Point a kept hop at its settings in a reloaded config. */
@@ -118,6 +119,7 @@ void
 hop_set_config(struct hop *hop, const struct config_hop *conf)
 {
 	hop->conf = conf;
+	hop_pool_set_config(hop, conf);
 }
 
 /* Return the hop's state. */
@@ -1162,6 +1164,7 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 {
 	struct hop_channel	*hc;
 
+	hop = hop_pool_pick(hop);
 	hc = hop_channel_new(hop, timeout, ops, arg);
 	hc->kind = HC_DIRECT;
 	hc->host = xstrdup(host);
@@ -1381,6 +1384,7 @@ hop_channel_hop(const struct hop_channel *hc)
 void
 hop_shutdown(struct hop *hop, const char *why)
 {
+	hop_pool_shutdown(hop, why);
 	evtimer_del(hop->ev_retry);
 	if (hop->session != NULL && hop->state >= HOP_AUTH) {
 		/* Given-back listeners send cancel-tcpip-forward first. */
@@ -1402,6 +1406,7 @@ hop_free(struct hop *hop)
 {
 	struct hop_channel	*hc;
 
+	hop_pool_free(hop);
 	hop_teardown(hop, "jumpgate is shutting down");
 	while ((hc = TAILQ_FIRST(&hop->queue)) != NULL ||
 	    (hc = TAILQ_FIRST(&hop->channels)) != NULL) {

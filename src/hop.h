@@ -60,6 +60,7 @@ struct hop_status {
 	const char	*fingerprint;	/* verified host key, "" if none */
 	const char	*last_error;	/* NULL if none since last ready */
 	int		 channels;	/* channels and listeners in use */
+	int		 sessions;	/* SSH sessions (channels_per_session) */
 };
 
 void		 hop_get_status(const struct hop *, struct hop_status *);

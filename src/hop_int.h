@@ -22,6 +22,8 @@
 /* Largest write libssh2 turns into one channel packet. */
 #define HOP_CHANNEL_CHUNK	32700
 #define HOP_MAX_KEYTYPES	8
+/* Sessions a hop may open besides its first (hop_pool.c). */
+#define HOP_POOL_MAX		31
 
 struct evbuffer;
 struct event;
@@ -70,6 +72,10 @@ struct hop {
 	/* Transport. */
 	const struct hop_transport *transport;
 	struct hop		*outer;		/* carrier transport only */
+	/* Extra sessions to the same host (hop_pool.c). */
+	struct hop		*primary;	/* NULL: this is the first */
+	struct hop		*pool[HOP_POOL_MAX];
+	int			 npool;
 	struct hop_channel	*carrier;	/* ... its channel */
 	int			 fd;		/* socket, or placeholder */
 	struct event		*ev_read;
@@ -149,6 +155,16 @@ struct hop {
 };
 
 void	hop_session_begin(struct hop *);
+/*
+ * The session of HOP (a first session) a new channel goes to: HOP while it
+ * holds fewer than channels_per_session channels or is not ready, else an
+ * extra session with room, opened if needed, else the least loaded.
+ */
+struct hop *hop_pool_pick(struct hop *);
+void	hop_pool_set_config(struct hop *, const struct config_hop *);
+int	hop_pool_channels(const struct hop *);
+void	hop_pool_shutdown(struct hop *, const char *);
+void	hop_pool_free(struct hop *);
 /* The transport took output: wake the writers that were held back. */
 void	hop_output_room(struct hop *);
 struct hop_channel *hop_channel_open_session(struct hop *,

@@ -220,9 +220,9 @@ hostkey_verify(const struct config_hop *hop, const unsigned char *blob,
 		pins = hostkey_pin_list(hop);
 		check->verdict = HOSTKEY_UNMATCHED;
 		xasprintf(&check->how, "no host_key pin matches (expected %s); "
-		    "if the host key really changed, verify it out of band "
-		    "(ssh-keyscan -p %d %s | ssh-keygen -lf -) and update "
-		    "host_key", pins, hop->port, hop->host);
+		    "if the host key really changed, get the new one with "
+		    "'jumpgate scan --pins %s:%d', verify it out of band and "
+		    "update host_key", pins, hop->host, hop->port);
 		free(pins);
 		return;
 	}
@@ -254,10 +254,10 @@ hostkey_verify(const struct config_hop *hop, const unsigned char *blob,
 		    "(%s...); verify the new key out of band and add it",
 		    hop->known_hosts, name, known.types[0]);
 	} else if (hop->known_hosts != NULL) {
-		xasprintf(&check->how, "%s is not in %s; verify the key out "
-		    "of band (ssh-keyscan -p %d %s | ssh-keygen -lf -) and add "
-		    "a host_key pin or a known_hosts line", name,
-		    hop->known_hosts, hop->port, hop->host);
+		xasprintf(&check->how, "%s is not in %s; get its keys with "
+		    "'jumpgate scan %s:%d', verify them out of band and add a "
+		    "host_key pin or a known_hosts line", name,
+		    hop->known_hosts, hop->host, hop->port);
 	} else {
 		check->how = xstrdup("no pin or known_hosts entry to check "
 		    "against");

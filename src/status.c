@@ -74,8 +74,9 @@ status_write_json(struct evbuffer *out, struct hop **hops, size_t nhops,
 		evbuffer_add_printf(out, "%s{\"chain\":", i ? "," : "");
 		status_json_string(out, hs.label);
 		evbuffer_add_printf(out, ",\"state\":\"%s\",\"since\":\"%s\","
-		    "\"reconnects\":%u,\"channels\":%d,\"fingerprint\":",
-		    hop_state_name(hs.state), when, hs.reconnects, hs.channels);
+		    "\"reconnects\":%u,\"channels\":%d,\"sessions\":%d,"
+		    "\"fingerprint\":", hop_state_name(hs.state), when,
+		    hs.reconnects, hs.channels, hs.sessions);
 		status_json_string(out, *hs.fingerprint ? hs.fingerprint : NULL);
 		evbuffer_add_printf(out, ",\"last_error\":");
 		status_json_string(out, hs.last_error);

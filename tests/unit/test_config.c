@@ -313,6 +313,8 @@ test_defaults(void **state)
 	assert_int_equal(hop->reconnect_max, 60);
 	assert_int_equal(hop->lazy, 0);
 	assert_int_equal(hop->idle_timeout, 0);
+	assert_int_equal(hop->channels_per_session,
+	    CONFIG_DEFAULT_CHANNELS_PER_SESSION);
 	assert_int_equal(hop->policy, HOSTKEY_POLICY_STRICT);
 	assert_null(hop->identity);
 	assert_null(hop->identity_passphrase_file);
@@ -764,6 +766,7 @@ test_reload_equal(void **state)
 		{ 22, "reconnect_max = 121", 0, 1 },
 		{ 23, "lazy = no", 0, 1 },
 		{ 24, "idle_timeout = 0", 0, 1 },
+		{ 24, "idle_timeout = 600\nchannels_per_session = 10", 0, 1 },
 		{ 25, "via = c", 0, 1 },
 		{ 24, "idle_timeout = 600\nkex = curve25519-sha256", 0, 1 },
 		{ 24, "idle_timeout = 600\nciphers = aes256-ctr", 0, 1 },
@@ -1064,7 +1067,7 @@ test_bad_keys(void **state)
 	    "port, user, identity, identity_passphrase_file, host_key, "
 	    "known_hosts, host_key_policy, connect_timeout, "
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
-	    "reconnect_min, reconnect_max, lazy, idle_timeout, via, kex, "
+	    "reconnect_min, reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
 	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
 	    "password_file, password_env, otp_command\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
@@ -1191,6 +1194,10 @@ test_bad_hop_timers(void **state)
 		  "bad keepalive_count_max '101': expected 1-100" },
 		{ "keepalive_count_max = three",
 		  "bad keepalive_count_max 'three': expected 1-100" },
+		{ "channels_per_session = 0",
+		  "bad channels_per_session '0': expected 1-100000" },
+		{ "channels_per_session = many",
+		  "bad channels_per_session 'many': expected 1-100000" },
 		{ "reconnect_min = 0",
 		  "bad reconnect_min '0': expected seconds, 1-3600" },
 		{ "reconnect_min = 3601",
@@ -1658,14 +1665,12 @@ test_policy_requirements(void **state)
 	(void)state;
 	test_expect("[hop h]\nhost = h.example.com\nport = 2222\nuser = u\n",
 	    "F:1: [hop h] has host_key_policy strict but neither host_key nor "
-	    "known_hosts: add 'host_key = SHA256:...' with the fingerprint "
-	    "printed by 'ssh-keyscan -p 2222 h.example.com | ssh-keygen -lf "
-	    "-', or set known_hosts\n");
+	    "known_hosts: add the 'host_key = SHA256:...' line printed by "
+	    "'jumpgate scan --pins h.example.com:2222', or set known_hosts\n");
 	test_expect("[hop h]\nhost = h\nuser = u\nhost_key_policy = strict\n",
 	    "F:1: [hop h] has host_key_policy strict but neither host_key nor "
-	    "known_hosts: add 'host_key = SHA256:...' with the fingerprint "
-	    "printed by 'ssh-keyscan -p 22 h | ssh-keygen -lf -', or set "
-	    "known_hosts\n");
+	    "known_hosts: add the 'host_key = SHA256:...' line printed by "
+	    "'jumpgate scan --pins h:22', or set known_hosts\n");
 	test_expect("[hop h]\nhost = h\nuser = u\nhost_key_policy = tofu\n"
 	    "host_key = " TEST_PIN "\n",
 	    "F:1: [hop h] has host_key_policy tofu but no known_hosts: set "
@@ -1742,7 +1747,7 @@ test_too_long(void **state)
 	    "user, identity, identity_passphrase_file, host_key, known_hosts, "
 	    "host_key_policy, connect_timeout, socket_send_buffer, "
 	    "keepalive_interval, keepalive_count_max, reconnect_min, "
-	    "reconnect_max, lazy, idle_timeout, via, kex, "
+	    "reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
 	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
 	    "password_file, password_env, otp_command\n");
 }
@@ -1791,14 +1796,14 @@ test_many_problems(void **state)
 	    "F:6: via 'nowhere' names no hop: add a [hop nowhere] section or "
 	    "use one of bastion\n"
 	    "F:7: [hop bastion] has host_key_policy strict but neither "
-	    "host_key nor known_hosts: add 'host_key = SHA256:...' with the "
-	    "fingerprint printed by 'ssh-keyscan -p 2222 b.example.com | "
-	    "ssh-keygen -lf -', or set known_hosts\n"
+	    "host_key nor known_hosts: add the 'host_key = SHA256:...' line "
+	    "printed by 'jumpgate scan --pins b.example.com:2222', or set "
+	    "known_hosts\n"
 	    "F:11: unknown key 'colour' in [hop bastion]: expected one of "
 	    "host, port, user, identity, identity_passphrase_file, host_key, "
 	    "known_hosts, host_key_policy, connect_timeout, "
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
-	    "reconnect_min, reconnect_max, lazy, idle_timeout, via, kex, "
+	    "reconnect_min, reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
 	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
 	    "password_file, password_env, otp_command\n"
 	    "F:12: duplicate key 'port' in [hop bastion] (first at line 9): "
