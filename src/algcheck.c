@@ -6,8 +6,8 @@
 #include <libssh2.h>
 
 #include "algcheck.h"
+#include "algorithms.h"
 #include "kexinit.h"
-#include "log.h"
 #include "wire.h"
 #include "xmalloc.h"
 
@@ -20,28 +20,10 @@ static const char *algcheck_labels[ALGCHECK_NLISTS] = {
 	"compression client->server", "compression server->client"
 };
 
-/* Weak algorithms jumpgate's defaults leave out, by list. */
-static const struct algcheck_weak {
-	int		 list;	/* -1: a cipher or a MAC list */
-	const char	*prefix;
-	const char	*why;
-} algcheck_weak_table[] = {
-	{ KEXINIT_KEX, "diffie-hellman-group1-sha1", "1024-bit group, SHA-1" },
-	{ KEXINIT_KEX, "diffie-hellman-group14-sha1", "SHA-1" },
-	{ KEXINIT_KEX, "diffie-hellman-group-exchange-sha1", "SHA-1" },
-	{ KEXINIT_HOSTKEY, "ssh-dss", "DSA, SHA-1" },
-	{ KEXINIT_HOSTKEY, "ssh-rsa", "RSA signatures with SHA-1" },
-	{ KEXINIT_ENC_CS, "3des-cbc", "CBC mode" },
-	{ KEXINIT_ENC_CS, "aes128-cbc", "CBC mode" },
-	{ KEXINIT_ENC_CS, "aes192-cbc", "CBC mode" },
-	{ KEXINIT_ENC_CS, "aes256-cbc", "CBC mode" },
-	{ KEXINIT_ENC_CS, "rijndael-cbc@lysator.liu.se", "CBC mode" },
-	{ KEXINIT_ENC_CS, "blowfish-cbc", "CBC mode" },
-	{ KEXINIT_ENC_CS, "cast128-cbc", "CBC mode" },
-	{ KEXINIT_ENC_CS, "arcfour", "RC4" },
-	{ KEXINIT_MAC_CS, "hmac-sha1", "SHA-1" },
-	{ KEXINIT_MAC_CS, "hmac-md5", "MD5" },
-	{ KEXINIT_MAC_CS, "hmac-ripemd160", "RIPEMD-160" },
+/* The policy kind of each list; ALGO_NKINDS: compression. */
+static const enum algo_kind algcheck_kinds[ALGCHECK_NLISTS] = {
+	ALGO_KEX, ALGO_HOSTKEY, ALGO_CIPHER, ALGO_CIPHER, ALGO_MAC, ALGO_MAC,
+	ALGO_NKINDS, ALGO_NKINDS
 };
 
 /* The first of CLIENT's names that SERVER has. */
@@ -65,80 +47,68 @@ algcheck_choose(const char *client, const char *server)
 	return NULL;
 }
 
-/* Why NAME of LIST is left out, or NULL. */
-const char *
-algcheck_weak(int list, const char *name)
-{
-	size_t	i;
-	int	l = list;
-
-	/* Both directions share one table entry. */
-	if (l == KEXINIT_ENC_SC)
-		l = KEXINIT_ENC_CS;
-	if (l == KEXINIT_MAC_SC)
-		l = KEXINIT_MAC_CS;
-	for (i = 0; i < sizeof algcheck_weak_table /
-	    sizeof algcheck_weak_table[0]; i++) {
-		if (algcheck_weak_table[i].list == l &&
-		    strncmp(name, algcheck_weak_table[i].prefix,
-		    strlen(algcheck_weak_table[i].prefix)) == 0)
-			return algcheck_weak_table[i].why;
-	}
-	return NULL;
-}
-
-/* LIST without NAME, as a new string. */
+/* What a hop with default settings offers for LIST, as a new string. */
 static char *
-algcheck_without(const char *list, const char *name)
+algcheck_client(int list)
 {
-	char	*copy, *next, *p, *out, *tmp;
-
-	out = xstrdup("");
-	copy = next = xstrdup(list);
-	while ((p = strsep(&next, ",")) != NULL) {
-		if (*p == '\0' || strcmp(p, name) == 0)
-			continue;
-		xasprintf(&tmp, "%s%s%s", out, *out == '\0' ? "" : ",", p);
-		free(out);
-		out = tmp;
-	}
-	free(copy);
-	return out;
+	/* Hops leave compression off: libssh2 then offers only "none". */
+	if (algcheck_kinds[list] == ALGO_NKINDS)
+		return xstrdup("none");
+	return algorithms_default(algcheck_kinds[list], 0);
 }
 
-/* What libssh2 supports for LIST, and the part jumpgate uses, as lists. */
+/*
+ * Say to OUT what the server's LIST, which has nothing in common with a
+ * hop's defaults, has that some setting would allow, or that the policy
+ * refuses and why.
+ */
 static void
-algcheck_supported(LIBSSH2_SESSION *session, int list, char **all,
-    char **strong)
+algcheck_explain(int list, const char *server, FILE *out)
 {
-	const char	**algs = NULL;
-	char		 *a, *s, *tmp;
-	int		  n, i;
+	enum algo_kind	 kind = algcheck_kinds[list];
+	const char	*why;
+	char		*copy, *next, *name, *refused, *tmp;
+	int		 enabled = 0;
 
-	a = xstrdup("");
-	s = xstrdup("");
-	n = libssh2_session_supported_algs(session, list, &algs);
-	for (i = 0; i < n; i++) {
-		xasprintf(&tmp, "%s%s%s", a, *a == '\0' ? "" : ",", algs[i]);
-		free(a);
-		a = tmp;
-		if (algcheck_weak(list, algs[i]) != NULL)
+	if (kind == ALGO_NKINDS)
+		return;
+	refused = xstrdup("");
+	copy = next = xstrdup(server);
+	while ((name = strsep(&next, ",")) != NULL) {
+		if (*name == '\0')
 			continue;
-		xasprintf(&tmp, "%s%s%s", s, *s == '\0' ? "" : ",", algs[i]);
-		free(s);
-		s = tmp;
+		switch (algorithms_verdict(kind, name, &why)) {
+		case ALGO_IF_CONFIGURED:
+			if (!enabled++)
+				fprintf(out, "%s is common and allowed but not "
+				    "offered by default: it would work with "
+				    "'%s = %s' on the hop; ", name,
+				    algorithms_key(kind), name);
+			break;
+		case ALGO_IF_RSA_ALLOWED:
+			if (!enabled++)
+				fprintf(out, "%s is common but left out by "
+				    "default: it would work with "
+				    "'allow_ssh_rsa_sha1 = yes' on the hop, which "
+				    "means accepting SHA-1 signatures from this "
+				    "server; better: ", name);
+			break;
+		case ALGO_REFUSED:
+			xasprintf(&tmp, "%s%s%s (%s)", refused,
+			    *refused != '\0' ? ", " : "", name, why);
+			free(refused);
+			refused = tmp;
+			break;
+		case ALGO_DEFAULT:
+		case ALGO_UNSUPPORTED:
+			break;
+		}
 	}
-	if (n > 0)
-		libssh2_free(session, algs);
-	/* A hop offers ssh-ed25519 first (hostkey_preferences). */
-	if (list == KEXINIT_HOSTKEY && wire_namelist_has(s, "ssh-ed25519")) {
-		tmp = algcheck_without(s, "ssh-ed25519");
-		free(s);
-		xasprintf(&s, "ssh-ed25519%s%s", *tmp == '\0' ? "" : ",", tmp);
-		free(tmp);
-	}
-	*all = a;
-	*strong = s;
+	if (!enabled && *refused != '\0')
+		fprintf(out, "common but refused by jumpgate's policy, and no "
+		    "setting allows them: %s; ", refused);
+	free(refused);
+	free(copy);
 }
 
 /* Tell whether the server's LIST has a name starting with PREFIX. */
@@ -165,7 +135,8 @@ algcheck_advice(int list, const char *server)
 		return "enable curve25519-sha256 or ecdh-sha2-nistp256 in the "
 		    "server's KexAlgorithms";
 	case KEXINIT_HOSTKEY:
-		if (algcheck_offers_prefix(server, "rsa-sha2-"))
+		if (algcheck_offers_prefix(server, "rsa-sha2-") &&
+		    !wire_namelist_has(server, "ssh-rsa"))
 			return "the server offers RSA host keys only as "
 			    "rsa-sha2-256/512, and this libssh2 speaks RSA only "
 			    "as ssh-rsa (SHA-1, left out): add an ed25519 host "
@@ -191,18 +162,15 @@ algcheck_advice(int list, const char *server)
 int
 algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 {
-	LIBSSH2_SESSION	*session;
-	char		*all, *strong, *chosen, *weak;
+	char		*client, *chosen;
 	const char	*failed = NULL;
 	int		 i;
 
-	if ((session = libssh2_session_init()) == NULL)
-		fatal("cannot create a libssh2 session");
-	fprintf(out, "# what jumpgate would use (libssh2 %s, weak algorithms "
-	    "left out):\n", libssh2_version(0));
+	fprintf(out, "# what a hop with default settings would use (libssh2 "
+	    "%s):\n", libssh2_version(0));
 	for (i = 0; i < ALGCHECK_NLISTS; i++) {
-		algcheck_supported(session, i, &all, &strong);
-		chosen = algcheck_choose(strong, k->lists[i]);
+		client = algcheck_client(i);
+		chosen = algcheck_choose(client, k->lists[i]);
 		if (chosen != NULL) {
 			fprintf(out, "%s: %s\n", algcheck_labels[i], chosen);
 			free(chosen);
@@ -211,22 +179,14 @@ algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 				failed = kexinit_list_name(i);
 			fprintf(out, "%s: NO COMMON ALGORITHM: ",
 			    algcheck_labels[i]);
-			weak = algcheck_choose(all, k->lists[i]);
-			if (weak != NULL) {
-				fprintf(out, "only %s is common, which jumpgate "
-				    "leaves out (%s); ", weak,
-				    algcheck_weak(i, weak));
-				free(weak);
-			}
+			algcheck_explain(i, k->lists[i], out);
 			fprintf(out, "%s\n", algcheck_advice(i, k->lists[i]));
 		}
-		free(all);
-		free(strong);
+		free(client);
 	}
-	libssh2_session_free(session);
 	if (failed != NULL) {
 		fprintf(out, "FAIL: jumpgate cannot talk to %s: %s has no "
-		    "algorithm in common with this build\n", who, failed);
+		    "algorithm in common with a hop's defaults\n", who, failed);
 		return 1;
 	}
 	fprintf(out, "OK: jumpgate can talk to %s\n", who);

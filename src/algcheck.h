@@ -1,9 +1,9 @@
 /*
  * Whether this build can talk to a server, from the server's KEXINIT:
- * for each negotiated list, the algorithm jumpgate would choose (client
- * preference order, RFC 4253 §7.1) among what libssh2 supports minus
- * the weak algorithms jumpgate leaves out, or why there is none and what
- * to change.
+ * for each negotiated list, the algorithm a hop with default settings
+ * would agree on (its order of preference, RFC 4253 §7.1; the lists and
+ * the reasons come from algorithms.c), or why there is none and which
+ * setting of the hop or the server would change that.
  */
 #ifndef JUMPGATE_ALGCHECK_H
 #define JUMPGATE_ALGCHECK_H
@@ -17,8 +17,6 @@ struct kexinit;
  * SERVER also has, as a new string, or NULL.
  */
 char	*algcheck_choose(const char *client, const char *server);
-/* Why jumpgate leaves NAME of list LIST out, or NULL if it does not. */
-const char *algcheck_weak(int list, const char *name);
 /*
  * Print the choice for every negotiated list of K to OUT, naming the
  * server as WHO. Returns 0 if jumpgate can talk to it, 1 if not.

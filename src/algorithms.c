@@ -20,6 +20,21 @@ static const int algorithms_method[ALGO_NKINDS] = {
 	LIBSSH2_METHOD_MAC_CS
 };
 
+/*
+ * Host key algorithms in the order hops offer them: ssh-ed25519 first;
+ * ssh-rsa (SHA-1 signatures, the only RSA form libssh2 1.10 speaks) last,
+ * and only for a hop with allow_ssh_rsa_sha1.
+ */
+static const char *algorithms_hostkey_order[] = {
+	"ssh-ed25519",
+	"ecdsa-sha2-nistp256",
+	"ecdsa-sha2-nistp384",
+	"ecdsa-sha2-nistp521",
+	"ssh-rsa",
+};
+#define ALGORITHMS_NHOSTKEY \
+	(sizeof algorithms_hostkey_order / sizeof algorithms_hostkey_order[0])
+
 /* What the linked libssh2 supports, comma-separated; filled once. */
 static char	*algorithms_supported[ALGO_NKINDS];
 
@@ -129,27 +144,85 @@ algorithms_weak(enum algo_kind kind, const char *name, int allow_rsa)
 	return NULL;
 }
 
+/* Append NAME to the comma-separated list *LIST. */
+static void
+algorithms_append(char **list, const char *name)
+{
+	char	*out;
+
+	xasprintf(&out, "%s%s%s", *list, **list != '\0' ? "," : "", name);
+	free(*list);
+	*list = out;
+}
+
 /*
- * The supported names of KIND the policy allows, in libssh2's order of
- * preference: the default list. Caller frees.
+ * The supported names of KIND the policy allows, most wanted first: the
+ * default list. Host key algorithms in the order hops offer them, others
+ * in libssh2's order. Caller frees.
  */
 static char *
 algorithms_allowed(enum algo_kind kind, int allow_rsa)
 {
-	char	*copy, *next, *name, *list, *out;
+	const char	*type;
+	char		*copy, *next, *name, *list;
+	size_t		 i;
 
 	algorithms_load();
 	list = xstrdup("");
+	if (kind == ALGO_HOSTKEY) {
+		for (i = 0; i < ALGORITHMS_NHOSTKEY; i++) {
+			type = algorithms_hostkey_order[i];
+			if (algorithms_listed(algorithms_supported[kind], type) &&
+			    algorithms_weak(kind, type, allow_rsa) == NULL)
+				algorithms_append(&list, type);
+		}
+		return list;
+	}
 	copy = next = xstrdup(algorithms_supported[kind]);
 	while ((name = strsep(&next, ",")) != NULL) {
 		if (*name == '\0' || algorithms_weak(kind, name, allow_rsa))
 			continue;
-		xasprintf(&out, "%s%s%s", list, *list ? "," : "", name);
-		free(list);
-		list = out;
+		algorithms_append(&list, name);
 	}
 	free(copy);
 	return list;
+}
+
+/* Return the list a hop offers for KIND by default; see algorithms.h. */
+char *
+algorithms_default(enum algo_kind kind, int allow_rsa)
+{
+	return algorithms_allowed(kind, allow_rsa);
+}
+
+/* Say how the policy treats NAME of KIND; see algorithms.h. */
+enum algo_verdict
+algorithms_verdict(enum algo_kind kind, const char *name, const char **why)
+{
+	char	*list;
+	int	 listed;
+
+	*why = NULL;
+	algorithms_load();
+	if (!algorithms_listed(algorithms_supported[kind], name))
+		return ALGO_UNSUPPORTED;
+	list = algorithms_allowed(kind, 0);
+	listed = algorithms_listed(list, name);
+	free(list);
+	if (listed)
+		return ALGO_DEFAULT;
+	if ((*why = algorithms_weak(kind, name, 1)) != NULL)
+		return ALGO_REFUSED;
+	if ((*why = algorithms_weak(kind, name, 0)) != NULL)
+		return ALGO_IF_RSA_ALLOWED;
+	list = algorithms_allowed(kind, 1);
+	listed = algorithms_listed(list, name);
+	free(list);
+	if (!listed) {
+		*why = "not a host key type hops offer";
+		return ALGO_REFUSED;
+	}
+	return ALGO_IF_CONFIGURED;
 }
 
 /* Check a list of KIND; see algorithms.h. */

@@ -30,6 +30,29 @@ const char	*algorithms_key(enum algo_kind);
 int	 algorithms_check(enum algo_kind, const char *list, int allow_rsa,
 	    char **cause);
 
+/* How the policy treats an algorithm a server offers. */
+enum algo_verdict {
+	ALGO_DEFAULT,		/* a hop offers it by default */
+	ALGO_IF_CONFIGURED,	/* allowed, if the hop lists it (its kind's key) */
+	ALGO_IF_RSA_ALLOWED,	/* ssh-rsa: only with allow_ssh_rsa_sha1 = yes */
+	ALGO_REFUSED,		/* no setting allows it */
+	ALGO_UNSUPPORTED	/* the linked libssh2 does not speak it */
+};
+
+/*
+ * The list a hop offers for KIND when it does not set the kind's key, most
+ * wanted first (host key algorithms in the order hops offer them), with
+ * ALLOW_RSA its allow_ssh_rsa_sha1. Caller frees.
+ */
+char	*algorithms_default(enum algo_kind, int allow_rsa);
+
+/*
+ * How the policy treats NAME of KIND. For ALGO_REFUSED and
+ * ALGO_IF_RSA_ALLOWED, *WHY says why it is left out (static); else NULL.
+ */
+enum algo_verdict algorithms_verdict(enum algo_kind, const char *name,
+	    const char **why);
+
 /* Return whether host key algorithm TYPE may be offered for HOP. */
 int	 algorithms_hostkey_allowed(const struct config_hop *, const char *);
 

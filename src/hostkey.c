@@ -7,35 +7,26 @@
 #include "hostkey.h"
 #include "knownhosts.h"
 #include "log.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 /*
- * Key types this build offers, in order of preference. ssh-rsa (SHA-1
- * signatures, the only RSA form libssh2 1.10 speaks) comes last and only
- * for a hop with allow_ssh_rsa_sha1; ssh-dss is never offered. A hop's
- * host_key_algorithms narrows the list but does not reorder it: the
- * steering towards pinned and known types comes first.
+ * Return whether TYPE is one this hop may offer: among the host key
+ * algorithms hops offer (algorithms_default, ssh-rsa only with
+ * allow_ssh_rsa_sha1, never ssh-dss) and in its host_key_algorithms, if
+ * set. That list narrows the order but does not change it: the steering
+ * towards pinned and known types comes first.
  */
-static const char *hostkey_types[] = {
-	"ssh-ed25519",
-	"ecdsa-sha2-nistp256",
-	"ecdsa-sha2-nistp384",
-	"ecdsa-sha2-nistp521",
-	"ssh-rsa",
-};
-#define HOSTKEY_NTYPES (sizeof hostkey_types / sizeof hostkey_types[0])
-
-/* Return whether TYPE is one this hop may offer. */
 static int
 hostkey_type_supported(const struct config_hop *hop, const char *type)
 {
-	size_t	i;
+	char	*all;
+	int	 listed;
 
-	for (i = 0; i < HOSTKEY_NTYPES; i++) {
-		if (strcmp(hostkey_types[i], type) == 0)
-			return algorithms_hostkey_allowed(hop, type);
-	}
-	return 0;
+	all = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
+	listed = wire_namelist_has(all, type);
+	free(all);
+	return listed && algorithms_hostkey_allowed(hop, type);
 }
 
 /* Return whether TYPE is among the first N entries of LIST. */
@@ -78,7 +69,7 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 {
 	struct knownhosts_lookup known;
 	char			 buf[512] = "";
-	char			*cause;
+	char			*cause, *all, *next, *type;
 	size_t			 i;
 	int			 steer_only = 0;
 
@@ -104,12 +95,15 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 	 */
 	if (!steer_only || hop->npins > 0 ||
 	    hop->policy == HOSTKEY_POLICY_INSECURE) {
-		for (i = 0; i < HOSTKEY_NTYPES; i++) {
-			if (!hostkey_type_supported(hop, hostkey_types[i]))
+		all = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
+		next = all;
+		while ((type = strsep(&next, ",")) != NULL) {
+			if (*type == '\0' || !hostkey_type_supported(hop, type))
 				continue;
-			hostkey_append(buf, sizeof buf, hostkey_types[i],
-			    excluded, nexcluded);
+			hostkey_append(buf, sizeof buf, type, excluded,
+			    nexcluded);
 		}
+		free(all);
 	}
 	if (*buf == '\0')
 		return NULL;

@@ -5,7 +5,8 @@
 # exchange, is refused with a message naming the list that failed; a server
 # with only SHA-1 MACs is refused likewise; a server
 # with only an ssh-rsa host key is refused by default and accepted with
-# allow_ssh_rsa_sha1 = yes, with a warning on every connect.
+# allow_ssh_rsa_sha1 = yes, with a warning on every connect; probe says
+# the same of those servers as the hops do.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -62,6 +63,28 @@ for f in cbc-server sha1kex-server rsa-refused; do
 	    jg_fail "$f: no common algorithm should retry after the longest backoff"
 done
 jg_pass "no common algorithm is a hard failure (retry after 60 s)"
+
+# probe agrees with the hops: ssh-rsa only works with the opt-in, which it
+# names; SHA-1 MACs are refused and no setting allows them.
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$RSAONLY_PORT" >"$JG_DIR/probe-rsa.out" || rc=$?
+[[ $rc -eq 1 ]] || jg_fail "probe of the ssh-rsa-only server exited $rc, not 1"
+grep -q "^host key: NO COMMON ALGORITHM: ssh-rsa .*'allow_ssh_rsa_sha1 = yes' on the hop, which means accepting SHA-1 signatures" \
+    "$JG_DIR/probe-rsa.out" ||
+    jg_fail "probe did not name allow_ssh_rsa_sha1: $(cat "$JG_DIR/probe-rsa.out")"
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$SHA1MAC_PORT" >"$JG_DIR/probe-mac.out" || rc=$?
+[[ $rc -eq 1 ]] || jg_fail "probe of the SHA-1-MAC server exited $rc, not 1"
+grep -q "^mac client->server: NO COMMON ALGORITHM: common but refused by jumpgate's policy, and no setting allows them: hmac-sha1 (a SHA-1 MAC)" \
+    "$JG_DIR/probe-mac.out" ||
+    jg_fail "probe did not refuse hmac-sha1: $(cat "$JG_DIR/probe-mac.out")"
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$MODERN_PORT" >"$JG_DIR/probe-modern.out" || rc=$?
+[[ $rc -eq 0 ]] && grep -q '^host key: ssh-ed25519$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^cipher client->server: aes128-ctr$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^mac client->server: hmac-sha2-256$' "$JG_DIR/probe-modern.out" ||
+    jg_fail "probe of the modern server does not match what the default hop negotiated: $(cat "$JG_DIR/probe-modern.out")"
+jg_pass "probe: $(grep '^host key' "$JG_DIR/probe-rsa.out" | cut -c1-120)..."
 
 # Opted in: accepted, and a warning on each connect (the server restarts
 # in between, so the hop connects twice).

@@ -935,14 +935,14 @@ test_algorithms_refused(void **state)
 	test_expect(TEST_HOP "host_key_algorithms = ssh-rsa\n",
 	    "F:5: host_key_algorithms: 'ssh-rsa' is refused (signed with "
 	    "SHA-1; allowed only with allow_ssh_rsa_sha1 = yes, for a legacy "
-	    "server); use some of ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
-	    "ecdsa-sha2-nistp521,ssh-ed25519, or leave host_key_algorithms out "
+	    "server); use some of ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-"
+	    "nistp384,ecdsa-sha2-nistp521, or leave host_key_algorithms out "
 	    "for the secure default\n");
 	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = yes\n"
 	    "host_key_algorithms = ssh-dss\n",
 	    "F:6: host_key_algorithms: 'ssh-dss' is refused (DSA, broken and "
-	    "removed from OpenSSH); use some of ecdsa-sha2-nistp256,ecdsa-sha2"
-	    "-nistp384,ecdsa-sha2-nistp521,ssh-ed25519,ssh-rsa, or leave "
+	    "removed from OpenSSH); use some of ssh-ed25519,ecdsa-sha2-nistp256,"
+	    "ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-rsa, or leave "
 	    "host_key_algorithms out for the secure default\n");
 	/* The opt-in is for ssh-rsa only: weak ciphers stay refused. */
 	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = yes\n"

@@ -3,7 +3,8 @@
  * algcheck.c: a KEXINIT captured from OpenSSH's sshd
  * (data/openssh-9.2p1.bin, made by data/capture-kexinit.sh), the same
  * truncated at every byte, oversized lengths, bad message numbers, bad
- * names, garbage, and version lines.
+ * names, garbage, and version lines; probe's verdict on servers offering
+ * only what the policy refuses or allows only by a setting.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,9 @@
 #include <string.h>
 
 #include "algcheck.h"
+#include "algorithms.h"
+#include "config.h"
+#include "hostkey.h"
 #include "hostsig.h"
 #include "kexinit.h"
 #include "wire.h"
@@ -444,11 +448,12 @@ test_plan(void **state)
 	assert_string_equal(hostsig_key_type("rsa-sha2-256"), "ssh-rsa");
 }
 
-/* Client order decides; weak algorithms are named with the reason. */
+/* Client order decides; refused algorithms are named with the reason. */
 static void
 test_choose(void **state)
 {
-	char	*c;
+	const char	*why;
+	char		*c;
 
 	(void)state;
 	c = algcheck_choose("aes128-ctr,aes256-ctr", "aes256-ctr,aes128-ctr");
@@ -456,14 +461,127 @@ test_choose(void **state)
 	free(c);
 	assert_null(algcheck_choose("aes128-ctr", "aes128-gcm@openssh.com"));
 	assert_null(algcheck_choose("a", ""));
-	assert_string_equal(algcheck_weak(KEXINIT_HOSTKEY, "ssh-rsa"),
-	    "RSA signatures with SHA-1");
-	assert_null(algcheck_weak(KEXINIT_HOSTKEY, "rsa-sha2-512"));
-	assert_string_equal(algcheck_weak(KEXINIT_MAC_SC, "hmac-sha1-96"),
-	    "SHA-1");
-	assert_null(algcheck_weak(KEXINIT_MAC_SC, "hmac-sha2-256"));
-	assert_string_equal(algcheck_weak(KEXINIT_ENC_SC, "aes256-cbc"),
-	    "CBC mode");
+	assert_int_equal(algorithms_verdict(ALGO_HOSTKEY, "ssh-ed25519", &why),
+	    ALGO_DEFAULT);
+	assert_null(why);
+	assert_int_equal(algorithms_verdict(ALGO_HOSTKEY, "ssh-rsa", &why),
+	    ALGO_IF_RSA_ALLOWED);
+	assert_non_null(strstr(why, "SHA-1"));
+	assert_int_equal(algorithms_verdict(ALGO_HOSTKEY, "ssh-dss", &why),
+	    ALGO_REFUSED);
+	assert_int_equal(algorithms_verdict(ALGO_MAC, "hmac-sha1-96", &why),
+	    ALGO_REFUSED);
+	assert_string_equal(why, "a SHA-1 MAC");
+	assert_int_equal(algorithms_verdict(ALGO_MAC, "hmac-sha2-256", &why),
+	    ALGO_DEFAULT);
+	assert_int_equal(algorithms_verdict(ALGO_CIPHER, "aes256-cbc", &why),
+	    ALGO_REFUSED);
+	assert_string_equal(why, "a CBC cipher");
+	assert_int_equal(algorithms_verdict(ALGO_CIPHER, "no-such-cipher",
+	    &why), ALGO_UNSUPPORTED);
+}
+
+/* probe's host key preference is exactly what a default hop offers. */
+static void
+test_default_hostkeys(void **state)
+{
+	struct config_hop	 hop;
+	char			*probe, *offered;
+
+	(void)state;
+	memset(&hop, 0, sizeof hop);
+	probe = algorithms_default(ALGO_HOSTKEY, 0);
+	offered = hostkey_preferences(&hop, NULL, 0);
+	assert_non_null(offered);
+	assert_string_equal(probe, offered);
+	assert_int_equal(strncmp(probe, "ssh-ed25519,", 12), 0);
+	assert_false(wire_namelist_has(probe, "ssh-rsa"));
+	free(probe);
+	free(offered);
+	hop.allow_ssh_rsa_sha1 = 1;
+	probe = algorithms_default(ALGO_HOSTKEY, 1);
+	offered = hostkey_preferences(&hop, NULL, 0);
+	assert_string_equal(probe, offered);
+	assert_true(wire_namelist_has(probe, "ssh-rsa"));
+	free(probe);
+	free(offered);
+}
+
+/*
+ * Run probe's report on a modern server's lists with host keys HOSTKEYS
+ * and MACs MACS; return its exit code, with what it printed in *TEXT.
+ */
+static int
+test_report(const char *hostkeys, const char *macs, char **text)
+{
+	struct kexinit	 k;
+	const char	*lists[KEXINIT_NLISTS] = {
+		"curve25519-sha256", hostkeys, "aes128-ctr", "aes128-ctr",
+		macs, macs, "none", "none", "", ""
+	};
+	size_t		 len;
+	FILE		*out;
+	int		 i, rc;
+
+	memset(&k, 0, sizeof k);
+	for (i = 0; i < KEXINIT_NLISTS; i++)
+		k.lists[i] = strdup(lists[i]);
+	assert_non_null(out = open_memstream(text, &len));
+	rc = algcheck_report(&k, "test:22", out);
+	fclose(out);
+	kexinit_clear(&k);
+	return rc;
+}
+
+/* A modern server: every list agrees, OK. */
+static void
+test_report_ok(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report("rsa-sha2-512,ssh-ed25519",
+	    "hmac-sha2-256", &text), 0);
+	assert_non_null(strstr(text, "\nhost key: ssh-ed25519\n"));
+	assert_non_null(strstr(text, "\nmac server->client: hmac-sha2-256\n"));
+	assert_non_null(strstr(text, "\nOK: jumpgate can talk to test:22\n"));
+	free(text);
+}
+
+/* Only ssh-rsa host keys: fails by default, names the setting and SHA-1. */
+static void
+test_report_rsa_only(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report("ssh-rsa", "hmac-sha2-256", &text), 1);
+	assert_non_null(strstr(text, "\nhost key: NO COMMON ALGORITHM: ssh-rsa "
+	    "is common but left out by default: it would work with "
+	    "'allow_ssh_rsa_sha1 = yes' on the hop, which means accepting "
+	    "SHA-1 signatures"));
+	assert_null(strstr(text, "only as rsa-sha2"));
+	assert_non_null(strstr(text, "\nFAIL: jumpgate cannot talk to test:22: "
+	    "server_host_key_algorithms has no algorithm in common"));
+	free(text);
+}
+
+/* Only SHA-1 MACs: refused, why, and that no setting allows it. */
+static void
+test_report_sha1_mac(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report("ssh-ed25519", "hmac-sha1", &text), 1);
+	assert_non_null(strstr(text, "\nmac client->server: NO COMMON "
+	    "ALGORITHM: common but refused by jumpgate's policy, and no "
+	    "setting allows them: hmac-sha1 (a SHA-1 MAC); "));
+	assert_non_null(strstr(text, "\nmac server->client: NO COMMON "));
+	assert_null(strstr(text, "would work with"));
+	assert_non_null(strstr(text, "\nFAIL: jumpgate cannot talk to test:22: "
+	    "mac_algorithms_client_to_server has no algorithm in common"));
+	free(text);
 }
 
 /* Run the tests. */
@@ -481,6 +599,10 @@ main(void)
 		cmocka_unit_test(test_banner),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_default_hostkeys),
+		cmocka_unit_test(test_report_ok),
+		cmocka_unit_test(test_report_rsa_only),
+		cmocka_unit_test(test_report_sha1_mac),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, NULL);
