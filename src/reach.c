@@ -23,6 +23,7 @@
 #include "hop.h"
 #include "log.h"
 #include "reach.h"
+#include "runtime.h"
 #include "xmalloc.h"
 
 /* Stop reading a channel while this much input awaits the user. */
@@ -54,23 +55,6 @@ struct reach_stream {
 	int			 told;
 };
 
-/* Create the DNS resolver, falling back to /etc/hosts only. */
-static struct evdns_base *
-reach_dns(struct event_base *base)
-{
-	struct evdns_base	*dns;
-
-	dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (dns == NULL) {
-		dns = evdns_base_new(base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-		if (dns == NULL)
-			fatal("cannot create a DNS resolver");
-		evdns_base_load_hosts(dns, NULL);
-	}
-	return dns;
-}
-
 /* Build and start the chain of hops ending with hop VIA. */
 static int
 reach_build_chain(struct reach *r, const char *via, char **cause)
@@ -101,7 +85,7 @@ reach_new(struct event_base *base, const char *via, const char *config_path,
 	int		 nerrors = 0;
 
 	r->base = base;
-	r->dns = reach_dns(base);
+	r->dns = runtime_dns(base);
 	if (via == NULL)
 		return r;
 	r->via = xstrdup(via);

@@ -479,7 +479,7 @@ runtime_signal_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 /* Create the DNS resolver, falling back to /etc/hosts only. */
-static struct evdns_base *
+struct evdns_base *
 runtime_dns(struct event_base *base)
 {
 	struct evdns_base	*dns;
