@@ -68,6 +68,8 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		total += n;
 		hop->bytes_received += n;
+		if (n < 65536)
+			break;	/* drained: save the read that says EAGAIN */
 	}
 	if (total > 0)
 		hop_alive_received(hop);

@@ -22,7 +22,12 @@
 #include "tunnel_int.h"
 #include "xmalloc.h"
 
-#define TUNNEL_BACKLOG		512
+/*
+ * Connections the kernel queues before we accept them (capped by
+ * net.core.somaxconn): a burst beyond it waits for SYN retransmits, 1, 3,
+ * 7 s later.
+ */
+#define TUNNEL_BACKLOG		4096
 /* Pause accepting this long when out of file descriptors. */
 #define TUNNEL_EMFILE_PAUSE	1
 
