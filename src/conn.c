@@ -36,7 +36,6 @@
 #define CONN_OUTPUT_LOW		(64 * 1024)
 /* Largest write libssh2 turns into one packet. */
 #define CONN_WRITE_CHUNK	32700
-#define CONN_READ_CHUNK		(64 * 1024)
 
 enum conn_state {
 	CONN_WAITING,		/* local forward: channel being opened */
@@ -156,7 +155,7 @@ conn_pump_down(struct conn *c, int *closed)
 
 	while (!c->remote_eof &&
 	    evbuffer_get_length(out) < CONN_OUTPUT_HIGH) {
-		if (evbuffer_reserve_space(out, CONN_READ_CHUNK, &vec, 1) < 1)
+		if (evbuffer_reserve_space(out, STREAM_READ_MAX, &vec, 1) < 1)
 			fatal("out of memory");
 		n = hop_channel_read(c->hc, vec.iov_base, vec.iov_len);
 		if (n <= 0) {

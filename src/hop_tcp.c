@@ -55,7 +55,7 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 			hop->read_paused = 1;
 			break;
 		}
-		n = stream_read_into(hop->inbuf, fd, 65536);
+		n = stream_read_into(hop->inbuf, fd, STREAM_READ_MAX);
 		if (n == 0) {
 			hop_fail(hop, 0, "connection closed by %s:%d",
 			    hop->conf->host, hop->conf->port);
@@ -68,7 +68,7 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		total += n;
 		hop->bytes_received += n;
-		if (n < 65536)
+		if (n < STREAM_READ_MAX)
 			break;	/* drained: save the read that says EAGAIN */
 	}
 	if (total > 0)

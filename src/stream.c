@@ -19,9 +19,6 @@
 #include "stream.h"
 #include "xmalloc.h"
 
-/* One read(2) takes at most this much. */
-#define STREAM_READ_MAX		(64 * 1024)
-
 struct stream {
 	struct event_base		*base;
 	int				 fd;

@@ -20,6 +20,12 @@ struct evbuffer;
 struct evdns_base;
 struct stream;
 
+/*
+ * One read(2) takes at most this much: 64 KiB less room for libevent's
+ * chain header, which would otherwise round each buffer up to 128 KiB.
+ */
+#define STREAM_READ_MAX		(64 * 1024 - 256)
+
 struct stream_ops {
 	void	(*readable)(void *arg);
 	void	(*drained)(void *arg);
