@@ -549,6 +549,24 @@ hop_auth_relist(struct hop *hop)
 	return hop_auth(hop);
 }
 
+/*
+ * After a password or keyboard-interactive attempt returned RC (failures
+ * already logged): wipe the password, then done, a hard failure the
+ * responder recorded, or list the methods again (partial success?).
+ */
+static int
+hop_auth_answered(struct hop *hop, int rc)
+{
+	hop_auth_wipe(&hop->password);
+	if (rc == 0)
+		return 0;
+	if (hop->auth_error != NULL) {
+		hop_fail(hop, 1, "%s", hop->auth_error);
+		return -1;
+	}
+	return hop_auth_relist(hop);
+}
+
 /* One step of authentication; see hop_int.h. */
 int
 hop_auth(struct hop *hop)
@@ -658,21 +676,16 @@ hop_auth(struct hop *hop)
 		    conf->user, strlen(conf->user), hop_auth_kbdint_cb);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return 1;
-		hop_auth_wipe(&hop->password);
 		hop_auth_wipe(&hop->otp);
-		if (rc == 0)
-			return 0;
-		if (hop->auth_error != NULL) {
-			hop_fail(hop, 1, "%s", hop->auth_error);
-			return -1;
+		if (rc != 0 && hop->auth_error == NULL) {
+			source = hop_auth_password_source(conf);
+			hop_auth_failed(hop, "the server refused the keyboard-"
+			    "interactive answers for %s (%s%s): check them",
+			    conf->user, source, conf->otp_command != NULL ?
+			    ", one-time code from otp_command" : "");
+			free(source);
 		}
-		source = hop_auth_password_source(conf);
-		hop_auth_failed(hop, "the server refused the keyboard-"
-		    "interactive answers for %s (%s%s): check them",
-		    conf->user, source, conf->otp_command != NULL ?
-		    ", one-time code from otp_command" : "");
-		free(source);
-		return hop_auth_relist(hop);
+		return hop_auth_answered(hop, rc);
 
 	case AUTH_PASSWORD:
 		rc = libssh2_userauth_password_ex(hop->session, conf->user,
@@ -680,18 +693,13 @@ hop_auth(struct hop *hop)
 		    hop_auth_passwd_change_cb);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return 1;
-		hop_auth_wipe(&hop->password);
-		if (rc == 0)
-			return 0;
-		if (hop->auth_error != NULL) {
-			hop_fail(hop, 1, "%s", hop->auth_error);
-			return -1;
+		if (rc != 0 && hop->auth_error == NULL) {
+			source = hop_auth_password_source(conf);
+			hop_auth_failed(hop, "the server refused the password "
+			    "for %s (from %s): check it", conf->user, source);
+			free(source);
 		}
-		source = hop_auth_password_source(conf);
-		hop_auth_failed(hop, "the server refused the password for %s "
-		    "(from %s): check it", conf->user, source);
-		free(source);
-		return hop_auth_relist(hop);
+		return hop_auth_answered(hop, rc);
 	}
 	return 1;
 }
