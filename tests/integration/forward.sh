@@ -61,6 +61,15 @@ out=$("$JGT" client --connect "127.0.0.1:$echo_port" --bytes 256K --conns 100 \
     --timeout 60) || jg_fail "100 concurrent connections failed: $out"
 jg_pass "100 concurrent: $out"
 
+# A burst of clients must not wait for SYN retransmits: the listener queues
+# 4,096 (or what net.core.somaxconn allows).
+want=$(( $(cat /proc/sys/net/core/somaxconn) < 4096 ?
+    $(cat /proc/sys/net/core/somaxconn) : 4096 ))
+backlog=$(ss -Hltn "sport = :$echo_port" | awk '{print $3; exit}')
+[[ $backlog == "$want" ]] ||
+    jg_fail "listen backlog of the tunnel is ${backlog:-unknown}, expected $want"
+jg_pass "listen backlog $backlog"
+
 # Both directions at once on several channels, to fill socket buffers and
 # exercise deferred sends (libssh2 must never see a partial send).
 out=$("$JGT" client --connect "127.0.0.1:$echo_port" --bytes 16M --conns 4 \
