@@ -940,18 +940,29 @@ hop_channel_unwake(struct hop_channel *hc)
 		hop->pumping = NULL;
 }
 
+/* Return whether a channel is open, in use and not yet on a wake list. */
+static int
+hop_channel_wakeable(const struct hop_channel *hc)
+{
+	return hc->state == CHAN_OPEN && hc->ops != NULL &&
+	    hc->woken == WAKE_NONE;
+}
+
+/* Put a wakeable channel on the list pumped in the next round. */
+static void
+hop_channel_enqueue(struct hop_channel *hc)
+{
+	TAILQ_INSERT_TAIL(&hc->hop->wake, hc, wake_entry);
+	hc->woken = WAKE_LISTED;
+}
+
 /* Pump an open channel in the next round of the service pass, see hop.h. */
 void
 hop_channel_wake(struct hop_channel *hc)
 {
-	struct hop	*hop = hc->hop;
-
-	if (hc->state == CHAN_OPEN && hc->ops != NULL &&
-	    hc->woken == WAKE_NONE) {
-		TAILQ_INSERT_TAIL(&hop->wake, hc, wake_entry);
-		hc->woken = WAKE_LISTED;
-	}
-	hop_kick(hop);
+	if (hop_channel_wakeable(hc))
+		hop_channel_enqueue(hc);
+	hop_kick(hc->hop);
 }
 
 /*
@@ -980,11 +991,8 @@ hop_wake_newsworthy(struct hop *hop)
 	struct hop_channel	*hc;
 
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
-		if (hc->state == CHAN_OPEN && hc->woken == WAKE_NONE &&
-		    hc->ops != NULL && hop_channel_has_news(hc)) {
-			TAILQ_INSERT_TAIL(&hop->wake, hc, wake_entry);
-			hc->woken = WAKE_LISTED;
-		}
+		if (hop_channel_wakeable(hc) && hop_channel_has_news(hc))
+			hop_channel_enqueue(hc);
 	}
 }
 

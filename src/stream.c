@@ -19,6 +19,13 @@
 #include "stream.h"
 #include "xmalloc.h"
 
+/* Where a stream's connect stands. */
+enum stream_connect {
+	STREAM_IDLE,		/* connected, or nothing asked */
+	STREAM_CONNECTING,	/* waiting for the socket to become writable */
+	STREAM_CONNECTED	/* done; the owner is still to be told */
+};
+
 struct stream {
 	struct event_base		*base;
 	int				 fd;
@@ -33,7 +40,7 @@ struct stream {
 	int				 port;		/* while resolving */
 	size_t				 high;
 	size_t				 low;
-	int				 connecting;
+	enum stream_connect		 connecting;
 	int				 eof;
 	int				 read_stopped;	/* at the high mark */
 	int				 above_low;	/* output was above low */
@@ -156,8 +163,8 @@ stream_notify_cb(evutil_socket_t fd, short what, void *arg)
 		s->ops->failed(s->arg, why);
 		return;		/* the owner frees the stream */
 	}
-	if (s->connecting == 2) {
-		s->connecting = 0;
+	if (s->connecting == STREAM_CONNECTED) {
+		s->connecting = STREAM_IDLE;
 		s->ops->connected(s->arg);
 	}
 	if (s->notify_drained) {
@@ -260,14 +267,14 @@ stream_write_cb(evutil_socket_t fd, short what, void *arg)
 	int		 error = 0;
 
 	(void)what;
-	if (s->connecting == 1) {
+	if (s->connecting == STREAM_CONNECTING) {
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
 			error = errno;
 		if (error != 0) {
 			stream_fail(s, error);
 			return;
 		}
-		s->connecting = 2;
+		s->connecting = STREAM_CONNECTED;
 		event_add(s->ev_read, NULL);
 		stream_notify(s);
 	}
@@ -304,7 +311,7 @@ stream_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 		return;
 	}
 	stream_attach(s, fd);
-	s->connecting = 1;
+	s->connecting = STREAM_CONNECTING;
 	if (connect(fd, res->ai_addr, res->ai_addrlen) == -1 &&
 	    errno != EINPROGRESS) {
 		evutil_freeaddrinfo(res);
@@ -405,7 +412,7 @@ stream_consumed(struct stream *s)
 void
 stream_flush(struct stream *s)
 {
-	if (s->connecting != 0 || s->fd == -1 || s->error != 0)
+	if (s->connecting != STREAM_IDLE || s->fd == -1 || s->error != 0)
 		return;
 	stream_write_some(s);
 }
