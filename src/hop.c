@@ -77,6 +77,7 @@ struct hop_channel {
 	int			 user;		/* counts as use of the hop */
 };
 static void	hop_service(struct hop *);
+static int	hop_take_input_on(struct hop_channel *);
 static void	hop_teardown(struct hop *, const char *);
 static void	hop_channel_destroy(struct hop_channel *);
 static void	hop_channel_submit(struct hop_channel *);
@@ -788,6 +789,7 @@ hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
 		return 1;
 	}
 	hc->state = CHAN_OPEN;
+	hop->moved++;
 	evtimer_del(hc->deadline);
 	hc->ops->opened(hc->arg);
 	hop_channel_wake(hc);		/* pump it at once */
@@ -900,29 +902,50 @@ hop_reap(struct hop *hop)
 }
 
 /*
- * Let libssh2 take in what the transport buffered even when no channel
- * wants data now (window adjusts, closes, requests): channel_wait_eof on a
- * channel without EOF reads the transport and nothing else.
+ * Make libssh2 take in everything the transport buffered, whatever the
+ * channels are doing: a read of zero bytes runs libssh2's transport reader
+ * until our input buffer says EAGAIN, and takes no channel's data (it may
+ * send a window adjust only for data a reader already took). The hop's own
+ * session channel is used when it is open; otherwise each open channel in
+ * turn until the input is empty. See "The service pass" in docs/design.md.
  */
 static void
-hop_drain(struct hop *hop)
+hop_take_input(struct hop *hop)
 {
 	struct hop_channel	*hc;
-	int			 rc;
 
 	if (evbuffer_get_length(hop->inbuf) == 0)
 		return;
+	if (hop->probe != NULL && hop->probe->state == CHAN_OPEN &&
+	    hop_take_input_on(hop->probe) == 0)
+		return;
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
-		if (hc->state != CHAN_OPEN || hc->kind == HC_LISTEN ||
-		    libssh2_channel_eof(hc->channel))
-			continue;
-		rc = libssh2_channel_wait_eof(hc->channel);
-		if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN &&
-		    hop_error_is_fatal(rc) && hop->dead == NULL)
-			xasprintf(&hop->dead, "session lost: %s",
-			    hop_session_error(hop, NULL));
-		break;
+		if (hop->dead != NULL || evbuffer_get_length(hop->inbuf) == 0)
+			return;
+		if (hc->state == CHAN_OPEN && hc->kind != HC_LISTEN)
+			hop_take_input_on(hc);
 	}
+}
+
+/*
+ * A zero-byte read on HC for hop_take_input. Returns 0 once the input is
+ * empty, -1 if it is not (or the session failed).
+ */
+static int
+hop_take_input_on(struct hop_channel *hc)
+{
+	struct hop	*hop = hc->hop;
+	char		 none[1];
+	ssize_t		 rc;
+
+	rc = libssh2_channel_read(hc->channel, none, 0);
+	if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN && hop_error_is_fatal(rc) &&
+	    hop->dead == NULL) {
+		xasprintf(&hop->dead, "session lost: %s",
+		    hop_session_error(hop, NULL));
+		return -1;
+	}
+	return evbuffer_get_length(hop->inbuf) == 0 ? 0 : -1;
 }
 
 /* Take a channel off the wake lists. */
@@ -1045,7 +1068,7 @@ hop_service(struct hop *hop)
 		if (hop->dead == NULL)
 			progress |= hop_reap(hop);
 		if (hop->dead == NULL)
-			hop_drain(hop);
+			hop_take_input(hop);
 		if (evbuffer_get_length(hop->inbuf) < unread) {
 			/* libssh2 took in packets: for which channels? */
 			progress = 1;
@@ -1078,6 +1101,76 @@ hop_count_queued(struct hop *hop)
 	TAILQ_FOREACH(hc, &hop->queue, entry)
 		n++;
 	return n + (hop->opening != NULL);
+}
+
+/* Return whether data waits on a channel: to be written, or to be read. */
+static int
+hop_channel_data_waits(struct hop_channel *hc)
+{
+	return hc->state == CHAN_OPEN && hc->kind != HC_LISTEN &&
+	    (hc->write_blocked ||
+	    libssh2_poll_channel_read(hc->channel, 0) > 0);
+}
+
+/* Describe the hop's counters for a stall warning. */
+static char *
+hop_counters(struct hop *hop)
+{
+	struct hop_channel	*hc;
+	unsigned long		 unread, total_unread = 0, window;
+	unsigned long		 min_rwin = 0, min_wwin = 0;
+	int			 open = 0, woken = 0, blocked = 0, nowin = 0;
+	char			*text;
+
+	TAILQ_FOREACH(hc, &hop->channels, entry) {
+		if (hc->state != CHAN_OPEN || hc->kind == HC_LISTEN)
+			continue;
+		if (hc->kind == HC_SESSION)
+			continue;	/* the hop's own, carries no data */
+		open++;
+		woken += hc->woken != WAKE_NONE;
+		blocked += hc->write_blocked;
+		window = libssh2_channel_window_read_ex(hc->channel, &unread,
+		    NULL);
+		total_unread += unread;
+		if (open == 1 || window < min_rwin)
+			min_rwin = window;
+		window = libssh2_channel_window_write_ex(hc->channel, NULL);
+		nowin += hc->write_blocked && window == 0;
+		if (open == 1 || window < min_wwin)
+			min_wwin = window;
+	}
+	xasprintf(&text, "%d data channels open, %d opens queued, %d woken, %d "
+	    "writers held back (%d of them with a closed send window), "
+	    "transport input %zu bytes not taken by libssh2, output %zu bytes "
+	    "not taken by the kernel, %lu bytes held by libssh2 for readers, "
+	    "smallest receive window %lu, smallest send window %lu, read %s",
+	    open, hop_count_queued(hop), woken, blocked, nowin,
+	    evbuffer_get_length(hop->inbuf), evbuffer_get_length(hop->outbuf),
+	    total_unread, min_rwin, min_wwin,
+	    hop->read_paused ? "paused" : "on");
+	return text;
+}
+
+/* Return whether something waits that the hop should move, see hop_int.h. */
+int
+hop_waiting(struct hop *hop, char **report)
+{
+	struct hop_channel	*hc;
+	int			 waiting;
+
+	waiting = evbuffer_get_length(hop->inbuf) > 0 ||
+	    evbuffer_get_length(hop->outbuf) > 0 ||
+	    !TAILQ_EMPTY(&hop->queue) || hop->opening != NULL ||
+	    !TAILQ_EMPTY(&hop->wake);
+	TAILQ_FOREACH(hc, &hop->channels, entry) {
+		if (waiting)
+			break;
+		waiting = hop_channel_data_waits(hc);
+	}
+	if (report != NULL)
+		*report = hop_counters(hop);
+	return waiting;
 }
 
 /* A queued channel waited too long for the hop. */
@@ -1323,8 +1416,10 @@ hop_channel_read(struct hop_channel *hc, char *buf, size_t len)
 	ssize_t	n;
 
 	n = libssh2_channel_read(hc->channel, buf, len);
-	if (n > 0)
+	if (n > 0) {
+		hc->hop->moved += n;
 		return n;
+	}
 	if (n == LIBSSH2_ERROR_EAGAIN)
 		return HOP_AGAIN;
 	if (n == 0)
@@ -1340,6 +1435,7 @@ hop_channel_write(struct hop_channel *hc, const char *buf, size_t len)
 
 	n = libssh2_channel_write(hc->channel, buf, len);
 	if (n > 0) {
+		hc->hop->moved += n;
 		hc->write_blocked = 0;
 		return n;
 	}

@@ -9,9 +9,19 @@
  * answer is per channel, so nothing piles up, and libssh2's setenv, unlike
  * process_startup, can be repeated on one channel. A hop that has received
  * nothing for keepalive_interval x keepalive_count_max is dead.
+ *
+ * The session channel is opened whatever keepalive_interval says: it is
+ * also the handle through which the service pass lets libssh2 read the
+ * transport when no user channel is open, so that the server's own
+ * keepalives are answered on an idle hop.
+ *
+ * The watchdog: when something waited on the hop at two ticks in a row
+ * (hop_waiting) and no channel byte or open moved in between, one warning
+ * gives the hop's counters, so a stall explains itself in the log.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,8 +66,10 @@ hop_alive_probe_failed(void *arg, const char *reason)
 	struct hop	*hop = arg;
 
 	hop->probe = NULL;
-	log_warn("hop %s: no probe channel (%s); a stalled server is noticed "
-	    "only through TCP keepalive", hop->label, reason);
+	log_warn("hop %s: the server refused a session channel (%s): a "
+	    "stalled server is noticed only through TCP keepalive, and while "
+	    "no tunnel uses the hop the server's keepalives go unanswered",
+	    hop->label, reason);
 }
 
 /* Finish a probe request in flight; discard anything sent on the probe. */
@@ -141,6 +153,34 @@ hop_alive_check_cb(evutil_socket_t fd, short what, void *arg)
 	hop_alive_check(arg);
 }
 
+/*
+ * Warn once if something waited on the hop at this tick and the last one
+ * and nothing moved in between.
+ */
+static void
+hop_alive_watch(struct hop *hop)
+{
+	char	*report;
+	int	 waiting;
+
+	if (hop->moved != hop->watch_moved) {
+		hop->watch_moved = hop->moved;
+		hop->watch_warned = 0;
+		hop->watch_waiting = hop_waiting(hop, NULL);
+		return;
+	}
+	waiting = hop_waiting(hop, NULL);
+	if (waiting && hop->watch_waiting && !hop->watch_warned) {
+		hop_waiting(hop, &report);
+		log_warn("hop %s: nothing moved for %d s while data waits: "
+		    "%s", hop->label, hop->conf->keepalive_interval,
+		    report);
+		free(report);
+		hop->watch_warned = 1;
+	}
+	hop->watch_waiting = waiting;
+}
+
 /* Keepalive tick: check liveness, send a keepalive and a probe. */
 static void
 hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
@@ -152,6 +192,7 @@ hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (hop->state != HOP_READY || hop_alive_check(hop))
 		return;
+	hop_alive_watch(hop);
 	libssh2_keepalive_send(hop->session, &next);
 	if (hop->probe != NULL && !hop->probe_inflight)
 		hop->probe_inflight = 1;
@@ -179,11 +220,13 @@ hop_alive_start(struct hop *hop)
 	struct timeval	tv = { hop->conf->keepalive_interval, 0 };
 
 	hop_alive_received(hop);
+	hop->watch_moved = hop->moved;
+	hop->watch_waiting = hop->watch_warned = 0;
+	hop->probe = hop_channel_open_session(hop, &hop_alive_probe_ops, hop);
 	if (hop->conf->keepalive_interval == 0)
 		return;
 	libssh2_keepalive_config(hop->session, 0,
 	    hop->conf->keepalive_interval);
-	hop->probe = hop_channel_open_session(hop, &hop_alive_probe_ops, hop);
 	event_add(hop->ev_alive, &tv);
 }
 

@@ -137,6 +137,10 @@ struct hop {
 	int			 probe_inflight;
 	struct event		*ev_alive;	/* keepalive tick */
 	struct event		*ev_alive_check; /* exact dead-peer deadline */
+	uint64_t		 moved;		/* channel bytes and opens */
+	uint64_t		 watch_moved;	/* ... at the last tick */
+	int			 watch_waiting;	/* something waited then */
+	int			 watch_warned;	/* this stall was reported */
 
 	/* Use, for lazy hops and idle_timeout. */
 	int			 nuser;		/* channels of users */
@@ -176,6 +180,14 @@ void	hop_alive_stop(struct hop *);
 void	hop_alive_free(struct hop *);
 void	hop_alive_received(struct hop *);
 void	hop_advance(struct hop *);
+/*
+ * For the progress watchdog: return whether anything waits to move on the
+ * hop: transport input libssh2 has not taken, output the kernel has not
+ * taken, channel opens, woken channels, writers held back, data libssh2
+ * holds for a reader. With REPORT, also describe the hop's counters there
+ * (free it).
+ */
+int	hop_waiting(struct hop *, char **report);
 const char *hop_session_error(struct hop *, int *);
 
 /*
