@@ -26,6 +26,7 @@
 #   jg_sshd_start NAME [LINE...]  sshd; exports NAME_ADDR, NAME_PORT,
 #                                 NAME_LOG, NAME_PID, NAME_HOSTKEY_ED25519,
 #                                 NAME_HOSTKEY_ECDSA, NAME_CONFIG, NAME_DIR
+#   jg_cpu_hog                    a busy loop per core until the test ends
 #   jg_sshd_stop NAME             stop it and its session processes
 #   jg_sshd_restart NAME          stop, start again (same host, address,
 #                                 port, keys)
@@ -427,6 +428,20 @@ jg_bg() {
 	# shellcheck disable=SC2034 # for callers
 	JG_LAST_PID=$pid
 	echo "$pid"
+}
+
+# Keep every core busy until the test ends: one busy loop per core (as
+# nproc counts them), stopped by the exit trap. Exports JG_HOG_PIDS.
+jg_cpu_hog() {
+	local i n
+	n=$(nproc)
+	JG_HOG_PIDS=
+	for ((i = 0; i < n; i++)); do
+		jg_bg cpu-hog.log sh -c 'while :; do :; done' >/dev/null
+		JG_HOG_PIDS+=" $JG_LAST_PID"
+	done
+	export JG_HOG_PIDS
+	jg_note "CPU hog: $n busy loops (pids$JG_HOG_PIDS)"
 }
 
 # Stop a process started with jg_bg (and its descendants).
