@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,8 +171,10 @@ hop_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 			return -errno;
 		return n;
 	}
-	if ((n2 = evbuffer_remove(hop->inbuf, buf, len)) > 0)
+	if ((n2 = evbuffer_remove(hop->inbuf, buf, len)) > 0) {
+		hop->pulled = 1;
 		return n2;
+	}
 	if (hop->transport_dead)
 		return -ECONNRESET;
 	return -EAGAIN;
@@ -902,34 +905,43 @@ hop_reap(struct hop *hop)
 }
 
 /*
- * Make libssh2 take in everything the transport buffered, whatever the
- * channels are doing: a read of zero bytes runs libssh2's transport reader
- * until our input buffer says EAGAIN, and takes no channel's data (it may
- * send a window adjust only for data a reader already took). The hop's own
- * session channel is used when it is open; otherwise each open channel in
- * turn until the input is empty. See "The service pass" in docs/design.md.
+ * Make libssh2 take in everything the transport buffered and process every
+ * complete packet it holds, whatever the channels are doing. A read of
+ * zero bytes runs libssh2's transport reader until our input buffer says
+ * EAGAIN and takes no channel's data (it may send a window adjust only for
+ * data a reader already took). libssh2 calls that wait for one packet (a
+ * channel open, a request's answer) stop once it came and may leave more
+ * complete packets in libssh2's own buffer: so this also runs, with the
+ * input empty, while bytes went to libssh2 since its last full read
+ * (hop->pulled). The hop's own session channel is used when open;
+ * otherwise each open channel in turn until one gets to EAGAIN. Returns 1
+ * if libssh2 may have taken in packets. See docs/design.md.
  */
-static void
+static int
 hop_take_input(struct hop *hop)
 {
 	struct hop_channel	*hc;
+	size_t			 before = evbuffer_get_length(hop->inbuf);
+	int			 pulled = hop->pulled;
 
-	if (evbuffer_get_length(hop->inbuf) == 0)
-		return;
-	if (hop->probe != NULL && hop->probe->state == CHAN_OPEN &&
-	    hop_take_input_on(hop->probe) == 0)
-		return;
-	TAILQ_FOREACH(hc, &hop->channels, entry) {
-		if (hop->dead != NULL || evbuffer_get_length(hop->inbuf) == 0)
-			return;
-		if (hc->state == CHAN_OPEN && hc->kind != HC_LISTEN)
-			hop_take_input_on(hc);
+	if (before == 0 && !pulled)
+		return 0;
+	if (hop->probe == NULL || hop->probe->state != CHAN_OPEN ||
+	    hop_take_input_on(hop->probe) != 0) {
+		TAILQ_FOREACH(hc, &hop->channels, entry) {
+			if (hop->dead != NULL || !hop->pulled)
+				break;
+			if (hc->state == CHAN_OPEN && hc->kind != HC_LISTEN)
+				hop_take_input_on(hc);
+		}
 	}
+	return evbuffer_get_length(hop->inbuf) < before ||
+	    (pulled && !hop->pulled);
 }
 
 /*
- * A zero-byte read on HC for hop_take_input. Returns 0 once the input is
- * empty, -1 if it is not (or the session failed).
+ * A zero-byte read on HC for hop_take_input. Returns 0 once libssh2 read
+ * the transport to EAGAIN (nothing left to process), else -1.
  */
 static int
 hop_take_input_on(struct hop_channel *hc)
@@ -939,13 +951,16 @@ hop_take_input_on(struct hop_channel *hc)
 	ssize_t		 rc;
 
 	rc = libssh2_channel_read(hc->channel, none, 0);
-	if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN && hop_error_is_fatal(rc) &&
-	    hop->dead == NULL) {
+	if (rc == LIBSSH2_ERROR_EAGAIN &&
+	    evbuffer_get_length(hop->inbuf) == 0) {
+		hop->pulled = 0;
+		return 0;
+	}
+	if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN && hop->dead == NULL &&
+	    (hc == hop->probe || hop_error_is_fatal(rc)))
 		xasprintf(&hop->dead, "session lost: %s",
 		    hop_session_error(hop, NULL));
-		return -1;
-	}
-	return evbuffer_get_length(hop->inbuf) == 0 ? 0 : -1;
+	return -1;
 }
 
 /* Take a channel off the wake lists. */
@@ -1067,8 +1082,8 @@ hop_service(struct hop *hop)
 		}
 		if (hop->dead == NULL)
 			progress |= hop_reap(hop);
-		if (hop->dead == NULL)
-			hop_take_input(hop);
+		if (hop->dead == NULL && hop_take_input(hop))
+			unread = SIZE_MAX;	/* packets may have come in */
 		if (evbuffer_get_length(hop->inbuf) < unread) {
 			/* libssh2 took in packets: for which channels? */
 			progress = 1;

@@ -129,6 +129,8 @@ struct hop {
 	struct hop_channels	 batch;		/* being pumped this round */
 	struct hop_channel	*pumping;	/* NULL once it closed */
 	int			 news;		/* libssh2 took in packets */
+	int			 pulled;	/* libssh2 took bytes since its
+						   last read to EAGAIN */
 	struct hop_channel	*opening;
 
 	/* Liveness (hop_alive.c). */
