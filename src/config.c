@@ -68,6 +68,8 @@ enum {
 	CONFIG_KEY_VIA,
 	CONFIG_KEY_TYPE,
 	CONFIG_KEY_REQUIRED,
+	CONFIG_KEY_MAX_CONNECTIONS,
+	CONFIG_KEY_CLIENT_IDLE_TIMEOUT,
 	CONFIG_NKEYS
 };
 
@@ -188,6 +190,10 @@ static int	config_set_type(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_required(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_max_connections(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_client_idle_timeout(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_key_usable(const struct config_section *, size_t);
 static void	config_error(struct config_parse *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -260,6 +266,10 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_TYPE] = { CONFIG_TUNNEL, "type", NULL, config_set_type },
 	[CONFIG_KEY_REQUIRED] = { CONFIG_TUNNEL, "required", NULL,
 	    config_set_required },
+	[CONFIG_KEY_MAX_CONNECTIONS] = { CONFIG_TUNNEL, "max_connections",
+	    NULL, config_set_max_connections },
+	[CONFIG_KEY_CLIENT_IDLE_TIMEOUT] = { CONFIG_TUNNEL,
+	    "client_idle_timeout", NULL, config_set_client_idle_timeout },
 };
 
 static const char *config_policy_names[] = { "strict", "tofu", "insecure" };
@@ -485,6 +495,7 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		tunnel->listen_port = -1;
 		tunnel->connect_port = -1;
 		tunnel->required = -1;
+		tunnel->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
 		TAILQ_INSERT_TAIL(&config->tunnels, tunnel, entry);
 		s->tunnel = tunnel;
 		break;
@@ -1365,6 +1376,42 @@ config_set_required(struct config_parse *p, struct config_section *s,
 	if ((yes = config_yes_no(p, "required", value)) == -1)
 		return -1;
 	s->tunnel->required = yes;
+	return 0;
+}
+
+/* Set how many connections a tunnel carries at once. */
+static int
+config_set_max_connections(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	n;
+
+	if ((n = config_number(value, 1, CONFIG_MAX_MAX_CONNECTIONS)) == -1) {
+		config_error(p, p->line, "bad max_connections '%s': expected "
+		    "1-%d (default %d); clients past it are closed at once",
+		    value, CONFIG_MAX_MAX_CONNECTIONS,
+		    CONFIG_DEFAULT_MAX_CONNECTIONS);
+		return -1;
+	}
+	s->tunnel->max_connections = n;
+	return 0;
+}
+
+/* Set how long a forwarded connection may carry no byte before it closes. */
+static int
+config_set_client_idle_timeout(struct config_parse *p,
+    struct config_section *s, const char *value)
+{
+	int	seconds;
+
+	if ((seconds = config_number(value, 0,
+	    CONFIG_MAX_CLIENT_IDLE_TIMEOUT)) == -1) {
+		config_error(p, p->line, "bad client_idle_timeout '%s': "
+		    "expected seconds, 0-%d (0, the default, never closes an "
+		    "idle connection)", value, CONFIG_MAX_CLIENT_IDLE_TIMEOUT);
+		return -1;
+	}
+	s->tunnel->client_idle_timeout = seconds;
 	return 0;
 }
 

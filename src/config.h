@@ -23,6 +23,9 @@
 #define CONFIG_DEFAULT_RECONNECT_MIN	1
 #define CONFIG_DEFAULT_RECONNECT_MAX	60
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT	5
+#define CONFIG_DEFAULT_MAX_CONNECTIONS	4096
+#define CONFIG_MAX_MAX_CONNECTIONS	1000000
+#define CONFIG_MAX_CLIENT_IDLE_TIMEOUT	(31 * 86400)
 #define CONFIG_MIN_SOCKET_BUFFER	4096
 #define CONFIG_MAX_SOCKET_BUFFER	(64 * 1024 * 1024)
 
@@ -90,6 +93,8 @@ struct config_tunnel {
 	struct config_hop	*hop;		/* the hop named by via */
 	int			 required;	/* a failed listen stops start-up */
 	enum tunnel_type	 type;
+	int			 max_connections; /* then new ones are closed */
+	int			 client_idle_timeout; /* seconds; 0: never */
 };
 
 struct config {

@@ -57,6 +57,8 @@ struct conn {
 	uint64_t		 bytes_up;	/* client -> target */
 	uint64_t		 bytes_down;	/* target -> client */
 	struct timespec		 started;
+	time_t			 active_at;	/* last byte moved (monotonic) */
+	struct event		*ev_idle;	/* client_idle_timeout */
 	char			 peer[NI_MAXHOST + 8];
 };
 
@@ -71,6 +73,7 @@ static void	conn_readable(void *);
 static void	conn_drained(void *);
 static void	conn_sock_failed(void *, const char *);
 static void	conn_target_connected(void *);
+static void	conn_idle_start(struct conn *);
 
 static const struct hop_channel_ops conn_channel_ops = {
 	conn_channel_opened,
@@ -97,6 +100,9 @@ conn_close(struct conn *c, const char *why)
 		hop_channel_close(c->hc);
 		c->hc = NULL;
 	}
+	tunnel_conn_gone(c->tunnel);
+	if (c->ev_idle != NULL)
+		event_free(c->ev_idle);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (now.tv_sec - c->started.tv_sec) +
 	    (now.tv_nsec - c->started.tv_nsec) / 1e9;
@@ -144,6 +150,67 @@ conn_channel_lost(void *arg, const char *reason)
 	free(why);
 }
 
+/* Return the monotonic clock in whole seconds (coarse: cheap). */
+static time_t
+conn_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+/* Note that a byte moved, for client_idle_timeout. */
+static void
+conn_touch(struct conn *c)
+{
+	if (c->ev_idle != NULL)
+		c->active_at = conn_now();
+}
+
+/*
+ * Idle timer: close the connection if no byte moved for client_idle_timeout
+ * seconds, else look again when that would be the case. The timer is not
+ * moved on every byte: a pump only notes the time.
+ */
+static void
+conn_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+	int		 timeout = tunnel_config(c->tunnel)->client_idle_timeout;
+	time_t		 idle = conn_now() - c->active_at;
+	struct timeval	 tv = { 0, 0 };
+	char		*why;
+
+	(void)fd;
+	(void)what;
+	if (timeout > 0 && idle < timeout) {
+		tv.tv_sec = timeout - idle;
+		evtimer_add(c->ev_idle, &tv);
+		return;
+	}
+	xasprintf(&why, "no byte either way for %lld s: client_idle_timeout",
+	    (long long)idle);
+	conn_close(c, why);
+	free(why);
+}
+
+/* Arm the idle timer if the tunnel has a client_idle_timeout. */
+static void
+conn_idle_start(struct conn *c)
+{
+	struct timeval	tv = { tunnel_config(c->tunnel)->client_idle_timeout,
+			    0 };
+
+	if (tv.tv_sec == 0)
+		return;
+	c->ev_idle = evtimer_new(tunnel_base(c->tunnel), conn_idle_cb, c);
+	if (c->ev_idle == NULL)
+		fatal("out of memory");
+	c->active_at = conn_now();
+	evtimer_add(c->ev_idle, &tv);
+}
+
 /* Move target -> client data while the client keeps up. */
 static int
 conn_pump_down(struct conn *c, int *closed)
@@ -179,8 +246,10 @@ conn_pump_down(struct conn *c, int *closed)
 		tunnel_count_bytes(c->tunnel, 0, n);
 		progress = 1;
 	}
-	if (progress)
+	if (progress) {
 		stream_flush(c->sock);
+		conn_touch(c);
+	}
 	return progress;
 }
 
@@ -212,8 +281,10 @@ conn_pump_up(struct conn *c, int *closed)
 		tunnel_count_bytes(c->tunnel, n, 0);
 		progress = 1;
 	}
-	if (progress)
+	if (progress) {
 		stream_consumed(c->sock);
+		conn_touch(c);
+	}
 	return progress;
 }
 
@@ -347,6 +418,7 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	c->sock = stream_new(tunnel_base(t), fd, &conn_stream_ops, c);
 	conn_set_marks(c);
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
+	conn_idle_start(c);
 
 	log_info("tunnel %s: connection from %s to %s:%d via %s",
 	    conf->name, c->peer, conf->connect_host, conf->connect_port,
@@ -377,6 +449,11 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 		free(c);
 		return 0;
 	}
+	if (!tunnel_conn_admit(t)) {
+		hop_channel_close(c->hc);
+		free(c);
+		return 1;
+	}
 	c->tunnel = t;
 	c->hop = hop;
 	c->state = CONN_CONNECTING;
@@ -389,6 +466,7 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 	c->sock = stream_connect(tunnel_base(t), dns, conf->connect_host,
 	    conf->connect_port, &conn_stream_ops, c);
 	conn_set_marks(c);
+	conn_idle_start(c);
 	return 1;
 }
 

@@ -30,6 +30,8 @@
 #define TUNNEL_BACKLOG		4096
 /* Pause accepting this long when out of file descriptors. */
 #define TUNNEL_EMFILE_PAUSE	1
+/* At most one line per this many seconds about refused connections. */
+#define TUNNEL_REFUSED_EVERY	1
 
 
 /* Return the tunnel's name. */
@@ -62,8 +64,58 @@ tunnel_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	int		 one = 1;
 
 	(void)l;
+	if (!tunnel_conn_admit(t)) {
+		close(fd);
+		return;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	conn_new(t, t->hop, fd, sa, salen);
+}
+
+/* Say how many connections max_connections closed since the last line. */
+static void
+tunnel_refused_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tunnel	*t = arg;
+	struct timeval	 tv = { TUNNEL_REFUSED_EVERY, 0 };
+
+	(void)fd;
+	(void)what;
+	if (t->refused == 0)
+		return;
+	log_warn("tunnel %s: closed %d more new connection%s in %d s: still "
+	    "%d open (max_connections %d)", t->conf->name, t->refused,
+	    t->refused == 1 ? "" : "s", TUNNEL_REFUSED_EVERY, t->nconns,
+	    t->conf->max_connections);
+	t->refused = 0;
+	evtimer_add(t->ev_refused, &tv);
+}
+
+/* Admit a new connection or count a refusal, see tunnel.h. */
+int
+tunnel_conn_admit(struct tunnel *t)
+{
+	struct timeval	tv = { TUNNEL_REFUSED_EVERY, 0 };
+
+	if (t->nconns < t->conf->max_connections) {
+		t->nconns++;
+		return 1;
+	}
+	if (evtimer_pending(t->ev_refused, NULL)) {
+		t->refused++;
+		return 0;
+	}
+	log_warn("tunnel %s: %d connections open (max_connections): closing "
+	    "new ones at once", t->conf->name, t->nconns);
+	evtimer_add(t->ev_refused, &tv);
+	return 0;
+}
+
+/* One of the tunnel's connections closed, see tunnel.h. */
+void
+tunnel_conn_gone(struct tunnel *t)
+{
+	t->nconns--;
 }
 
 /* Accepting again after a pause. */
@@ -142,7 +194,9 @@ tunnel_new(struct event_base *base, struct evdns_base *dns,
 	t->hop = hop;
 	t->ev_resume = evtimer_new(base, tunnel_resume_cb, t);
 	t->ev_retry = evtimer_new(base, tunnel_retry_cb, t);
-	if (t->ev_resume == NULL || t->ev_retry == NULL)
+	t->ev_refused = evtimer_new(base, tunnel_refused_cb, t);
+	if (t->ev_resume == NULL || t->ev_retry == NULL ||
+	    t->ev_refused == NULL)
 		fatal("tunnel %s: out of memory", conf->name);
 	t->retry_delay = conf->hop->reconnect_min;
 	return t;
@@ -261,7 +315,7 @@ tunnel_get_status(const struct tunnel *t, struct tunnel_status *st)
 	    conf->connect_host, v6 ? "]" : "", conf->connect_port);
 	st->via = hop_name(t->hop);
 	st->state = t->stopped ? "stopped" : t->ops->state(t);
-	st->active = conn_count(t);
+	st->active = t->nconns;
 	st->bytes_up = t->bytes_up;
 	st->bytes_down = t->bytes_down;
 	st->last_error = t->last_error;
@@ -308,5 +362,6 @@ tunnel_free(struct tunnel *t)
 	free(t->last_error);
 	event_free(t->ev_resume);
 	event_free(t->ev_retry);
+	event_free(t->ev_refused);
 	free(t);
 }

@@ -38,6 +38,14 @@ struct tunnel_status {
 };
 
 void		 tunnel_get_status(const struct tunnel *, struct tunnel_status *);
+/*
+ * A new connection wants to ride the tunnel: returns 1 and counts it if the
+ * tunnel carries fewer than max_connections, else 0 (the caller closes it
+ * at once; a line a second at most says how many were closed).
+ */
+int		 tunnel_conn_admit(struct tunnel *);
+/* One of the tunnel's connections closed. */
+void		 tunnel_conn_gone(struct tunnel *);
 /* Count bytes moved by one of the tunnel's connections. */
 void		 tunnel_count_bytes(struct tunnel *, uint64_t up, uint64_t down);
 /* Remember the tunnel's latest problem for status. */

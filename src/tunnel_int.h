@@ -36,6 +36,11 @@ struct tunnel {
 	char			*last_error;
 	int			 stopped;
 
+	/* max_connections. */
+	int			 nconns;	/* connections carried now */
+	int			 refused;	/* closed since the last line */
+	struct event		*ev_refused;	/* rate of the refusal lines */
+
 	/* Local forwards. */
 	struct evconnlistener	*listener;
 	struct event		*ev_resume;	/* accept again after EMFILE */

@@ -13,6 +13,7 @@
  *	    [--pause-read S] [--quiet]
  *	jgt expect-close --connect HOST:PORT [--timeout S] [--send BYTES]
  *	jgt hold --connect HOST:PORT --conns C --seconds S
+ *	jgt ping --connect HOST:PORT [--count N] [--interval S] [--timeout S]
  *	jgt free-port
  *
  * The client sends an AES-128-CTR keystream with a random key per
@@ -31,6 +32,13 @@
  * once it has received BYTES; with --reset-conn only the Nth connection
  * accepted (from 1).
  *
+ * ping measures round trips on one connection to an echo server: 64 bytes
+ * out, the same 64 back, COUNT times, INTERVAL apart; it prints the
+ * minimum, median, 90th percentile and maximum in milliseconds. Setting
+ * up the connection and the first round trip (which waits for a tunnel's
+ * channel) are not counted: what remains is what a database client's
+ * queries see.
+ *
  * Exit codes: 0 success, 1 failure, 2 timeout (client), 64 bad usage.
  */
 
@@ -40,13 +48,14 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -265,6 +274,8 @@ jgt_usage(void)
 	    "       jgt expect-close --connect HOST:PORT [--timeout S]"
 	    " [--send BYTES]\n"
 	    "       jgt hold --connect HOST:PORT --conns C --seconds S\n"
+	    "       jgt ping --connect HOST:PORT [--count N] [--interval S]"
+	    " [--timeout S]\n"
 	    "       jgt free-port\n"
 	    "sizes take a K, M or G suffix (binary)\n");
 	exit(JGT_EX_USAGE);
@@ -2116,6 +2127,136 @@ cmd_free_port(int argc, char **argv)
 	return 0;
 }
 
+/* Compare two doubles for qsort. */
+static int
+ping_cmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Send LEN bytes of BUF on blocking FD and read as many back before
+ * DEADLINE (jgt_now seconds). Returns 0, or -1 with a warning.
+ */
+static int
+ping_once(int fd, const u_char *buf, size_t len, double deadline)
+{
+	u_char		 back[64];
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 ms;
+
+	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		jgt_warnx("send: %s", strerror(errno));
+		return -1;
+	}
+	while (got < len) {
+		ms = (int)((deadline - jgt_now()) * 1000);
+		if (ms <= 0 || poll(&pfd, 1, ms) != 1) {
+			jgt_warnx("no answer within the timeout");
+			return -1;
+		}
+		n = recv(fd, back + got, len - got, 0);
+		if (n <= 0) {
+			jgt_warnx("connection closed after %zu of %zu bytes",
+			    got, len);
+			return -1;
+		}
+		got += n;
+	}
+	if (memcmp(back, buf, len) != 0) {
+		jgt_warnx("the echo differs from what was sent");
+		return -1;
+	}
+	return 0;
+}
+
+/* Run the ping command: round trips on one connection. */
+static int
+cmd_ping(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	const char		*connect_to = NULL;
+	double			 interval = 0.1, timeout = 10, t0, *rtt;
+	u_char			 buf[64];
+	int			 count = 10, ch, fd, one = 1, i;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			connect_to = optarg;
+			break;
+		case 'n':
+			if (jgt_parse_count(optarg, &count) != 0)
+				jgt_badarg("count", optarg);
+			break;
+		case 'i':
+			if (jgt_parse_seconds(optarg, &interval) != 0)
+				jgt_badarg("interval", optarg);
+			break;
+		case 't':
+			if (jgt_parse_seconds(optarg, &timeout) != 0)
+				jgt_badarg("timeout", optarg);
+			break;
+		default:
+			jgt_usage();
+		}
+	}
+	if (connect_to == NULL || optind != argc)
+		jgt_usage();
+	if (jgt_resolve(connect_to, 0, &ss, &sslen) != 0)
+		return 1;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		jgt_fatalx("socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0) {
+		jgt_warnx("connect to %s: %s", connect_to, strerror(errno));
+		return 1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if ((rtt = calloc(count, sizeof *rtt)) == NULL)
+		jgt_fatalx("out of memory");
+	/* The first round trip waits for the tunnel's channel: not counted. */
+	memset(buf, '-', sizeof buf);
+	if (ping_once(fd, buf, sizeof buf, jgt_now() + timeout) != 0) {
+		printf("%s: the first round trip to %s failed\n", jgt_name,
+		    connect_to);
+		close(fd);
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		memset(buf, 'a' + i % 26, sizeof buf);
+		t0 = jgt_now();
+		if (ping_once(fd, buf, sizeof buf, t0 + timeout) != 0) {
+			printf("%s: round trip %d of %d to %s failed\n",
+			    jgt_name, i + 1, count, connect_to);
+			free(rtt);
+			close(fd);
+			return 1;
+		}
+		rtt[i] = (jgt_now() - t0) * 1000;
+		if (i + 1 < count)
+			usleep((useconds_t)(interval * 1e6));
+	}
+	close(fd);
+	qsort(rtt, count, sizeof *rtt, ping_cmp);
+	printf("%s: %d round trips of 64 bytes to %s: min %.2f median %.2f "
+	    "p90 %.2f max %.2f ms\n", jgt_name, count, connect_to, rtt[0],
+	    rtt[count / 2], rtt[count * 9 / 10], rtt[count - 1]);
+	free(rtt);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2127,6 +2268,7 @@ main(int argc, char **argv)
 		{ "client", cmd_client },
 		{ "expect-close", cmd_expect_close },
 		{ "hold", cmd_hold },
+		{ "ping", cmd_ping },
 		{ "free-port", cmd_free_port },
 	};
 	static char	 name[64];

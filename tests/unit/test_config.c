@@ -328,6 +328,9 @@ test_defaults(void **state)
 	assert_ptr_equal(t->hop, hop);
 	assert_int_equal(t->required, 1);
 	assert_int_equal(t->type, TUNNEL_LOCAL);
+	assert_int_equal(t->max_connections, CONFIG_DEFAULT_MAX_CONNECTIONS);
+	assert_int_equal(t->max_connections, 4096);
+	assert_int_equal(t->client_idle_timeout, 0);
 	config_free(config);
 }
 
@@ -379,6 +382,8 @@ test_values(void **state)
 	    "connect = localhost:65535\n"
 	    "via = a\n"
 	    "required = no\n"
+	    "max_connections = 1\n"
+	    "client_idle_timeout = 2678400\n"
 	    "[tunnel third]\n"
 	    "listen = localhost:1\n"
 	    "connect = x:1\n"
@@ -434,6 +439,8 @@ test_values(void **state)
 	assert_int_equal(t2->connect_port, 65535);
 	assert_ptr_equal(t2->hop, a);
 	assert_int_equal(t2->required, 0);
+	assert_int_equal(t2->max_connections, 1);
+	assert_int_equal(t2->client_idle_timeout, 2678400);
 	assert_string_equal(t3->listen_host, "localhost");
 	assert_int_equal(t3->listen_port, 1);
 	assert_int_equal(t3->required, 1);
@@ -789,6 +796,9 @@ test_reload_equal(void **state)
 		{ 29, "via = c", 1, 0 },
 		{ 30, "type = remote", 1, 0 },
 		{ 31, "required = no", 1, 0 },
+		/* Limits apply to a kept tunnel: no new listener. */
+		{ 31, "required = yes\nmax_connections = 10", 1, 1 },
+		{ 31, "required = yes\nclient_idle_timeout = 60", 1, 1 },
 		/* Other hops, and the same values written differently. */
 		{ 5, "host = a.example.com", 1, 1 },
 		{ 0, "; moved\n[hop a]", 1, 1 },
@@ -1076,7 +1086,8 @@ test_bad_keys(void **state)
 	test_expect("[tunnel t]\nlisten = 1\nconnect = a:1\nhop = h\n",
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
-	    "connect, via, type, required\n");
+	    "connect, via, type, required, max_connections, "
+	    "client_idle_timeout\n");
 	test_expect("; top\nlog_level = debug\n[jumpgate]\n",
 	    "F:2: key 'log_level' outside any section: put it under "
 	    "[jumpgate], [hop NAME] or [tunnel NAME]\n");
@@ -1225,6 +1236,30 @@ test_bad_hop_timers(void **state)
 		  "bad idle_timeout 'never': expected seconds, 0-86400 (0 "
 		  "never drops an idle session)" },
 	};
+	static const struct {
+		const char	*line;
+		const char	*error;
+	} tunnel_cases[] = {
+		{ "max_connections = 0",
+		  "bad max_connections '0': expected 1-1000000 (default "
+		  "4096); clients past it are closed at once" },
+		{ "max_connections = 1000001",
+		  "bad max_connections '1000001': expected 1-1000000 (default "
+		  "4096); clients past it are closed at once" },
+		{ "max_connections = lots",
+		  "bad max_connections 'lots': expected 1-1000000 (default "
+		  "4096); clients past it are closed at once" },
+		{ "client_idle_timeout = -1",
+		  "bad client_idle_timeout '-1': expected seconds, 0-2678400 "
+		  "(0, the default, never closes an idle connection)" },
+		{ "client_idle_timeout = 2678401",
+		  "bad client_idle_timeout '2678401': expected seconds, "
+		  "0-2678400 (0, the default, never closes an idle "
+		  "connection)" },
+		{ "client_idle_timeout = 1h",
+		  "bad client_idle_timeout '1h': expected seconds, 0-2678400 "
+		  "(0, the default, never closes an idle connection)" },
+	};
 	char	text[1024], expected[1024];
 	size_t	i;
 
@@ -1241,6 +1276,13 @@ test_bad_hop_timers(void **state)
 	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
 	    "via = h\nrequired = NO\n",
 	    "F:9: bad required 'NO': expected yes or no\n");
+	for (i = 0; i < sizeof tunnel_cases / sizeof tunnel_cases[0]; i++) {
+		snprintf(text, sizeof text, TEST_HOP "[tunnel t]\nlisten = 1\n"
+		    "connect = a:1\nvia = h\n%s\n", tunnel_cases[i].line);
+		snprintf(expected, sizeof expected, "F:9: %s\n",
+		    tunnel_cases[i].error);
+		test_expect(text, expected);
+	}
 }
 
 /* reconnect_min may not be above reconnect_max, given or default. */
