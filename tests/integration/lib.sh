@@ -203,6 +203,13 @@ jg__tree() {
 	echo "${out[*]}"
 }
 
+# The command line of process $1, or "gone".
+jg__cmdline() {
+	local cmd
+	cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || cmd=
+	echo "${cmd:-gone}"
+}
+
 # Stop processes and their descendants: TERM, then KILL after 5 s.
 jg__stop_pids() {
 	local -a all
@@ -212,6 +219,9 @@ jg__stop_pids() {
 	read -r -a all <<<"$(jg__tree "$@")"
 	for pid in "${all[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
+		# A stopped process (kill -STOP in a test) acts on TERM only
+		# once it runs again.
+		kill -CONT "$pid" 2>/dev/null || true
 	done
 	jg__deadline 5
 	while jg__before_deadline; do
@@ -227,7 +237,8 @@ jg__stop_pids() {
 	done
 	for pid in "${all[@]}"; do
 		if jg__alive "$pid"; then
-			jg__msg note "process $pid ignored SIGTERM, killing it" >&2
+			jg__msg note "process $pid ($(jg__cmdline "$pid")) did" \
+			    "not exit within 5 s of SIGTERM, killing it" >&2
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
 	done
