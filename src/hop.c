@@ -521,6 +521,7 @@ hop_teardown(struct hop *hop, const char *reason)
 	hop->bytes_sent = hop->bytes_received = hop->sends_deferred = 0;
 	hop->outbuf_peak = 0;
 	hop->opening = NULL;
+	hop->last_open.tv_sec = hop->last_open.tv_nsec = 0;
 	TAILQ_FOREACH_SAFE(hc, &hop->queue, entry, next) {
 		if (hc->user)
 			continue;	/* waits for the next session */
@@ -772,6 +773,7 @@ hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
     const char *reason)
 {
 	hop->opening = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &hop->last_open);
 	if (reason != NULL) {
 		if (hop_error_is_fatal(code)) {
 			if (hop->dead == NULL)
@@ -833,6 +835,7 @@ hop_open_next(struct hop *hop)
 	struct hop_channel	*hc;
 	LIBSSH2_LISTENER	*l = NULL;
 	LIBSSH2_CHANNEL		*ch = NULL;
+	struct timeval		 tv = { 0, 0 };
 	const char		*why;
 	char			*reason;
 	int			 code, bound = 0;
@@ -844,6 +847,9 @@ hop_open_next(struct hop *hop)
 		TAILQ_INSERT_TAIL(&hop->channels, hc, entry);
 		hc->state = CHAN_OPENING;
 		hop->opening = hc;
+		/* The server has connect_timeout to answer this open. */
+		tv.tv_sec = hop->conf->connect_timeout;
+		evtimer_add(hc->deadline, &tv);
 	}
 	switch (hc->kind) {
 	case HC_LISTEN:
@@ -1188,25 +1194,54 @@ hop_waiting(struct hop *hop, char **report)
 	return waiting;
 }
 
-/* A queued channel waited too long for the hop. */
+/*
+ * Return whether the hop is ready and completed a channel open (or had one
+ * refused) within the last connect_timeout: its queue is moving.
+ */
+static int
+hop_opens_moving(struct hop *hop)
+{
+	struct timespec	now;
+
+	if (hop->state != HOP_READY || hop->last_open.tv_sec == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - hop->last_open.tv_sec) * 1000 +
+	    (now.tv_nsec - hop->last_open.tv_nsec) / 1000000 <
+	    hop->conf->connect_timeout * 1000L;
+}
+
+/*
+ * A queued channel's deadline: fail it if the hop is not ready in time or
+ * its opens have stopped moving; a channel that only waits its turn behind
+ * opens that complete waits on (a burst of thousands of clients takes
+ * longer than connect_timeout to open one at a time on a loaded machine).
+ */
 static void
 hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hop_channel	*hc = arg;
 	struct hop		*hop = hc->hop;
+	struct timeval		 tv = { 0, 0 };
 	char			*reason;
 
 	(void)fd;
 	(void)what;
+	if (hc->state == CHAN_QUEUED && hop_opens_moving(hop)) {
+		/* Waiting its turn behind opens that complete: wait on. */
+		tv.tv_sec = hop->conf->connect_timeout;
+		evtimer_add(hc->deadline, &tv);
+		return;
+	}
 	if (hc->state == CHAN_QUEUED) {
 		if (hop->hard_failed && hop_waiting_retry(hop))
 			reason = xstrdup(hop->last_error);
 		else if (hop->state == HOP_READY)
-			xasprintf(&reason, "waited %d s for its turn to open a "
-			    "channel on hop %s, behind %d other opens (libssh2 "
-			    "opens one channel at a time per session)",
-			    hop->conf->connect_timeout, hop->label,
-			    hop_count_queued(hop) - 1);
+			xasprintf(&reason, "no channel open completed on hop "
+			    "%s for %d s, %d opens waiting (libssh2 opens one "
+			    "channel at a time per session)", hop->label,
+			    hop->conf->connect_timeout,
+			    hop_count_queued(hop));
 		else if (hop->last_error != NULL)
 			xasprintf(&reason, "hop %s not ready within %d s (%s; "
 			    "last error: %s)", hop->label,

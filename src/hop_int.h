@@ -132,6 +132,7 @@ struct hop {
 	int			 pulled;	/* libssh2 took bytes since its
 						   last read to EAGAIN */
 	struct hop_channel	*opening;
+	struct timespec		 last_open;	/* an open last completed */
 
 	/* Liveness (hop_alive.c). */
 	struct timespec		 last_rx;	/* when bytes last arrived */
