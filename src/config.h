@@ -18,8 +18,12 @@
 #define CONFIG_MAX_CHAIN		8	/* hops in one chain */
 #define CONFIG_DEFAULT_KEEPALIVE_INTERVAL 15
 #define CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX 3
-/* libssh2 looks channels up by walking a list: keep the lists short. */
-#define CONFIG_DEFAULT_CHANNELS_PER_SESSION 1000
+/*
+ * libssh2 looks channels up by walking a list, and OpenSSH's sshd queues
+ * one packet for every channel with data in one buffer that it copies
+ * whole for each packet (quadratic in busy channels): keep sessions small.
+ */
+#define CONFIG_DEFAULT_CHANNELS_PER_SESSION 200
 #define CONFIG_DEFAULT_RECONNECT_MIN	1
 #define CONFIG_DEFAULT_RECONNECT_MAX	60
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT	5

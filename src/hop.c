@@ -1,9 +1,11 @@
 /* A hop: one SSH session to a host, its transport and its channels. */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 
 #include <errno.h>
@@ -1141,6 +1143,7 @@ hop_counters(struct hop *hop)
 	unsigned long		 unread, total_unread = 0, window;
 	unsigned long		 min_rwin = 0, min_wwin = 0;
 	int			 open = 0, woken = 0, blocked = 0, nowin = 0;
+	int			 kernel_out;
 	char			*text;
 
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
@@ -1161,15 +1164,20 @@ hop_counters(struct hop *hop)
 		if (open == 1 || window < min_wwin)
 			min_wwin = window;
 	}
+	if (hop->transport != &hop_tcp_transport ||
+	    ioctl(hop->fd, SIOCOUTQ, &kernel_out) == -1)
+		kernel_out = -1;
 	xasprintf(&text, "%d data channels open, %d opens queued, %d woken, %d "
 	    "writers held back (%d of them with a closed send window), "
 	    "transport input %zu bytes not taken by libssh2, output %zu bytes "
-	    "not taken by the kernel, %lu bytes held by libssh2 for readers, "
-	    "smallest receive window %lu, smallest send window %lu, read %s",
+	    "not taken by the transport (write %s; %d unsent in the kernel), "
+	    "%lu bytes held by libssh2 for readers, smallest receive window "
+	    "%lu, smallest send window %lu, read %s",
 	    open, hop_count_queued(hop), woken, blocked, nowin,
 	    evbuffer_get_length(hop->inbuf), evbuffer_get_length(hop->outbuf),
-	    total_unread, min_rwin, min_wwin,
-	    hop->read_paused ? "paused" : "on");
+	    hop->ev_write != NULL && event_pending(hop->ev_write, EV_WRITE,
+	    NULL) ? "waiting" : "idle", kernel_out, total_unread, min_rwin,
+	    min_wwin, hop->read_paused ? "paused" : "on");
 	return text;
 }
 

@@ -22,8 +22,10 @@
 /* Largest write libssh2 turns into one channel packet. */
 #define HOP_CHANNEL_CHUNK	32700
 #define HOP_MAX_KEYTYPES	8
-/* Sessions a hop may open besides its first (hop_pool.c). */
-#define HOP_POOL_MAX		31
+/* Sessions a hop may open besides its first (hop_pool.c)... */
+#define HOP_POOL_MAX		63
+/* ...and how many of them may be logging in at once. */
+#define HOP_POOL_CONNECTING	4
 
 struct evbuffer;
 struct event;

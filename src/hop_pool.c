@@ -27,12 +27,19 @@ hop_pool_grow(struct hop *primary)
 	return extra;
 }
 
-/* Return the session of HOP a new channel goes to, see hop_int.h. */
+/*
+ * Return the session of HOP a new channel goes to, see hop_int.h. At most
+ * HOP_POOL_CONNECTING extra sessions log in at once: a burst of thousands
+ * of clients would otherwise start dozens of logins together, and sshd
+ * drops unauthenticated connections past MaxStartups (10 by default).
+ * Meanwhile the least loaded session takes the channel.
+ */
 struct hop *
 hop_pool_pick(struct hop *hop)
 {
 	struct hop	*least = hop;
 	int		 limit = hop->conf->channels_per_session, i;
+	int		 connecting = 0;
 
 	if (hop->nuser < limit || hop->state != HOP_READY)
 		return hop;
@@ -41,8 +48,9 @@ hop_pool_pick(struct hop *hop)
 			return hop->pool[i];
 		if (hop->pool[i]->nuser < least->nuser)
 			least = hop->pool[i];
+		connecting += hop->pool[i]->state != HOP_READY;
 	}
-	if (hop->npool < HOP_POOL_MAX)
+	if (hop->npool < HOP_POOL_MAX && connecting < HOP_POOL_CONNECTING)
 		return hop_pool_grow(hop);
 	return least;
 }

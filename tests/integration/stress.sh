@@ -48,6 +48,9 @@ hop_section() {
 	# The default, 10: a client waiting its turn behind opens that
 	# complete must not be failed by it (the burst below uses 1).
 	printf 'connect_timeout = %s\n' "$timeout"
+	# Probes and the progress watchdog every 2 s: a stall of a few
+	# seconds gets its counters logged (and fails the test).
+	printf 'keepalive_interval = 2\nkeepalive_count_max = 30\n'
 	[[ -z $via ]] || printf 'via = %s\n' "$via"
 	printf '\n'
 }
@@ -81,7 +84,7 @@ run_load() {
 	out=$("$JGT" client --connect "127.0.0.1:$port" --conns "$conns" \
 	    --random-sizes "$MAX_SIZE" --seed "$s" \
 	    --timeout "$CLIENT_TIMEOUT" 2>&1) ||
-	    jg_fail "$name: $conns connections failed under a CPU hog (JG_SEED=$seed): $(tail -n 20 <<<"$out"); jumpgate: $(tail -n "+$((mark + 1))" "$log" | grep -E ' (warn|error): ' | head -n 5)"
+	    jg_fail "$name: $conns connections failed under a CPU hog (JG_SEED=$seed): $(tail -n 20 <<<"$out"); jumpgate: $(tail -n "+$((mark + 1))" "$log" | grep -E ' (warn|error): |closed \((|[^d]|d[^o])' | head -n 5)"
 	t1=${EPOCHREALTIME/[.,]/}
 	jg__alive "$JUMPGATE_PID" || jg_fail "$name: jumpgate is gone"
 	done_lines=$(tail -n "+$((mark + 1))" "$log" |
