@@ -68,7 +68,7 @@ jg_wait_log "$log" 'hop w: nothing moved for 2 s while data waits' \
 kill -CONT "${session[@]}"
 warn=$(grep -m1 'nothing moved' "$log")
 for what in 'channels open' 'opens queued' 'transport input' \
-    'not taken by the kernel' 'smallest send window'; do
+    'not taken by the transport' 'unsent in the kernel' 'smallest send window'; do
 	[[ $warn == *"$what"* ]] || jg_fail "the watchdog line lacks '$what': $warn"
 done
 [[ $(jg_count "$log" 'nothing moved') -eq 1 ]] ||

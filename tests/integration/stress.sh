@@ -48,9 +48,9 @@ hop_section() {
 	# The default, 10: a client waiting its turn behind opens that
 	# complete must not be failed by it (the burst below uses 1).
 	printf 'connect_timeout = %s\n' "$timeout"
-	# Probes and the progress watchdog every 2 s: a stall of a few
+	# Probes and the progress watchdog every 5 s: a stall of 5-10 s
 	# seconds gets its counters logged (and fails the test).
-	printf 'keepalive_interval = 2\nkeepalive_count_max = 30\n'
+	printf 'keepalive_interval = 5\nkeepalive_count_max = 12\n'
 	[[ -z $via ]] || printf 'via = %s\n' "$via"
 	printf '\n'
 }
