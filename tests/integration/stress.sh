@@ -48,8 +48,8 @@ hop_section() {
 	# The default, 10: a client waiting its turn behind opens that
 	# complete must not be failed by it (the burst below uses 1).
 	printf 'connect_timeout = %s\n' "$timeout"
-	# Probes and the progress watchdog every 5 s: a stall of 5-10 s
-	# seconds gets its counters logged (and fails the test).
+	# Probes and the progress watchdog every 5 s: a stall of 5 to 10 s
+	# gets its counters logged (and fails the test).
 	printf 'keepalive_interval = 5\nkeepalive_count_max = 12\n'
 	[[ -z $via ]] || printf 'via = %s\n' "$via"
 	printf '\n'
