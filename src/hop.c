@@ -937,7 +937,8 @@ hop_take_input(struct hop *hop)
 	if (hop->probe == NULL || hop->probe->state != CHAN_OPEN ||
 	    hop_take_input_on(hop->probe) != 0) {
 		TAILQ_FOREACH(hc, &hop->channels, entry) {
-			if (hop->dead != NULL || !hop->pulled)
+			if (hop->dead != NULL || (!hop->pulled &&
+			    evbuffer_get_length(hop->inbuf) == 0))
 				break;
 			if (hc->state == CHAN_OPEN && hc->kind != HC_LISTEN)
 				hop_take_input_on(hc);
@@ -1147,10 +1148,10 @@ hop_counters(struct hop *hop)
 	char			*text;
 
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
-		if (hc->state != CHAN_OPEN || hc->kind == HC_LISTEN)
+		/* Listeners and the hop's own session channel carry no data. */
+		if (hc->state != CHAN_OPEN || hc->kind == HC_LISTEN ||
+		    hc->kind == HC_SESSION)
 			continue;
-		if (hc->kind == HC_SESSION)
-			continue;	/* the hop's own, carries no data */
 		open++;
 		woken += hc->woken != WAKE_NONE;
 		blocked += hc->write_blocked;
