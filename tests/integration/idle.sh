@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A hop answers its server whatever it is doing: an idle hop with
-# keepalive_interval = 0 answers sshd's ClientAlive probes (no reconnect in
-# 30 s), and so does a hop whose only channel has stopped. When a server
-# stops reading mid-transfer, the progress watchdog logs one warning with
-# the hop's counters before the hop is declared dead.
+# keepalive_interval = 0 answers sshd's ClientAlive probes (no reconnect
+# and no new login in 30 s). When the server stops reading mid-transfer
+# (its session process stopped), the progress watchdog logs exactly one
+# warning with the hop's counters.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
