@@ -184,7 +184,9 @@ conn_idle_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (timeout > 0 && idle < timeout) {
+	if (timeout == 0)
+		return;		/* a reload turned it off */
+	if (idle < timeout) {
 		tv.tv_sec = timeout - idle;
 		evtimer_add(c->ev_idle, &tv);
 		return;

@@ -1136,8 +1136,8 @@ hop_channel_data_waits(struct hop_channel *hc)
 	    libssh2_poll_channel_read(hc->channel, 0) > 0);
 }
 
-/* Describe the hop's counters for a stall warning. */
-static char *
+/* Describe the hop's counters for a stall warning, see hop_int.h. */
+char *
 hop_counters(struct hop *hop)
 {
 	struct hop_channel	*hc;
@@ -1184,7 +1184,7 @@ hop_counters(struct hop *hop)
 
 /* Return whether something waits that the hop should move, see hop_int.h. */
 int
-hop_waiting(struct hop *hop, char **report)
+hop_waiting(struct hop *hop)
 {
 	struct hop_channel	*hc;
 	int			 waiting;
@@ -1198,8 +1198,6 @@ hop_waiting(struct hop *hop, char **report)
 			break;
 		waiting = hop_channel_data_waits(hc);
 	}
-	if (report != NULL)
-		*report = hop_counters(hop);
 	return waiting;
 }
 

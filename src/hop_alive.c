@@ -166,12 +166,12 @@ hop_alive_watch(struct hop *hop)
 	if (hop->moved != hop->watch_moved) {
 		hop->watch_moved = hop->moved;
 		hop->watch_warned = 0;
-		hop->watch_waiting = hop_waiting(hop, NULL);
+		hop->watch_waiting = hop_waiting(hop);
 		return;
 	}
-	waiting = hop_waiting(hop, NULL);
+	waiting = hop_waiting(hop);
 	if (waiting && hop->watch_waiting && !hop->watch_warned) {
-		hop_waiting(hop, &report);
+		report = hop_counters(hop);
 		log_warn("hop %s: nothing moved for %d s while data waits: "
 		    "%s", hop->label, hop->conf->keepalive_interval,
 		    report);

@@ -189,10 +189,11 @@ void	hop_advance(struct hop *);
  * For the progress watchdog: return whether anything waits to move on the
  * hop: transport input libssh2 has not taken, output the kernel has not
  * taken, channel opens, woken channels, writers held back, data libssh2
- * holds for a reader. With REPORT, also describe the hop's counters there
- * (free it).
+ * holds for a reader. hop_counters describes the hop's counters for the
+ * warning (the caller frees the text).
  */
-int	hop_waiting(struct hop *, char **report);
+int	hop_waiting(struct hop *);
+char	*hop_counters(struct hop *);
 const char *hop_session_error(struct hop *, int *);
 
 /*

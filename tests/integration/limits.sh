@@ -7,7 +7,8 @@
 # (their median; or 20 times the unloaded median where that is more). The
 # slowest meet the flood's first seconds ahead of them in the hop's one TCP
 # stream: they are reported. jumpgate's RSS is reported with and without
-# limits.
+# limits. A reload that turns client_idle_timeout off keeps idle
+# connections open.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -133,3 +134,28 @@ jg_pass "max_connections $MAX_CONNS: $accepted of $CLIENTS non-reading clients" 
     "RSS +$((limited_rss / 1024)) MiB with the limits, +$((nolimit_rss / 1024)) MiB" \
     "without ($opened clients); round trips through the other tunnel" \
     "during the flood: ${DURING#*: } (limit $limit ms; before: ${BASE#*: })"
+
+# ---- 3. A reload that turns client_idle_timeout off keeps idle connections.
+cfg=$JG_DIR/reload.ini
+log=$JG_DIR/reload.log
+jg_config "$cfg" h bastion user "$pin"
+port=$(jg_free_port)
+jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
+printf 'client_idle_timeout = %d\n' "$IDLE" >>"$cfg"
+jg_jumpgate_start "$cfg" "$log"
+jg_wait_log "$log" 'hop h: ready' 10 "$JUMPGATE_PID"
+jg_bg "$JG_DIR/idle-hold.log" "$JGT" hold --connect "127.0.0.1:$port" \
+    --conns 1 --seconds "$((IDLE * 3))" >/dev/null
+hold=$JG_LAST_PID
+jg_wait_log "$JG_DIR/idle-hold.log" 'holding for' 10 "$hold"
+sed -i "s/^client_idle_timeout = $IDLE\$/client_idle_timeout = 0/" "$cfg"
+out=$("$JUMPGATE" reload "$cfg") || jg_fail "reload failed: $out"
+rc=0
+wait "$hold" || rc=$?
+jg__unregister "$hold"
+closed=$(jg_count "$log" 'client_idle_timeout\)')
+((rc == 0 && closed == 0)) ||
+    jg_fail "an idle connection was closed after a reload set client_idle_timeout = 0: $(tail -n 1 "$JG_DIR/idle-hold.log")"
+jg_pass "reload to client_idle_timeout = 0: an idle connection stayed open" \
+    "$((IDLE * 3)) s: $(tail -n 1 "$JG_DIR/idle-hold.log")"
+jg_jumpgate_stop "$log"
