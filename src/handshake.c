@@ -12,6 +12,7 @@
 #include "hostsig.h"
 #include "kexinit.h"
 #include "wire.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 #define HANDSHAKE_VERSION	"SSH-2.0-jumpgate_" PACKAGE_VERSION
@@ -370,6 +371,7 @@ handshake_other(struct handshake *h, const unsigned char *payload,
 	const unsigned char	*desc = NULL;
 	size_t			 desclen = 0;
 	uint32_t		 reason = 0;
+	char			 text[256];
 
 	switch (payload[0]) {
 	case MSG_IGNORE:
@@ -379,9 +381,9 @@ handshake_other(struct handshake *h, const unsigned char *payload,
 		wire_reader_init(&r, payload + 1, len - 1);
 		(void)wire_get_u32(&r, &reason);
 		(void)wire_get_string(&r, &desc, &desclen);
-		handshake_fail(h, "the server disconnected (reason %u): %.*s",
-		    reason, (int)(desclen > 200 ? 200 : desclen),
-		    desc == NULL ? "" : (const char *)desc);
+		(void)vis_text(text, sizeof text, desc, desclen, 0);
+		handshake_fail(h, "the server disconnected (reason %u): %s",
+		    reason, text);
 		return 0;
 	case MSG_UNIMPLEMENTED:
 		handshake_fail(h, "the server does not understand our "

@@ -31,6 +31,7 @@
 #include "hop_int.h"
 #include "hostkey.h"
 #include "log.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* Service rounds in one go before yielding to other events. */
@@ -303,7 +304,7 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	log_error("hop %s: %s", hop->label, reason);
 	hop_teardown(hop, reason);
 	free(hop->last_error);
-	hop->last_error = xstrdup(reason);
+	hop->last_error = vis_dup(reason, strlen(reason), VIS_KEEP_BACKSLASH);
 	hop->hard_failed = hard;
 	if (hard) {
 		/* A fixed config is picked up, but never in a tight loop. */

@@ -28,6 +28,7 @@
 #include "hop_int.h"
 #include "log.h"
 #include "otp.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 #define AUTH_PUBLICKEY	0x1
@@ -344,10 +345,11 @@ fail:
 static void
 hop_auth_prompt_text(const char *text, size_t len, char *out, size_t size)
 {
-	size_t	i, n = 0;
+	size_t	n;
 
-	for (i = 0; i < len && n + 1 < size && n < AUTH_PROMPT_MAX; i++)
-		out[n++] = isprint((unsigned char)text[i]) ? text[i] : '?';
+	(void)vis_text(out, size < AUTH_PROMPT_MAX + 1 ? size :
+	    AUTH_PROMPT_MAX + 1, text, len, 0);
+	n = strlen(out);
 	while (n > 0 && out[n - 1] == ' ')
 		n--;
 	out[n] = '\0';
@@ -592,7 +594,8 @@ hop_auth(struct hop *hop)
 			return -1;
 		}
 		free(hop->auth_list);
-		hop->auth_list = xstrdup(list);
+		/* The server's words: escaped once, here, for logs and status. */
+		hop->auth_list = vis_str(list);
 		if (hop->auth_step == AUTH_RELIST)
 			return hop_auth_relisted(hop);
 		log_debug("hop %s: the server offers %s", hop->label, list);

@@ -11,6 +11,7 @@
 
 #include "hostsig.h"
 #include "wire.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* OpenSSH refuses smaller RSA keys. */
@@ -279,6 +280,7 @@ hostsig_verify(const char *alg, const unsigned char *key, size_t keylen,
 	unsigned char			*raw = NULL;
 	EVP_PKEY			*pkey;
 	EVP_MD_CTX			*ctx = NULL;
+	char				 text[72];
 	int				 rc = -1;
 
 	if ((a = hostsig_find(alg)) == NULL) {
@@ -294,9 +296,9 @@ hostsig_verify(const char *alg, const unsigned char *key, size_t keylen,
 		goto out;
 	}
 	if (!hostsig_is(name, namelen, alg)) {
-		snprintf(err, errlen, "signature is of type '%.*s', not the "
-		    "negotiated %s", (int)(namelen > 64 ? 64 : namelen), name,
-		    alg);
+		(void)vis_text(text, sizeof text, name, namelen, 0);
+		snprintf(err, errlen, "signature is of type '%s', not the "
+		    "negotiated %s", text, alg);
 		goto out;
 	}
 	if ((raw = hostsig_raw(a, pkey, s, slen, &rawlen)) == NULL) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "vis.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 static int	log_syslog;
@@ -65,6 +66,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	char		stamp[32];
 	struct timespec	ts;
 	struct tm	tm;
+	char		*raw, *line;
 
 	static const int priorities[] = {
 		LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG
@@ -72,8 +74,14 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 
 	if (level > log_level)
 		return;
+	/* Whatever a format pulled in, no control byte leaves as such. */
+	if (vasprintf(&raw, fmt, ap) < 0)
+		return;
+	line = vis_dup(raw, strlen(raw), VIS_KEEP_BACKSLASH);
+	free(raw);
 	if (log_syslog) {
-		vsyslog(priorities[level], fmt, ap);
+		syslog(priorities[level], "%s", line);
+		free(line);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -82,9 +90,10 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	flockfile(stderr);
 	fprintf(stderr, "%s.%03ldZ jumpgate[%ld] %s: ", stamp,
 	    ts.tv_nsec / 1000000, (long)getpid(), log_level_names[level]);
-	vfprintf(stderr, fmt, ap);
+	fputs(line, stderr);
 	fputc('\n', stderr);
 	funlockfile(stderr);
+	free(line);
 }
 
 /* Log at error level. */

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "scan.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* Print usage and exit. */
@@ -77,7 +78,7 @@ main_control_path(const char *path)
 static int
 main_ask(const char *path, const char *command)
 {
-	char	*socket, *cause, *reply = NULL;
+	char	*socket, *cause, *reply = NULL, *shown;
 	size_t	 len = 0;
 	FILE	*out;
 	int	 rc = 0;
@@ -94,7 +95,10 @@ main_ask(const char *path, const char *command)
 		return 1;
 	}
 	fclose(out);
-	fputs(reply, stdout);
+	/* The daemon's text is printed, never a control sequence in it. */
+	shown = vis_dup(reply, len, VIS_NEWLINE | VIS_KEEP_BACKSLASH);
+	fputs(shown, stdout);
+	free(shown);
 	/* A reload that kept the old configuration is a failure. */
 	if (strstr(reply, "still running the previous configuration") ||
 	    strncmp(reply, "error:", 6) == 0)

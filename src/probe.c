@@ -14,6 +14,7 @@
 #include "log.h"
 #include "reach.h"
 #include "scan.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* jumpgate probe. */
@@ -25,7 +26,7 @@ probe_main(const struct scan_options *o)
 	struct handshake	*h;
 	const struct kexinit	*k;
 	const char		*why, *v;
-	char			*host, *cause, *who;
+	char			*host, *cause, *who, *version;
 	int			 port, i, rc;
 
 	if (reach_parse_target(o->targets[0], &host, &port, &why) != 0) {
@@ -49,9 +50,11 @@ probe_main(const struct scan_options *o)
 		rc = 2;
 	} else {
 		k = handshake_server_kexinit(h);
-		printf("# %s:%d %s%s%s\n", host, port,
-		    handshake_server_version(h), o->via != NULL ?
-		    " through " : "", o->via != NULL ? o->via : "");
+		version = vis_str(handshake_server_version(h));
+		printf("# %s:%d %s%s%s\n", host, port, version,
+		    o->via != NULL ? " through " : "",
+		    o->via != NULL ? o->via : "");
+		free(version);
 		for (i = 0; i < KEXINIT_NLISTS; i++) {
 			v = k->lists[i];
 			printf("%s = %s\n", kexinit_list_name(i), v);

@@ -25,6 +25,7 @@
 #include "reach.h"
 #include "scan.h"
 #include "wire.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 #define SCAN_MAX_KEYS	8
@@ -213,7 +214,7 @@ scan_target(struct event_base *base, struct reach *r,
 		free(host);
 		return 1;
 	}
-	version = xstrdup(handshake_server_version(h));
+	version = vis_str(handshake_server_version(h));
 	offered = xstrdup(handshake_server_kexinit(h)->lists[KEXINIT_HOSTKEY]);
 	scan_keep(&keys[nkeys++], h);
 	handshake_free(h);

@@ -20,6 +20,7 @@
 #include "hop.h"
 #include "log.h"
 #include "tunnel_int.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /*
@@ -334,7 +335,7 @@ void
 tunnel_set_error(struct tunnel *t, const char *error)
 {
 	free(t->last_error);
-	t->last_error = xstrdup(error);
+	t->last_error = vis_dup(error, strlen(error), VIS_KEEP_BACKSLASH);
 }
 
 /* Point a kept tunnel at its settings in a reloaded config. */

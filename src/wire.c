@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "wire.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* RFC 4253 §6: padding makes an unencrypted packet a multiple of 8. */
@@ -188,6 +189,7 @@ wire_check_version(const unsigned char *line, size_t len, char *err,
     size_t errlen)
 {
 	size_t	i;
+	char	text[72];
 
 	for (i = 0; i < len; i++) {
 		if (line[i] < 0x20 || line[i] == 0x7f) {
@@ -199,9 +201,9 @@ wire_check_version(const unsigned char *line, size_t len, char *err,
 	if ((len >= 8 && memcmp(line, "SSH-2.0-", 8) == 0 && len > 8) ||
 	    (len >= 9 && memcmp(line, "SSH-1.99-", 9) == 0 && len > 9))
 		return 0;
-	snprintf(err, errlen, "version line '%.*s' is not SSH-2.0-... or "
-	    "SSH-1.99-... (an SSH-1 only server, or not SSH)",
-	    (int)(len > 60 ? 60 : len), line);
+	(void)vis_text(text, sizeof text, line, len, 0);
+	snprintf(err, errlen, "version line '%s' is not SSH-2.0-... or "
+	    "SSH-1.99-... (an SSH-1 only server, or not SSH)", text);
 	return -1;
 }
 
