@@ -367,13 +367,27 @@ algorithms_negotiated(LIBSSH2_SESSION *session, int method)
  */
 char *
 algorithms_explain(LIBSSH2_SESSION *session, const struct config_hop *hop,
-    const char *hostkeys_offered)
+    const char *hostkeys_offered, int known_only)
 {
 	char		*offered, *offered2, *msg = NULL;
 	const char	*how;
 
 	if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_KEX_FAILURE)
 		return NULL;
+	if (algorithms_negotiated(session, LIBSSH2_METHOD_KEX) == NULL &&
+	    known_only) {
+		offered = algorithms_offer(hop, ALGO_KEX);
+		xasprintf(&msg, "host key REFUSED or no key exchange in common: "
+		    "%s lists this host only with %s keys and the server "
+		    "offers no key of those types (or none of the key "
+		    "exchange methods %s); if its host keys changed, this may "
+		    "be a man in the middle: check them out of band with "
+		    "'jumpgate scan %s:%d' before you change %s",
+		    hop->known_hosts, hostkeys_offered, offered, hop->host,
+		    hop->port, hop->known_hosts);
+		free(offered);
+		return msg;
+	}
 	if (algorithms_negotiated(session, LIBSSH2_METHOD_KEX) == NULL) {
 		offered = algorithms_offer(hop, ALGO_KEX);
 		xasprintf(&msg, "the server shares no key exchange method or "

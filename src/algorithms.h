@@ -66,9 +66,10 @@ int	 algorithms_apply(LIBSSH2_SESSION *, const struct config_hop *,
 /*
  * After a failed handshake: if the server and HOP had no algorithm of some
  * kind in common, say which and what to do (caller frees); else NULL.
+ * KNOWN_ONLY: the host key types offered are those known_hosts lists.
  */
 char	*algorithms_explain(LIBSSH2_SESSION *, const struct config_hop *,
-	    const char *hostkeys_offered);
+	    const char *hostkeys_offered, int known_only);
 
 /* Log at debug what SESSION negotiated; warn if ssh-rsa (SHA-1) is in use. */
 void	 algorithms_log(LIBSSH2_SESSION *, const char *label);

@@ -681,7 +681,7 @@ hop_advance(struct hop *hop)
 				return;
 			}
 			explained = algorithms_explain(hop->session, hop->conf,
-			    hop->hostkeys_offered);
+			    hop->hostkeys_offered, hostkey_known_only(hop->conf));
 			if (explained != NULL) {
 				hop_fail(hop, 1, "SSH handshake with %s:%d "
 				    "failed: %s", hop->conf->host,

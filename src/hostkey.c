@@ -62,6 +62,24 @@ hostkey_append(char *buf, size_t len, const char *type,
 	strncat(buf, type, len - strlen(buf) - 1);
 }
 
+/* Tell whether known_hosts narrows the key types asked for; see hostkey.h. */
+int
+hostkey_known_only(const struct config_hop *hop)
+{
+	struct knownhosts_lookup known;
+	char			*cause;
+
+	memset(&known, 0, sizeof known);
+	if (hop->known_hosts == NULL || hop->npins > 0)
+		return 0;
+	if (knownhosts_check(hop->known_hosts, hop->host, hop->port, NULL, 0,
+	    &known, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	return known.ntypes > 0;
+}
+
 /* Build the host-key algorithm list for a hop, see hostkey.h. */
 char *
 hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
@@ -91,10 +109,10 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 	}
 	/*
 	 * A host known_hosts already knows is held to the types it knows,
-	 * unless pins may match a key of another type.
+	 * unless pins may match a key of another type; insecure too, or a
+	 * man in the middle would only have to present another type.
 	 */
-	if (!steer_only || hop->npins > 0 ||
-	    hop->policy == HOSTKEY_POLICY_INSECURE) {
+	if (!steer_only || hop->npins > 0) {
 		all = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
 		next = all;
 		while ((type = strsep(&next, ",")) != NULL) {
@@ -202,8 +220,8 @@ hostkey_verify(const struct config_hop *hop, const unsigned char *blob,
 		return;
 	}
 
-	/* Not found anywhere. */
-	if (hop->policy == HOSTKEY_POLICY_INSECURE) {
+	/* Not found anywhere: insecure trusts it, unless the host is known. */
+	if (hop->policy == HOSTKEY_POLICY_INSECURE && known.ntypes == 0) {
 		check->verdict = HOSTKEY_TRUSTED;
 		check->insecure = 1;
 		check->how = xstrdup("NOT VERIFIED (host_key_policy = "

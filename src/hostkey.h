@@ -41,6 +41,9 @@ void	hostkey_check_clear(struct hostkey_check *);
  * NEXCLUDED types in EXCLUDED. Returns a comma-separated list (caller
  * frees), or NULL when nothing is left to offer.
  */
+/* Return whether known_hosts, not pins, decides which key types to ask. */
+int	 hostkey_known_only(const struct config_hop *);
+
 char	*hostkey_preferences(const struct config_hop *,
 	    char (*excluded)[64], size_t nexcluded);
 

@@ -119,3 +119,21 @@ scenario insecure "$cfg" ok
 grep -q 'warn: hop h: host key .* WITHOUT verification' "$JG_DIR/insecure.log" ||
     jg_fail "insecure policy did not warn"
 jg_pass "insecure: accepted with a warning"
+
+# 5b. insecure does not let a man in the middle switch key types: the
+# server presents only ed25519 while known_hosts knows the host by its
+# ECDSA key; the hop asks for ECDSA only and refuses, as strict does.
+jg_sshd_start onetype "HostKeyAlgorithms ssh-ed25519"
+kh=$JG_DIR/onetype_known_hosts
+jg_known_hosts onetype | grep ecdsa >"$kh"
+cfg=$JG_DIR/onetype.ini
+jg_config "$cfg" h onetype user "known_hosts = $kh" "host_key_policy = insecure"
+scenario onetype "$cfg" refused
+grep -q 'WITHOUT verification' "$JG_DIR/onetype.log" &&
+    jg_fail "insecure accepted an ed25519 key for a host known by ECDSA"
+grep -q 'hop h: .*ready' "$JG_DIR/onetype.log" &&
+    jg_fail "the hop became ready with a key type known_hosts does not list"
+grep -Eq 'REFUSED|no (common|matching) host key' "$JG_DIR/onetype.log" ||
+    jg_fail "no refusal logged: $(grep -m3 'hop h' "$JG_DIR/onetype.log")"
+no_auth_in "$ONETYPE_LOG"
+jg_pass "insecure: a host known by ECDSA presenting ed25519 is refused: $(grep -m1 -E 'REFUSED|host key' "$JG_DIR/onetype.log")"
