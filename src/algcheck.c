@@ -81,8 +81,10 @@ algcheck_explain(int list, const char *server, FILE *out)
 		case ALGO_IF_CONFIGURED:
 			if (!enabled++)
 				fprintf(out, "%s is common and allowed but not "
-				    "offered by default: it would work with "
+				    "offered by default%s%s%s: it would work with "
 				    "'%s = %s' on the hop; ", name,
+				    why != NULL ? " (" : "", why != NULL ? why :
+				    "", why != NULL ? ")" : "",
 				    algorithms_key(kind), name);
 			break;
 		case ALGO_IF_RSA_ALLOWED:

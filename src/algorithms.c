@@ -144,6 +144,23 @@ algorithms_weak(enum algo_kind kind, const char *name, int allow_rsa)
 	return NULL;
 }
 
+/*
+ * Say why NAME of KIND, allowed, is left out of the defaults, or NULL.
+ * In group exchange the server picks the modulus: one of 16,384 bits
+ * makes libssh2 spend seconds in the modular exponentiation, on the one
+ * event loop, before any host key is checked.
+ */
+static const char *
+algorithms_opt_in(enum algo_kind kind, const char *name)
+{
+	if (kind == ALGO_KEX &&
+	    strncmp(name, "diffie-hellman-group-exchange-", 30) == 0)
+		return "the server picks the group size, and a huge one "
+		    "freezes every tunnel for seconds before its host key is "
+		    "checked";
+	return NULL;
+}
+
 /* Append NAME to the comma-separated list *LIST. */
 static void
 algorithms_append(char **list, const char *name)
@@ -156,12 +173,13 @@ algorithms_append(char **list, const char *name)
 }
 
 /*
- * The supported names of KIND the policy allows, most wanted first: the
- * default list. Host key algorithms in the order hops offer them, others
+ * The supported names of KIND the policy allows, most wanted first; with
+ * DEFAULTS_ONLY, without those a hop offers only when configured (the
+ * default list). Host key algorithms in the order hops offer them, others
  * in libssh2's order. Caller frees.
  */
 static char *
-algorithms_allowed(enum algo_kind kind, int allow_rsa)
+algorithms_allowed(enum algo_kind kind, int allow_rsa, int defaults_only)
 {
 	const char	*type;
 	char		*copy, *next, *name, *list;
@@ -182,6 +200,8 @@ algorithms_allowed(enum algo_kind kind, int allow_rsa)
 	while ((name = strsep(&next, ",")) != NULL) {
 		if (*name == '\0' || algorithms_weak(kind, name, allow_rsa))
 			continue;
+		if (defaults_only && algorithms_opt_in(kind, name) != NULL)
+			continue;
 		algorithms_append(&list, name);
 	}
 	free(copy);
@@ -192,7 +212,7 @@ algorithms_allowed(enum algo_kind kind, int allow_rsa)
 char *
 algorithms_default(enum algo_kind kind, int allow_rsa)
 {
-	return algorithms_allowed(kind, allow_rsa);
+	return algorithms_allowed(kind, allow_rsa, 1);
 }
 
 /* Say how the policy treats NAME of KIND; see algorithms.h. */
@@ -206,7 +226,7 @@ algorithms_verdict(enum algo_kind kind, const char *name, const char **why)
 	algorithms_load();
 	if (!algorithms_listed(algorithms_supported[kind], name))
 		return ALGO_UNSUPPORTED;
-	list = algorithms_allowed(kind, 0);
+	list = algorithms_allowed(kind, 0, 1);
 	listed = algorithms_listed(list, name);
 	free(list);
 	if (listed)
@@ -215,7 +235,9 @@ algorithms_verdict(enum algo_kind kind, const char *name, const char **why)
 		return ALGO_REFUSED;
 	if ((*why = algorithms_weak(kind, name, 0)) != NULL)
 		return ALGO_IF_RSA_ALLOWED;
-	list = algorithms_allowed(kind, 1);
+	if ((*why = algorithms_opt_in(kind, name)) != NULL)
+		return ALGO_IF_CONFIGURED;
+	list = algorithms_allowed(kind, 1, 0);
 	listed = algorithms_listed(list, name);
 	free(list);
 	if (!listed) {
@@ -235,7 +257,7 @@ algorithms_check(enum algo_kind kind, const char *list, int allow_rsa,
 	int		 rc = 0;
 
 	algorithms_load();
-	allowed = algorithms_allowed(kind, allow_rsa);
+	allowed = algorithms_allowed(kind, allow_rsa, 0);
 	copy = next = xstrdup(list);
 	while ((name = strsep(&next, ",")) != NULL) {
 		if (*name == '\0') {
@@ -295,7 +317,7 @@ algorithms_offer(const struct config_hop *hop, enum algo_kind kind)
 
 	if (list != NULL)
 		return xstrdup(list);
-	return algorithms_allowed(kind, hop->allow_ssh_rsa_sha1);
+	return algorithms_allowed(kind, hop->allow_ssh_rsa_sha1, 1);
 }
 
 /* Tell whether host key algorithm TYPE may be offered for HOP. */

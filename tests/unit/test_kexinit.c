@@ -481,6 +481,31 @@ test_choose(void **state)
 	    &why), ALGO_UNSUPPORTED);
 }
 
+/*
+ * Group exchange lets the server pick a modulus that freezes the event
+ * loop: allowed when a hop lists it, never offered by default.
+ */
+static void
+test_group_exchange_opt_in(void **state)
+{
+	const char	*why;
+	char		*kex, *cause = NULL;
+
+	(void)state;
+	kex = algorithms_default(ALGO_KEX, 0);
+	assert_false(wire_namelist_has(kex,
+	    "diffie-hellman-group-exchange-sha256"));
+	assert_true(wire_namelist_has(kex, "curve25519-sha256"));
+	assert_true(wire_namelist_has(kex, "diffie-hellman-group16-sha512"));
+	free(kex);
+	assert_int_equal(algorithms_verdict(ALGO_KEX,
+	    "diffie-hellman-group-exchange-sha256", &why), ALGO_IF_CONFIGURED);
+	assert_non_null(strstr(why, "freezes every tunnel"));
+	assert_int_equal(algorithms_check(ALGO_KEX,
+	    "diffie-hellman-group-exchange-sha256", 0, &cause), 0);
+	assert_null(cause);
+}
+
 /* probe's host key preference is exactly what a default hop offers. */
 static void
 test_default_hostkeys(void **state)
@@ -599,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_banner),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_group_exchange_opt_in),
 		cmocka_unit_test(test_default_hostkeys),
 		cmocka_unit_test(test_report_ok),
 		cmocka_unit_test(test_report_rsa_only),
