@@ -651,6 +651,24 @@ hop_verify(struct hop *hop)
 	return -1;
 }
 
+/*
+ * Say what a handshake failure with libssh2 error CODE means, when its
+ * message does not: libssh2 returns -1 when the server's KEXINIT never
+ * came, whatever came instead (a packet over SSH's length limit, garbage,
+ * or the end of the connection).
+ */
+static const char *
+hop_handshake_hint(struct hop *hop, int code)
+{
+	if (code == LIBSSH2_ERROR_OUT_OF_BOUNDARY ||
+	    (code == LIBSSH2_ERROR_SOCKET_NONE &&
+	    libssh2_session_methods(hop->session, LIBSSH2_METHOD_KEX) == NULL))
+		return " (the server sent no valid key exchange: it closed "
+		    "the connection, or sent a packet longer than SSH allows "
+		    "or malformed, as a broken or hostile server does)";
+	return "";
+}
+
 /* Drive the state machine as far as it goes without waiting. */
 void
 hop_advance(struct hop *hop)
@@ -689,8 +707,9 @@ hop_advance(struct hop *hop)
 				free(explained);
 				return;
 			}
-			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s",
-			    hop->conf->host, hop->conf->port, why);
+			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s%s",
+			    hop->conf->host, hop->conf->port, why,
+			    hop_handshake_hint(hop, code));
 			return;
 		}
 		if (hop_verify(hop) != 0)
