@@ -213,7 +213,7 @@ wire_banner(const unsigned char *buf, size_t len, char *out, size_t *used,
     char *err, size_t errlen)
 {
 	const unsigned char	*nl;
-	size_t			 start = 0, linelen;
+	size_t			 start = 0, linelen, prelude;
 
 	for (;;) {
 		nl = memchr(buf + start, '\n', len - start);
@@ -238,15 +238,18 @@ wire_banner(const unsigned char *buf, size_t len, char *out, size_t *used,
 			*used = (size_t)(nl - buf) + 1;
 			return WIRE_OK;
 		}
+		/* The first fault in byte order, however the bytes came. */
+		prelude = start + linelen > WIRE_MAX_PRELUDE ?
+		    WIRE_MAX_PRELUDE - start : linelen;
+		if (memchr(buf + start, '\0', prelude) != NULL) {
+			snprintf(err, errlen, "NUL byte before the version "
+			    "line (not an SSH server?)");
+			return WIRE_ERROR;
+		}
 		if (start + linelen > WIRE_MAX_PRELUDE) {
 			snprintf(err, errlen, "no SSH version line in the "
 			    "first %d bytes (not an SSH server?)",
 			    WIRE_MAX_PRELUDE);
-			return WIRE_ERROR;
-		}
-		if (memchr(buf + start, '\0', linelen) != NULL) {
-			snprintf(err, errlen, "NUL byte before the version "
-			    "line (not an SSH server?)");
 			return WIRE_ERROR;
 		}
 		if (nl == NULL)

@@ -428,6 +428,35 @@ test_banner(void **state)
 	    sizeof long_line, out, &used, err, sizeof err), WIRE_MORE);
 }
 
+/*
+ * A line before the version with a NUL in the first 1024 bytes, running
+ * past them: the NUL is named whether the bytes come at once or in
+ * pieces (fuzz_handshake found the two ways named different faults).
+ */
+static void
+test_banner_fault_order(void **state)
+{
+	unsigned char	buf[1100];
+	char		out[WIRE_MAX_BANNER + 1], err[256];
+	size_t		used, n;
+	int		rc;
+
+	(void)state;
+	memset(buf, 'N', sizeof buf);
+	buf[1000] = '\0';
+	for (n = 1; n <= sizeof buf; n++) {
+		err[0] = '\0';
+		rc = wire_banner(buf, n, out, &used, err, sizeof err);
+		if (n <= 1000) {
+			assert_int_equal(rc, WIRE_MORE);
+			continue;
+		}
+		assert_int_equal(rc, WIRE_ERROR);
+		assert_string_equal(err, "NUL byte before the version line "
+		    "(not an SSH server?)");
+	}
+}
+
 /* One algorithm per key type, RSA as rsa-sha2-512 first. */
 static void
 test_plan(void **state)
@@ -624,6 +653,7 @@ main(void)
 		cmocka_unit_test(test_banner),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_banner_fault_order),
 		cmocka_unit_test(test_group_exchange_opt_in),
 		cmocka_unit_test(test_default_hostkeys),
 		cmocka_unit_test(test_report_ok),
