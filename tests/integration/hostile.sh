@@ -8,7 +8,8 @@
 # 2. A server offering only group exchange is refused by default, and
 #    while such servers and others that trickle, flood or send a 100 MB
 #    packet are being connected to, echoes through a healthy hop stay
-#    under 100 ms (or 20 times their own median on a slow machine); each
+#    under 100 ms (or, on a slow machine, twice the slowest echo through
+#    that hop alone, measured first); each
 #    hostile hop ends within connect_timeout with one error line, and
 #    jumpgate's peak RSS stays under 32 MiB.
 set -euo pipefail
@@ -112,8 +113,25 @@ shows "$JG_DIR/scan-badsig.out" "signature is of type '\\x1b]0;owned\\x07"
 shows "$JG_DIR/probe-evil.out" 'SSH-2.0-Hostile_\xc2\x9b2J'
 jg_pass "scan and probe: version lines, DISCONNECT and signature names escaped"
 
+# field NAME LINE: the value after NAME in a jgt ping line.
+field() {
+	awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}' <<<"$2"
+}
+
 # 2. Servers that stall, flood, send 100 MB or ask for group exchange,
-# next to a healthy hop.
+# next to a healthy hop. First the healthy hop alone, for what round trips
+# cost on this machine now.
+cfg=$JG_DIR/alone.ini
+jg_config "$cfg" good bastion user \
+    "host_key = $(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
+good_port=$(jg_free_port)
+jg_config_tunnel "$cfg" good "$good_port" "127.0.0.1:$TARGET_PORT" good
+jg_jumpgate_start "$cfg" "$JG_DIR/alone.log"
+jg_wait_port "$good_port" 10 "$JUMPGATE_PID"
+alone=$("$JGT" ping --connect "127.0.0.1:$good_port" --count 300 \
+    --interval 0.02 --timeout 60) || jg_fail "echo through the good hop failed: $alone"
+jg_jumpgate_stop "$JG_DIR/alone.log"
+jg_note "alone: $alone"
 hostile_start trickle banner-trickle
 hostile_start flood ignore-flood
 hostile_start huge debug-huge
@@ -121,7 +139,6 @@ hostile_start gex gex-huge
 cfg=$JG_DIR/mixed.ini
 jg_config "$cfg" good bastion user \
     "host_key = $(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
-good_port=$(jg_free_port)
 jg_config_tunnel "$cfg" good "$good_port" "127.0.0.1:$TARGET_PORT" good
 for name in trickle flood huge gex; do
 	upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
@@ -136,6 +153,11 @@ for name in trickle flood huge gex; do
 	    "127.0.0.1:$TARGET_PORT" "$name"
 done
 log=$JG_DIR/mixed.log
+# ASan keeps 256 MiB of freed memory in quarantine, which a flood of 32 KiB
+# packets fills: hold it to 8 MiB here so RSS shows what jumpgate holds.
+if [[ -n ${ASAN_OPTIONS:-} ]]; then
+	export ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=8
+fi
 jg_jumpgate_start "$cfg" "$log"
 rss_start=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$JUMPGATE_PID/status")
 jg_wait_port "$good_port" 10 "$JUMPGATE_PID"
@@ -156,12 +178,14 @@ grep -q 'error: hop gex: .*shares no key exchange method' "$log" ||
 grep -q 'error: hop huge: .*sent no valid key exchange' "$log" ||
     jg_fail "the 100 MB packet was not named: $(grep -m2 'hop huge' "$log")"
 
-# Echoes stayed fast.
-median=$(awk '{for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1)}' <<<"$ping")
-max=$(awk '{for (i = 1; i < NF; i++) if ($i == "max") print $(i + 1)}' <<<"$ping")
-limit=$(awk -v m="$median" -v l="$ECHO_LIMIT_MS" 'BEGIN {v = 20 * m; print (v > l ? v : l)}')
+# Echoes stayed fast: under 100 ms, or on a slow machine (sanitizers,
+# valgrind, load) under twice the slowest round trip of the hop alone.
+median=$(field median "$ping")
+max=$(field max "$ping")
+limit=$(awk -v a="$(field max "$alone")" -v l="$ECHO_LIMIT_MS" \
+    'BEGIN {v = 2 * a; print (v > l ? v : l)}')
 awk -v max="$max" -v lim="$limit" 'BEGIN {exit !(max < lim)}' ||
-    jg_fail "an echo through the good hop took $max ms (limit $limit ms) while hostile hops connected: $ping"
+    jg_fail "an echo through the good hop took $max ms (limit $limit ms) while hostile hops connected: $ping; alone: $alone"
 
 # Each hostile hop attempt ended within connect_timeout, with one error.
 ms() {
