@@ -407,7 +407,7 @@ knownhosts_check(const char *path, const char *host, int port,
 		return -1;
 	}
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT)
 			return 0;
 		xasprintf(cause, "%s: %s", path, strerror(errno));
