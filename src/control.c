@@ -22,10 +22,9 @@
 #include "control.h"
 #include "log.h"
 #include "safefile.h"
+#include "vis.h"
 #include "xmalloc.h"
 
-/* A command line longer than this is refused. */
-#define CONTROL_MAX_LINE	256
 /* A client must send its command and read its reply within this. */
 #define CONTROL_TIMEOUT		10
 
@@ -77,28 +76,80 @@ control_client_write_cb(struct bufferevent *bev, void *arg)
 		bufferevent_free(bev);
 }
 
+/* The request lines, indexed by enum control_command. */
+static const char *control_commands[] = {
+	[CONTROL_PING] = "ping",
+	[CONTROL_STATUS] = "status",
+	[CONTROL_STATUS_JSON] = "status json",
+	[CONTROL_RELOAD] = "reload"
+};
+
+/* The request line of CMD. */
+const char *
+control_command_name(enum control_command cmd)
+{
+	return control_commands[cmd];
+}
+
+/* Take one request from what a client sent, see control.h. */
+int
+control_take(struct evbuffer *in, enum control_command *cmd, char **error)
+{
+	char	*line, *shown;
+	size_t	 len, i;
+
+	*error = NULL;
+	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+	if (line == NULL)
+		return evbuffer_get_length(in) > CONTROL_MAX_LINE ? -1 : 0;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > CONTROL_MAX_LINE) {
+		xasprintf(error, "error: command too long (at most %d bytes)\n",
+		    CONTROL_MAX_LINE);
+		free(line);
+		return 1;
+	}
+	for (i = 0; i < sizeof control_commands / sizeof control_commands[0];
+	    i++) {
+		if (strlen(control_commands[i]) == len &&
+		    memcmp(control_commands[i], line, len) == 0) {
+			*cmd = (enum control_command)i;
+			free(line);
+			return 1;
+		}
+	}
+	shown = vis_dup(line, len, 0);
+	xasprintf(error, "error: unknown command '%s' (expected ping, status, "
+	    "status json or reload)\n", shown);
+	free(shown);
+	free(line);
+	return 1;
+}
+
 /* A command line arrived: answer it. */
 static void
 control_client_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct control	*ctl = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	struct evbuffer	*out = bufferevent_get_output(bev);
-	char		*line;
-	size_t		 len;
+	struct control		*ctl = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer		*out = bufferevent_get_output(bev);
+	enum control_command	 cmd;
+	char			*error;
+	int			 rc;
 
-	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
-	if (line == NULL) {
-		if (evbuffer_get_length(in) > CONTROL_MAX_LINE)
-			bufferevent_free(bev);
+	if ((rc = control_take(in, &cmd, &error)) == -1) {
+		bufferevent_free(bev);
 		return;
 	}
+	if (rc == 0)
+		return;
 	bufferevent_disable(bev, EV_READ);
-	if (len > CONTROL_MAX_LINE)
-		evbuffer_add_printf(out, "error: command too long\n");
-	else
-		ctl->handler(line, out, ctl->arg);
-	free(line);
+	if (error != NULL) {
+		evbuffer_add(out, error, strlen(error));
+		free(error);
+	} else
+		ctl->handler(cmd, out, ctl->arg);
 	bufferevent_setcb(bev, NULL, control_client_write_cb,
 	    control_client_event_cb, ctl);
 	if (evbuffer_get_length(out) == 0)

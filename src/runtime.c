@@ -361,26 +361,26 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Answer a control-socket command. */
 static void
-runtime_command(const char *command, struct evbuffer *out, void *arg)
+runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 {
 	struct runtime	*rt = arg;
 
-	if (strcmp(command, "ping") == 0)
+	switch (cmd) {
+	case CONTROL_PING:
 		evbuffer_add_printf(out, "pong\n");
-	else if (strcmp(command, "status") == 0)
+		break;
+	case CONTROL_STATUS:
+	case CONTROL_STATUS_JSON:
 		status_write(out, rt->hops, rt->nhops, rt->tunnels,
-		    rt->ntunnels, 0);
-	else if (strcmp(command, "status json") == 0)
-		status_write(out, rt->hops, rt->nhops, rt->tunnels,
-		    rt->ntunnels, 1);
-	else if (strcmp(command, "reload") == 0) {
+		    rt->ntunnels, cmd == CONTROL_STATUS_JSON);
+		break;
+	case CONTROL_RELOAD:
 		if (rt->stopping)
 			evbuffer_add_printf(out, "error: stopping\n");
 		else if (runtime_reload(rt, out) == 0)
 			runtime_notify_status(rt);
-	} else
-		evbuffer_add_printf(out, "error: unknown command '%s'\n",
-		    command);
+		break;
+	}
 }
 
 /* Stopping: done when no connection is left or the time is up. */
