@@ -63,6 +63,7 @@ enum {
 	CONFIG_KEY_PASSWORD_ENV,
 	CONFIG_KEY_PASSWORD,
 	CONFIG_KEY_OTP_COMMAND,
+	CONFIG_KEY_OTP_ENV,
 	CONFIG_KEY_LISTEN,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
@@ -176,6 +177,8 @@ static int	config_set_password_env(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_password(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_otp_env(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_set_otp_command(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_listen(struct config_parse *,
@@ -257,6 +260,8 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    config_set_password },
 	[CONFIG_KEY_OTP_COMMAND] = { CONFIG_HOP, "otp_command", NULL,
 	    config_set_otp_command },
+	[CONFIG_KEY_OTP_ENV] = { CONFIG_HOP, "otp_env", NULL,
+	    config_set_otp_env },
 	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
 	    config_set_listen },
 	[CONFIG_KEY_CONNECT] = { CONFIG_TUNNEL, "connect",
@@ -1251,23 +1256,71 @@ config_set_password_file(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
+/* Tell whether NAME (LEN bytes) is an environment variable name. */
+static int
+config_env_name_ok(const char *name, size_t len)
+{
+	size_t	i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!(isalpha((unsigned char)name[i]) || name[i] == '_' ||
+		    (i > 0 && isdigit((unsigned char)name[i]))))
+			return 0;
+	}
+	return 1;
+}
+
 /* Set the environment variable holding a hop's password. */
 static int
 config_set_password_env(struct config_parse *p, struct config_section *s,
     const char *value)
 {
-	const char	*c;
-
-	for (c = value; *c != '\0'; c++) {
-		if (!(isalpha((unsigned char)*c) || *c == '_' ||
-		    (c > value && isdigit((unsigned char)*c)))) {
-			config_error(p, p->line, "bad password_env '%s': give "
-			    "the name of an environment variable (letters, "
-			    "digits, '_'), not the password", value);
-			return -1;
-		}
+	if (!config_env_name_ok(value, strlen(value))) {
+		config_error(p, p->line, "bad password_env '%s': give the name "
+		    "of an environment variable (letters, digits, '_'), not "
+		    "the password", value);
+		return -1;
 	}
 	s->hop->password_env = xstrdup(value);
+	return 0;
+}
+
+/*
+ * Set the variables otp_command gets besides the fixed few: names,
+ * comma-separated (spaces around them allowed), kept as "A,B".
+ */
+static int
+config_set_otp_env(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	const char	*cp = value, *end;
+	char		*list = NULL, *next;
+	size_t		 len;
+
+	for (;;) {
+		cp += strspn(cp, " \t");
+		end = cp + strcspn(cp, ",");
+		len = (size_t)(end - cp);
+		while (len > 0 && (cp[len - 1] == ' ' || cp[len - 1] == '\t'))
+			len--;
+		if (!config_env_name_ok(cp, len)) {
+			config_error(p, p->line, "bad otp_env '%s': give the "
+			    "names of environment variables (letters, digits, "
+			    "'_'), separated by commas", value);
+			free(list);
+			return -1;
+		}
+		xasprintf(&next, "%s%s%.*s", list != NULL ? list : "",
+		    list != NULL ? "," : "", (int)len, cp);
+		free(list);
+		list = next;
+		if (*end == '\0')
+			break;
+		cp = end + 1;
+	}
+	s->hop->otp_env = list;
 	return 0;
 }
 
@@ -1283,6 +1336,42 @@ config_set_password(struct config_parse *p, struct config_section *s,
 	    "password_file, or in an environment variable named by "
 	    "password_env");
 	return -1;
+}
+
+/*
+ * otp_env goes with otp_command, and never names the password's variable:
+ * that is not handed to any command.
+ */
+static void
+config_check_otp_env(struct config_parse *p, struct config_section *s)
+{
+	struct config_hop	*hop = s->hop;
+	const char		*cp;
+	size_t			 len;
+
+	if (hop->otp_env == NULL)
+		return;
+	if (hop->otp_command == NULL &&
+	    s->keyline[CONFIG_KEY_OTP_COMMAND] == 0) {
+		config_error(p, s->keyline[CONFIG_KEY_OTP_ENV], "[%s] has "
+		    "otp_env but no otp_command: remove otp_env or add "
+		    "otp_command", s->label);
+	}
+	if (hop->password_env == NULL)
+		return;
+	len = strlen(hop->password_env);
+	for (cp = hop->otp_env; cp != NULL; cp = strchr(cp, ',')) {
+		if (*cp == ',')
+			cp++;
+		if (strncmp(cp, hop->password_env, len) == 0 &&
+		    (cp[len] == ',' || cp[len] == '\0')) {
+			config_error(p, s->keyline[CONFIG_KEY_OTP_ENV], "otp_env "
+			    "lists %s, the variable password_env names: the "
+			    "password is never handed to otp_command; remove "
+			    "it from otp_env", hop->password_env);
+			return;
+		}
+	}
 }
 
 /* Set the command that prints a hop's one-time code. */
@@ -1511,6 +1600,7 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 		    s->keyline[CONFIG_KEY_PASSWORD_ENV], "[%s] has both "
 		    "password_file and password_env: keep one", s->label);
 	}
+	config_check_otp_env(p, s);
 
 	if (s->keyline[CONFIG_KEY_HOST_KEY_POLICY] == 0)
 		hop->policy = HOSTKEY_POLICY_STRICT;
@@ -1778,7 +1868,7 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	TAILQ_INIT(&config->tunnels);
 	p.config = config;
 
-	if ((p.f = fopen(path, "r")) == NULL)
+	if ((p.f = fopen(path, "re")) == NULL)
 		config_error(&p, 0, "cannot open: %s", strerror(errno));
 	else if ((config->dir = config_dir(path)) == NULL) {
 		config_error(&p, 0, "cannot find its directory: %s",
@@ -1845,6 +1935,7 @@ config_free(struct config *config)
 		free(hop->password_file);
 		free(hop->password_env);
 		free(hop->otp_command);
+		free(hop->otp_env);
 		free(hop);
 	}
 	while ((t = TAILQ_FIRST(&config->tunnels)) != NULL) {
@@ -1932,6 +2023,7 @@ config_hop_equal(const struct config_hop *a, const struct config_hop *b)
 	    !config_str_equal(a->password_file, b->password_file) ||
 	    !config_str_equal(a->password_env, b->password_env) ||
 	    !config_str_equal(a->otp_command, b->otp_command) ||
+	    !config_str_equal(a->otp_env, b->otp_env) ||
 	    a->npins != b->npins)
 		return 0;
 	for (i = 0; i < a->npins; i++) {

@@ -77,6 +77,7 @@ struct config_hop {
 	char			*password_file;	/* absolute or NULL */
 	char			*password_env;	/* variable name or NULL */
 	char			*otp_command;	/* run by /bin/sh -c, or NULL */
+	char			*otp_env;	/* "A,B": passed to it, or NULL */
 };
 
 enum tunnel_type {

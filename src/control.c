@@ -5,6 +5,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,16 +21,18 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "safefile.h"
+#include "vis.h"
 #include "xmalloc.h"
 
-/* A command line longer than this is refused. */
-#define CONTROL_MAX_LINE	256
 /* A client must send its command and read its reply within this. */
 #define CONTROL_TIMEOUT		10
 
 struct control {
 	struct evconnlistener	*listener;
 	char			*path;
+	int			 dirfd;		/* the socket's directory */
+	char			*leaf;		/* its name there */
 	control_handler		 handler;
 	void			*arg;
 };
@@ -73,28 +76,80 @@ control_client_write_cb(struct bufferevent *bev, void *arg)
 		bufferevent_free(bev);
 }
 
+/* The request lines, indexed by enum control_command. */
+static const char *control_commands[] = {
+	[CONTROL_PING] = "ping",
+	[CONTROL_STATUS] = "status",
+	[CONTROL_STATUS_JSON] = "status json",
+	[CONTROL_RELOAD] = "reload"
+};
+
+/* The request line of CMD. */
+const char *
+control_command_name(enum control_command cmd)
+{
+	return control_commands[cmd];
+}
+
+/* Take one request from what a client sent, see control.h. */
+int
+control_take(struct evbuffer *in, enum control_command *cmd, char **error)
+{
+	char	*line, *shown;
+	size_t	 len, i;
+
+	*error = NULL;
+	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+	if (line == NULL)
+		return evbuffer_get_length(in) > CONTROL_MAX_LINE ? -1 : 0;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > CONTROL_MAX_LINE) {
+		xasprintf(error, "error: command too long (at most %d bytes)\n",
+		    CONTROL_MAX_LINE);
+		free(line);
+		return 1;
+	}
+	for (i = 0; i < sizeof control_commands / sizeof control_commands[0];
+	    i++) {
+		if (strlen(control_commands[i]) == len &&
+		    memcmp(control_commands[i], line, len) == 0) {
+			*cmd = (enum control_command)i;
+			free(line);
+			return 1;
+		}
+	}
+	shown = vis_dup(line, len, 0);
+	xasprintf(error, "error: unknown command '%s' (expected ping, status, "
+	    "status json or reload)\n", shown);
+	free(shown);
+	free(line);
+	return 1;
+}
+
 /* A command line arrived: answer it. */
 static void
 control_client_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct control	*ctl = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	struct evbuffer	*out = bufferevent_get_output(bev);
-	char		*line;
-	size_t		 len;
+	struct control		*ctl = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer		*out = bufferevent_get_output(bev);
+	enum control_command	 cmd;
+	char			*error;
+	int			 rc;
 
-	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
-	if (line == NULL) {
-		if (evbuffer_get_length(in) > CONTROL_MAX_LINE)
-			bufferevent_free(bev);
+	if ((rc = control_take(in, &cmd, &error)) == -1) {
+		bufferevent_free(bev);
 		return;
 	}
+	if (rc == 0)
+		return;
 	bufferevent_disable(bev, EV_READ);
-	if (len > CONTROL_MAX_LINE)
-		evbuffer_add_printf(out, "error: command too long\n");
-	else
-		ctl->handler(line, out, ctl->arg);
-	free(line);
+	if (error != NULL) {
+		evbuffer_add(out, error, strlen(error));
+		free(error);
+	} else
+		ctl->handler(cmd, out, ctl->arg);
 	bufferevent_setcb(bev, NULL, control_client_write_cb,
 	    control_client_event_cb, ctl);
 	if (evbuffer_get_length(out) == 0)
@@ -135,19 +190,60 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-/* Create the socket's directory (mode 0700) if it does not exist. */
+/*
+ * Open the socket's directory, creating it (mode 0700) if it does not
+ * exist. Its path is walked as safefile.h says, and the directory itself
+ * must be ours and writable by us only: then nobody else can put or swap
+ * anything in it, and binding by path is safe. Returns its descriptor, or
+ * -1 with *CAUSE.
+ */
 static int
-control_mkdir(const char *path, char **cause)
+control_open_dir(const char *path, char **cause)
 {
-	char	*copy = xstrdup(path), *dir = dirname(copy);
-	int	 rc = 0;
+	struct stat	 sb;
+	char		*copy = xstrdup(path), *dir = dirname(copy);
+	char		*leaf = NULL, *why = NULL;
+	int		 pfd = -1, fd = -1;
 
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		xasprintf(cause, "cannot create %s: %s", dir, strerror(errno));
-		rc = -1;
+	if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0) {
+		xasprintf(cause, "control socket %s: put it in a directory of "
+		    "its own (the default is $XDG_RUNTIME_DIR/jumpgate/ or "
+		    "/run/jumpgate/)", path);
+		goto out;
 	}
+	if ((pfd = safefile_open_dir(dir, SAFEFILE_FOLLOW_LEAF, &leaf,
+	    &why)) == -1) {
+		xasprintf(cause, "refusing control socket directory %s: %s",
+		    dir, why);
+		goto out;
+	}
+	if (mkdirat(pfd, leaf, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((fd = openat(pfd, leaf, O_PATH|O_DIRECTORY|O_NOFOLLOW|
+	    O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP|S_IWOTH))) {
+		xasprintf(cause, "refusing control socket directory %s: it is "
+		    "mode %04o and belongs to uid %ld; it must belong to you "
+		    "(uid %ld) and be writable by you only: fix it (chown, "
+		    "chmod 700 %s) or set control_socket to a path in a "
+		    "directory of your own", dir,
+		    (unsigned)(sb.st_mode & 07777), (long)sb.st_uid,
+		    (long)geteuid(), dir);
+		close(fd);
+		fd = -1;
+	}
+out:
+	if (pfd != -1)
+		close(pfd);
+	free(why);
+	free(leaf);
 	free(copy);
-	return rc;
+	return fd;
 }
 
 /* Listen on the control socket, see control.h. */
@@ -157,8 +253,10 @@ control_listen(struct event_base *base, const char *path,
 {
 	struct control		*ctl;
 	struct sockaddr_un	 sun;
+	struct stat		 sb;
 	mode_t			 mask;
-	char			*other = NULL;
+	char			*other = NULL, *copy, *leaf;
+	int			 dirfd;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -167,20 +265,35 @@ control_listen(struct event_base *base, const char *path,
 		return NULL;
 	}
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	if (control_mkdir(path, cause) != 0)
+	if ((dirfd = control_open_dir(path, cause)) == -1)
 		return NULL;
+	copy = xstrdup(path);
+	leaf = xstrdup(basename(copy));
+	free(copy);
 	if (control_request(path, "ping", NULL, &other) == 0) {
 		xasprintf(cause, "another jumpgate is running with control "
 		    "socket %s", path);
-		return NULL;
+		goto fail;
 	}
 	free(other);
-	unlink(path);	/* stale: nobody answered */
+	/* Stale: nobody of ours answered. Remove only a socket. */
+	if (fstatat(dirfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			xasprintf(cause, "%s exists and is not a socket: "
+			    "remove it or set control_socket to another path",
+			    path);
+			goto fail;
+		}
+		unlinkat(dirfd, leaf, 0);
+	}
 
 	ctl = xcalloc(1, sizeof *ctl);
 	ctl->path = xstrdup(path);
+	ctl->dirfd = dirfd;
+	ctl->leaf = leaf;
 	ctl->handler = handler;
 	ctl->arg = arg;
+	/* The socket is created 0600: no chmod by path after bind. */
 	mask = umask(0177);
 	ctl->listener = evconnlistener_new_bind(base, control_accept_cb, ctl,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
@@ -191,10 +304,14 @@ control_listen(struct event_base *base, const char *path,
 		    strerror(errno));
 		free(ctl->path);
 		free(ctl);
-		return NULL;
+		goto fail;
 	}
-	chmod(path, 0600);
 	return ctl;
+
+fail:
+	close(dirfd);
+	free(leaf);
+	return NULL;
 }
 
 /* Stop listening and remove the socket. */
@@ -204,7 +321,9 @@ control_free(struct control *ctl)
 	if (ctl == NULL)
 		return;
 	evconnlistener_free(ctl->listener);
-	unlink(ctl->path);
+	unlinkat(ctl->dirfd, ctl->leaf, 0);
+	close(ctl->dirfd);
+	free(ctl->leaf);
 	free(ctl->path);
 	free(ctl);
 }
@@ -216,6 +335,8 @@ control_request(const char *path, const char *command, FILE *out,
 {
 	struct sockaddr_un	 sun;
 	struct pollfd		 pfd;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof cred;
 	char			 buf[4096];
 	ssize_t			 n;
 	int			 fd;
@@ -230,6 +351,17 @@ control_request(const char *path, const char *command, FILE *out,
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		xasprintf(cause, "no jumpgate is answering on %s (%s)", path,
 		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* Only an instance of ours (or root's) is believed. */
+	cred.uid = (uid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    (cred.uid != geteuid() && cred.uid != 0)) {
+		xasprintf(cause, "the process answering on %s runs as uid %ld, "
+		    "not as you (uid %ld) or root: refusing to talk to it; "
+		    "check who put that socket there", path, (long)cred.uid,
+		    (long)geteuid());
 		close(fd);
 		return -1;
 	}

@@ -13,9 +13,33 @@ struct control;
 struct event_base;
 struct evbuffer;
 
-/* Answer COMMAND by appending the reply to OUT. */
-typedef void (*control_handler)(const char *command, struct evbuffer *out,
-    void *arg);
+/* A longer request line is refused. */
+#define CONTROL_MAX_LINE	256
+
+/* What a client may ask, one request line each. */
+enum control_command {
+	CONTROL_PING,		/* "ping": "pong" */
+	CONTROL_STATUS,		/* "status": the table */
+	CONTROL_STATUS_JSON,	/* "status json" */
+	CONTROL_RELOAD		/* "reload" */
+};
+
+/* Answer CMD by appending the reply to OUT. */
+typedef void (*control_handler)(enum control_command cmd,
+    struct evbuffer *out, void *arg);
+
+/*
+ * Take one request from IN, the bytes a client sent so far: a line ending
+ * in LF (a CR before it is ignored). Returns 1 with *CMD set, or with
+ * *ERROR (the reply, caller frees; unknown text in it escaped by vis); 0
+ * if the line is not complete yet; -1 if the client sent more than
+ * CONTROL_MAX_LINE bytes without a newline and must be dropped. No I/O:
+ * fuzz_control calls it without a socket.
+ */
+int		 control_take(struct evbuffer *in, enum control_command *cmd,
+		    char **error);
+/* The request line of CMD ("status json"). */
+const char	*control_command_name(enum control_command);
 
 /* The control socket path for CONFIG (its setting, or the default). */
 char		*control_path(const struct config *);

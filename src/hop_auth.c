@@ -197,7 +197,7 @@ hop_identity_is_rsa(const char *path)
 	FILE	*f;
 
 	xasprintf(&pub, "%s.pub", path);
-	f = fopen(pub, "r");
+	f = fopen(pub, "re");
 	free(pub);
 	if (f == NULL)
 		return 0;
@@ -326,8 +326,9 @@ hop_auth_kbdint(struct hop *hop)
 	}
 	log_debug("hop %s: running otp_command for a one-time code",
 	    hop->label);
-	hop->otp_job = otp_start(hop->base, conf->otp_command,
-	    conf->connect_timeout, hop_auth_otp_done, hop, &cause);
+	hop->otp_job = otp_start(hop->base, conf->otp_command, conf->otp_env,
+	    conf->password_env, conf->connect_timeout, hop_auth_otp_done, hop,
+	    &cause);
 	if (hop->otp_job == NULL)
 		goto fail;
 	/* The command has connect_timeout; the rest of set-up as much. */

@@ -18,6 +18,7 @@
 #include "fingerprint.h"
 #include "knownhosts.h"
 #include "log.h"
+#include "safefile.h"
 #include "xmalloc.h"
 
 #define KNOWNHOSTS_DEFAULT_PORT	22
@@ -406,7 +407,7 @@ knownhosts_check(const char *path, const char *host, int port,
 		return -1;
 	}
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT)
 			return 0;
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -491,113 +492,20 @@ knownhosts_valid_host(const char *host)
 }
 
 /*
- * Read all of PATH into a new buffer. A missing file reads as empty (*BUF
- * NULL). Returns 0, or -1 with *CAUSE set.
- */
-static int
-knownhosts_read_all(const char *path, char **buf, size_t *len, char **cause)
-{
-	char	*data = NULL;
-	size_t	 used = 0, size = 0;
-	ssize_t	 n;
-	int	 fd;
-
-	*buf = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		if (used == size) {
-			size = size == 0 ? 8192 : size * 2;
-			data = xreallocarray(data, 1, size);
-		}
-		n = read(fd, data + used, size - used);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-			free(data);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	close(fd);
-	*buf = data;
-	*len = used;
-	return 0;
-}
-
-/* Write all LEN bytes of BUF to FD; returns 0, or -1 with errno set. */
-static int
-knownhosts_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Return the directory part of PATH as a new string. */
-static char *
-knownhosts_dirname(const char *path)
-{
-	const char	*slash;
-
-	if ((slash = strrchr(path, '/')) == NULL)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
-/* Flush the directory holding PATH so a rename into it is durable. */
-static int
-knownhosts_sync_dir(const char *path, char **cause)
-{
-	char	*dir;
-	int	 fd, rv = 0;
-
-	dir = knownhosts_dirname(path);
-	if ((fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1 ||
-	    fsync(fd) == -1) {
-		xasprintf(cause, "%s: %s", dir, strerror(errno));
-		rv = -1;
-	}
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	return rv;
-}
-
-/*
- * Append an entry for HOST:PORT to PATH. A symbolic link at PATH is followed
- * so that the file it names is replaced, not the link. The old file's mode
- * is not kept: the result is always 0600.
+ * Append an entry for HOST:PORT to PATH, see knownhosts.h. A symbolic link
+ * at PATH is followed, so that the file it names is replaced and not the
+ * link, but only where no other user could have planted it (safefile.h).
+ * The old file's mode is not kept: the result is always 0600.
  */
 int
 knownhosts_add(const char *path, const char *host, int port,
     const unsigned char *blob, size_t bloblen, char **cause)
 {
 	char	 type[KNOWNHOSTS_TYPE_LEN];
-	char	*real = NULL, *old = NULL, *b64 = NULL, *name = NULL;
-	char	*entry = NULL, *tmp = NULL;
-	size_t	 oldlen;
-	int	 fd = -1, created = 0, rv = -1;
+	char	*leaf = NULL, *old = NULL, *b64 = NULL, *name = NULL;
+	char	*data = NULL, *entry = NULL, *why = NULL;
+	size_t	 oldlen = 0, len;
+	int	 dirfd, rv = -1;
 
 	if (port < 1 || port > 65535) {
 		xasprintf(cause, "port %d out of range", port);
@@ -614,59 +522,39 @@ knownhosts_add(const char *path, const char *host, int port,
 		return -1;
 	}
 
-	if ((real = realpath(path, NULL)) != NULL)
-		path = real;
-	else if (errno != ENOENT) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (knownhosts_read_all(path, &old, &oldlen, cause) != 0)
-		goto out;
+	if ((dirfd = safefile_open_dir(path, SAFEFILE_FOLLOW_LEAF, &leaf,
+	    &why)) == -1)
+		goto refused;
+	if (safefile_check_file(dirfd, leaf, path, &why) == -1 ||
+	    safefile_read(dirfd, leaf, path, &old, &oldlen, &why) != 0)
+		goto refused;
 
 	name = knownhosts_name(host, port);
 	b64 = knownhosts_base64_encode(blob, bloblen);
 	xasprintf(&entry, "%s%s %s %s\n",
 	    oldlen > 0 && old[oldlen - 1] != '\n' ? "\n" : "", name, type, b64);
-
-	xasprintf(&tmp, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	created = 1;
-	if (fchmod(fd, S_IRUSR|S_IWUSR) == -1 ||
-	    knownhosts_write_all(fd, old, oldlen) == -1 ||
-	    knownhosts_write_all(fd, entry, strlen(entry)) == -1 ||
-	    fsync(fd) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		xasprintf(cause, "rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		goto out;
-	}
-	created = 0;
-	if (knownhosts_sync_dir(path, cause) != 0)
+	len = strlen(entry);
+	data = xmalloc(oldlen + len);
+	if (oldlen > 0)
+		memcpy(data, old, oldlen);
+	memcpy(data + oldlen, entry, len);
+	if (safefile_replace(dirfd, leaf, path, data, oldlen + len,
+	    S_IRUSR|S_IWUSR, cause) != 0)
 		goto out;
 	rv = 0;
+	goto out;
 
+refused:
+	xasprintf(cause, "refusing to write %s: %s", path, why);
 out:
-	if (fd != -1)
-		close(fd);
-	if (created)
-		unlink(tmp);
-	free(tmp);
+	if (dirfd != -1)
+		close(dirfd);
+	free(why);
+	free(data);
 	free(entry);
 	free(b64);
 	free(name);
 	free(old);
-	free(real);
+	free(leaf);
 	return rv;
 }

@@ -59,7 +59,7 @@ main_control_path(const char *path)
 {
 	struct config	*config, stub;
 	char		*socket;
-	FILE		*devnull = fopen("/dev/null", "w");
+	FILE		*devnull = fopen("/dev/null", "we");
 
 	config = config_load(path, devnull, NULL);
 	if (devnull != NULL)

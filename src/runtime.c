@@ -28,6 +28,7 @@
 #include "log.h"
 #include "notify.h"
 #include "runtime.h"
+#include "safefile.h"
 #include "status.h"
 #include "tunnel.h"
 #include "xmalloc.h"
@@ -52,7 +53,8 @@ struct runtime {
 	struct tunnel		**tunnels;
 	size_t			 ntunnels;
 	struct control		*control;
-	char			*pidfile;
+	char			*pidfile;	/* its name in pidfile_dir */
+	int			 pidfile_dir;
 	struct event		*ev_signals[4];
 	struct event		*ev_drain;
 	struct event		*ev_status;
@@ -359,26 +361,26 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Answer a control-socket command. */
 static void
-runtime_command(const char *command, struct evbuffer *out, void *arg)
+runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 {
 	struct runtime	*rt = arg;
 
-	if (strcmp(command, "ping") == 0)
+	switch (cmd) {
+	case CONTROL_PING:
 		evbuffer_add_printf(out, "pong\n");
-	else if (strcmp(command, "status") == 0)
+		break;
+	case CONTROL_STATUS:
+	case CONTROL_STATUS_JSON:
 		status_write(out, rt->hops, rt->nhops, rt->tunnels,
-		    rt->ntunnels, 0);
-	else if (strcmp(command, "status json") == 0)
-		status_write(out, rt->hops, rt->nhops, rt->tunnels,
-		    rt->ntunnels, 1);
-	else if (strcmp(command, "reload") == 0) {
+		    rt->ntunnels, cmd == CONTROL_STATUS_JSON);
+		break;
+	case CONTROL_RELOAD:
 		if (rt->stopping)
 			evbuffer_add_printf(out, "error: stopping\n");
 		else if (runtime_reload(rt, out) == 0)
 			runtime_notify_status(rt);
-	} else
-		evbuffer_add_printf(out, "error: unknown command '%s'\n",
-		    command);
+		break;
+	}
 }
 
 /* Stopping: done when no connection is left or the time is up. */
@@ -497,28 +499,51 @@ runtime_dns(struct event_base *base)
 	return dns;
 }
 
-/* Detach from the terminal, log to syslog and write the pidfile. */
+/*
+ * Detach from the terminal, log to syslog and write the pidfile. Where the
+ * pidfile goes is checked before detaching, so that a refusal reaches the
+ * terminal: its directory must be safe (safefile.h) and an old pidfile a
+ * regular file; the pid is then written to a new file renamed over it.
+ */
 static int
 runtime_detach(struct runtime *rt)
 {
-	FILE	*f;
+	const char	*path = rt->config->pidfile;
+	char		*leaf = NULL, *cause = NULL, pid[32];
+	int		 dirfd = -1;
 
+	if (path != NULL && ((dirfd = safefile_open_dir(path, 0, &leaf,
+	    &cause)) == -1 || safefile_check_file(dirfd, leaf, path,
+	    &cause) == -1)) {
+		log_error("refusing to write pidfile %s: %s", path, cause);
+		free(cause);
+		free(leaf);
+		if (dirfd != -1)
+			close(dirfd);
+		return -1;
+	}
 	if (daemon(0, 0) == -1) {
 		log_error("cannot detach: %s", strerror(errno));
+		free(leaf);
+		if (dirfd != -1)
+			close(dirfd);
 		return -1;
 	}
 	event_reinit(rt->base);
 	log_use_syslog();
-	if (rt->config->pidfile == NULL)
+	if (path == NULL)
 		return 0;
-	if ((f = fopen(rt->config->pidfile, "w")) == NULL) {
-		log_error("cannot write pidfile %s: %s", rt->config->pidfile,
-		    strerror(errno));
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (safefile_replace(dirfd, leaf, path, pid, strlen(pid),
+	    S_IRUSR|S_IWUSR|S_IRGRP|S_IROTH, &cause) != 0) {
+		log_error("cannot write pidfile: %s", cause);
+		free(cause);
+		free(leaf);
+		close(dirfd);
 		return -1;
 	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-	rt->pidfile = xstrdup(rt->config->pidfile);
+	rt->pidfile_dir = dirfd;
+	rt->pidfile = leaf;
 	return 0;
 }
 
@@ -648,7 +673,8 @@ runtime_run(const char *path, int detach)
 		hop_free(rt.hops[i - 1]);
 	control_free(rt.control);
 	if (rt.pidfile != NULL) {
-		unlink(rt.pidfile);
+		unlinkat(rt.pidfile_dir, rt.pidfile, 0);
+		close(rt.pidfile_dir);
 		free(rt.pidfile);
 	}
 	free(rt.tunnels);

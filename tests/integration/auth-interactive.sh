@@ -161,6 +161,44 @@ run_case otp kbd ok "prompt 'One-time password \(OATH\) for .$JG_USER.:' answere
     "password_file = $JG_DIR/password" "otp_command = $JG_DIR/otp.sh"
 grep -q "prompt 'Password:' answered with the password" "$JG_DIR/otp.log" ||
     jg_fail "the password prompt was not answered in the OTP case"
+# otp_command gets a small environment, never the password's variable,
+# and no descriptor but 0, 1 and 2. The dump runs before otp.sh.
+cat >"$JG_DIR/otp-dump.sh" <<DUMP
+#!/bin/sh
+env >'$JG_DIR/otp-child.env'
+ls -l /proc/self/fd/ >'$JG_DIR/otp-child.fd'
+exec '$JG_DIR/otp.sh'
+DUMP
+chmod 755 "$JG_DIR/otp-dump.sh"
+export JG_TEST_PASSWORD=$secret JG_TEST_LISTED=listed-$$ JG_TEST_UNLISTED=unlisted-$$
+run_case otp-env kbd ok "prompt 'One-time password \(OATH\) for .$JG_USER.:' answered with the one-time code" \
+    "password_env = JG_TEST_PASSWORD" "otp_command = $JG_DIR/otp-dump.sh" \
+    "otp_env = JG_TEST_LISTED"
+unset JG_TEST_PASSWORD JG_TEST_LISTED JG_TEST_UNLISTED
+env=$JG_DIR/otp-child.env
+if grep -qF -e "$secret" -e JG_TEST_PASSWORD -e JG_TEST_UNLISTED "$env"; then
+	jg_fail "otp_command saw the password or an unlisted variable: $(tr '\n' ' ' <"$env")"
+fi
+grep -qx "JG_TEST_LISTED=listed-$$" "$env" ||
+    jg_fail "otp_command did not get the otp_env variable: $(tr '\n' ' ' <"$env")"
+names=$(sed 's/=.*//' "$env" | grep -vx -e PATH -e HOME -e USER -e LOGNAME \
+    -e LANG -e TZ -e JG_TEST_LISTED -e PWD -e SHLVL -e _ -e OLDPWD || true)
+[[ -z $names ]] || jg_fail "otp_command got more than its environment: $names"
+# ls's own descriptor on /proc/self/fd aside, only 0, 1 and 2.
+fds=$(awk '$NF !~ "^/proc/[0-9]+/fd$" && $(NF-1) == "->" { print $(NF-2) "->" $NF }' \
+    "$JG_DIR/otp-child.fd" | grep -v -e '^0->' -e '^1->' -e '^2->' || true)
+[[ -z $fds ]] || jg_fail "otp_command inherited descriptors: $fds"
+jg_pass "otp_command's environment: $(sed 's/=.*//' "$env" | sort | tr '\n' ' ')and descriptors 0-2 only"
+cfg=$JG_DIR/otp-env-password.ini
+printf '[hop h]\nhost = h\nuser = u\nhost_key = %s\n%s\n%s\n%s\n' \
+    "$(jg_fingerprint "$KBD_HOSTKEY_ED25519")" "password_env = JG_TEST_PASSWORD" \
+    "otp_command = $JG_DIR/otp.sh" "otp_env = LANGUAGE, JG_TEST_PASSWORD" >"$cfg"
+if out=$("$JUMPGATE" check "$cfg" 2>&1); then
+	jg_fail "otp_env listing the password_env variable was accepted: $out"
+fi
+[[ $out == *"$cfg:7: otp_env lists JG_TEST_PASSWORD, the variable password_env names: the password is never handed to otp_command"* ]] ||
+    jg_fail "otp_env listing the password variable: unexpected error: $out"
+jg_pass "otp_env listing the password_env variable: $(head -1 <<<"$out")"
 run_case otp-missing kbd refused \
     "the server asks for a one-time code \('One-time password \(OATH\) for .$JG_USER.:'\) for $JG_USER: set otp_command" \
     "password_file = $JG_DIR/password"

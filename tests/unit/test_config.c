@@ -1004,6 +1004,57 @@ test_password_sources(void **state)
 	    "F:6: [hop h] has both password_file and password_env: keep one\n");
 }
 
+/* otp_env: names for otp_command, never the password's variable. */
+static void
+test_otp_env(void **state)
+{
+	struct config		*config;
+	struct config_hop	*hop;
+
+	(void)state;
+	config = test_load_ok(TEST_HOP "otp_command = oathtool x\n"
+	    "otp_env = OATH_KEYFILE , XDG_CONFIG_HOME,A_1\n"
+	    "password_env = PW\n");
+	hop = TAILQ_FIRST(&config->hops);
+	assert_string_equal(hop->otp_env, "OATH_KEYFILE,XDG_CONFIG_HOME,A_1");
+	config_free(config);
+
+	config = test_load_ok(TEST_HOP "otp_command = oathtool x\n");
+	assert_null(TAILQ_FIRST(&config->hops)->otp_env);
+	config_free(config);
+
+	test_expect(TEST_HOP "otp_command = x\notp_env = A,,B\n",
+	    "F:6: bad otp_env 'A,,B': give the names of environment variables "
+	    "(letters, digits, '_'), separated by commas\n");
+	test_expect(TEST_HOP "otp_command = x\notp_env = A=1\n",
+	    "F:6: bad otp_env 'A=1': give the names of environment variables "
+	    "(letters, digits, '_'), separated by commas\n");
+	test_expect(TEST_HOP "otp_command = x\notp_env = 9A\n",
+	    "F:6: bad otp_env '9A': give the names of environment variables "
+	    "(letters, digits, '_'), separated by commas\n");
+	test_expect(TEST_HOP "otp_command = x\notp_env = A,\n",
+	    "F:6: bad otp_env 'A,': give the names of environment variables "
+	    "(letters, digits, '_'), separated by commas\n");
+	test_expect(TEST_HOP "otp_env = LANGUAGE\n",
+	    "F:5: [hop h] has otp_env but no otp_command: remove otp_env or "
+	    "add otp_command\n");
+	/* The password's variable, whichever key comes first. */
+	test_expect(TEST_HOP "otp_command = x\notp_env = A, PW\n"
+	    "password_env = PW\n",
+	    "F:6: otp_env lists PW, the variable password_env names: the "
+	    "password is never handed to otp_command; remove it from "
+	    "otp_env\n");
+	test_expect(TEST_HOP "password_env = PW\notp_command = x\n"
+	    "otp_env = PW\n",
+	    "F:7: otp_env lists PW, the variable password_env names: the "
+	    "password is never handed to otp_command; remove it from "
+	    "otp_env\n");
+	/* A name that only starts like it is another variable. */
+	config = test_load_ok(TEST_HOP "password_env = PW\n"
+	    "otp_command = x\notp_env = PWD,XPW\n");
+	config_free(config);
+}
+
 /* Policy names. */
 static void
 test_policy_names(void **state)
@@ -1079,7 +1130,7 @@ test_bad_keys(void **state)
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
 	    "reconnect_min, reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
 	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
-	    "password_file, password_env, otp_command\n");
+	    "password_file, password_env, otp_command, otp_env\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
 	    "log_level, control_socket, shutdown_timeout, pidfile\n");
@@ -1791,7 +1842,7 @@ test_too_long(void **state)
 	    "keepalive_interval, keepalive_count_max, reconnect_min, "
 	    "reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
 	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
-	    "password_file, password_env, otp_command\n");
+	    "password_file, password_env, otp_command, otp_env\n");
 }
 
 /* A NUL byte cannot be handed to inih. */
@@ -1847,7 +1898,7 @@ test_many_problems(void **state)
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
 	    "reconnect_min, reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
 	    "host_key_algorithms, ciphers, macs, allow_ssh_rsa_sha1, "
-	    "password_file, password_env, otp_command\n"
+	    "password_file, password_env, otp_command, otp_env\n"
 	    "F:12: duplicate key 'port' in [hop bastion] (first at line 9): "
 	    "keep only one\n"
 	    "F:14: listen address 127.0.0.1:8080 is already used by [tunnel t] "
@@ -1908,6 +1959,7 @@ main(void)
 		cmocka_unit_test(test_algorithms_ok),
 		cmocka_unit_test(test_algorithms_refused),
 		cmocka_unit_test(test_password_sources),
+		cmocka_unit_test(test_otp_env),
 		cmocka_unit_test(test_bad_sections),
 		cmocka_unit_test(test_duplicate_sections),
 		cmocka_unit_test(test_bad_keys),

@@ -659,6 +659,155 @@ test_add_symlink(void **state)
 	test_expect(target, "other.example.com", 22, &k2, KNOWNHOSTS_MATCH, 1);
 }
 
+/* The uid that plants links in the tests below: nobody's. */
+#define TEST_OTHER_UID	65534
+
+/* Make DIR below the work directory with MODE (umask aside). */
+static void
+test_mkdir(char *dir, size_t len, const char *name, mode_t mode)
+{
+	snprintf(dir, len, "%s/%s", testutil_dir, name);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, mode), 0);
+}
+
+/* A victim file of another user: "precious\n", mode 0644. */
+static void
+test_victim(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "%s/%s", testutil_dir, name);
+	assert_int_equal(rename(testutil_file("precious\n"), path), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(chown(path, TEST_OTHER_UID, TEST_OTHER_UID), 0);
+}
+
+/* The victim is as test_victim left it: content, mode and owner. */
+static void
+test_victim_intact(const char *path)
+{
+	struct stat	 sb;
+	char		*buf;
+
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_mode & 07777, 0644);
+	assert_int_equal(sb.st_uid, TEST_OTHER_UID);
+	buf = testutil_slurp(path);
+	assert_string_equal(buf, "precious\n");
+	free(buf);
+}
+
+/* Fail unless CAUSE holds every one of the NULL-terminated strings. */
+static void
+test_cause_has(const char *cause, ...)
+{
+	va_list		 ap;
+	const char	*want;
+
+	assert_non_null(cause);
+	va_start(ap, cause);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		if (strstr(cause, want) == NULL)
+			fail_msg("\"%s\" not in \"%s\"", want, cause);
+	}
+	va_end(ap);
+}
+
+/*
+ * A link another user planted in a sticky world-writable directory (like
+ * /tmp) is refused, not followed: the file it names is unchanged, and the
+ * error names the link, its owner and the directory's mode. Our own file
+ * there is written (through a temporary file and rename).
+ */
+static void
+test_add_planted_link(void **state)
+{
+	struct stat	 sb;
+	char		 dir[512], link[600], victim[512], mine[600];
+	char		*cause = NULL;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* chown needs root */
+	test_mkdir(dir, sizeof dir, "sticky", 01777);
+	test_victim(victim, sizeof victim, "victim");
+	snprintf(link, sizeof link, "%s/known_hosts", dir);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(lchown(link, TEST_OTHER_UID, TEST_OTHER_UID), 0);
+	assert_int_equal(knownhosts_add(link, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), -1);
+	test_cause_has(cause, link, "symbolic link", "uid 65534", "1777",
+	    NULL);
+	free(cause);
+	test_victim_intact(victim);
+	assert_int_equal(lstat(link, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+
+	/* Our own file in the same directory, new and then appended to. */
+	snprintf(mine, sizeof mine, "%s/mine", dir);
+	assert_int_equal(knownhosts_add(mine, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), 0);
+	assert_int_equal(knownhosts_add(mine, TEST_HOST, 2222, k2.blob,
+	    k2.len, &cause), 0);
+	test_expect(mine, TEST_HOST, 22, &k1, KNOWNHOSTS_MATCH, 1);
+	test_expect(mine, TEST_HOST, 2222, &k2, KNOWNHOSTS_MATCH, 2);
+	assert_int_equal(stat(mine, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+
+	/* A file of another user's there is not replaced either. */
+	assert_int_equal(chown(mine, TEST_OTHER_UID, TEST_OTHER_UID), 0);
+	assert_int_equal(knownhosts_add(mine, TEST_HOST, 2200, k3.blob,
+	    k3.len, &cause), -1);
+	test_cause_has(cause, mine, "a file of uid 65534", NULL);
+	free(cause);
+}
+
+/*
+ * A directory that other users can write without the sticky bit, or that
+ * another user owns, is refused, and so is a link to a directory in such
+ * a place: the error names the directory and its mode or owner.
+ */
+static void
+test_add_unsafe_dir(void **state)
+{
+	char	 dir[512], owned[512], path[600], victim[512], link[600];
+	char	*cause = NULL;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	test_mkdir(dir, sizeof dir, "open", 0777);
+	snprintf(path, sizeof path, "%s/known_hosts", dir);
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), -1);
+	test_cause_has(cause, dir, "mode 0777", "chmod go-w", NULL);
+	free(cause);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* Another user's directory, with a link to a victim in it. */
+	test_mkdir(owned, sizeof owned, "owned", 0755);
+	assert_int_equal(chown(owned, TEST_OTHER_UID, TEST_OTHER_UID), 0);
+	test_victim(victim, sizeof victim, "victim2");
+	snprintf(link, sizeof link, "%s/known_hosts", owned);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(knownhosts_add(link, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), -1);
+	test_cause_has(cause, owned, "belongs to uid 65534", NULL);
+	free(cause);
+	test_victim_intact(victim);
+
+	/* A known_hosts that others may write is not taken as it is. */
+	path[0] = '\0';
+	snprintf(path, sizeof path, "%s/groupwritable", testutil_dir);
+	assert_int_equal(rename(testutil_file("other.example.com %s\n",
+	    k2.text), path), 0);
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(knownhosts_add(path, TEST_HOST, 22, k1.blob, k1.len,
+	    &cause), -1);
+	test_cause_has(cause, path, "mode 0664", NULL);
+	free(cause);
+}
+
 /* Refuse bad input and leave nothing behind on failure. */
 static void
 test_add_errors(void **state)
@@ -732,6 +881,8 @@ main(void)
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_add_concurrent_read),
 		cmocka_unit_test(test_add_symlink),
+		cmocka_unit_test(test_add_planted_link),
+		cmocka_unit_test(test_add_unsafe_dir),
 		cmocka_unit_test(test_add_errors),
 	};
 
