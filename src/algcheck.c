@@ -113,48 +113,40 @@ algcheck_explain(int list, const char *server, FILE *out)
 	free(copy);
 }
 
-/* Tell whether the server's LIST has a name starting with PREFIX. */
+/*
+ * Tell whether libssh2 negotiates no MAC for a direction that uses cipher
+ * NAME: AES-GCM. libssh2 1.11.1 still wants a MAC in common with
+ * chacha20-poly1305, though it does not use it.
+ */
 static int
-algcheck_offers_prefix(const char *list, const char *prefix)
+algcheck_aead(const char *name)
 {
-	const char	*p = list;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, prefix, strlen(prefix)) == 0)
-			return 1;
-		if ((p = strchr(p, ',')) != NULL)
-			p++;
-	}
-	return 0;
+	return name != NULL &&
+	    (strcmp(name, "aes128-gcm@openssh.com") == 0 ||
+	    strcmp(name, "aes256-gcm@openssh.com") == 0);
 }
 
 /* What to do when LIST has nothing in common with this build. */
 static const char *
-algcheck_advice(int list, const char *server)
+algcheck_advice(int list)
 {
 	switch (list) {
 	case KEXINIT_KEX:
 		return "enable curve25519-sha256 or ecdh-sha2-nistp256 in the "
 		    "server's KexAlgorithms";
 	case KEXINIT_HOSTKEY:
-		if (algcheck_offers_prefix(server, "rsa-sha2-") &&
-		    !wire_namelist_has(server, "ssh-rsa"))
-			return "the server offers RSA host keys only as "
-			    "rsa-sha2-256/512, and this libssh2 speaks RSA only "
-			    "as ssh-rsa (SHA-1, left out): add an ed25519 host "
-			    "key to the server (ssh-keygen -t ed25519 -f "
-			    "/etc/ssh/ssh_host_ed25519_key, and a HostKey "
-			    "line), or build jumpgate with libssh2 >= 1.11";
 		return "add an ed25519 or ecdsa host key to the server "
-		    "(ssh-keygen -t ed25519, HostKey in sshd_config)";
+		    "(ssh-keygen -t ed25519, HostKey in sshd_config), or "
+		    "allow rsa-sha2-512 in its HostKeyAlgorithms";
 	case KEXINIT_ENC_CS:
 	case KEXINIT_ENC_SC:
-		return "libssh2 1.10 has no AES-GCM nor chacha20-poly1305: "
-		    "add aes256-ctr,aes128-ctr to the server's Ciphers";
+		return "add chacha20-poly1305@openssh.com, "
+		    "aes256-gcm@openssh.com or aes128-ctr to the server's "
+		    "Ciphers";
 	case KEXINIT_MAC_CS:
 	case KEXINIT_MAC_SC:
-		return "libssh2 1.10 has no *-etm@openssh.com MACs: add "
-		    "hmac-sha2-256,hmac-sha2-512 to the server's MACs";
+		return "add hmac-sha2-256-etm@openssh.com or hmac-sha2-256 "
+		    "to the server's MACs";
 	default:
 		return "allow 'none' in the server's Compression";
 	}
@@ -164,17 +156,25 @@ algcheck_advice(int list, const char *server)
 int
 algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 {
-	char		*client, *chosen;
+	char		*client, *chosen, *cipher[2] = { NULL, NULL };
 	const char	*failed = NULL;
 	int		 i;
 
 	fprintf(out, "# what a hop with default settings would use (libssh2 "
 	    "%s):\n", libssh2_version(0));
 	for (i = 0; i < ALGCHECK_NLISTS; i++) {
+		if ((i == KEXINIT_MAC_CS || i == KEXINIT_MAC_SC) &&
+		    algcheck_aead(cipher[i - KEXINIT_MAC_CS])) {
+			fprintf(out, "%s: none needed (%s)\n",
+			    algcheck_labels[i], cipher[i - KEXINIT_MAC_CS]);
+			continue;
+		}
 		client = algcheck_client(i);
 		chosen = algcheck_choose(client, k->lists[i]);
 		if (chosen != NULL) {
 			fprintf(out, "%s: %s\n", algcheck_labels[i], chosen);
+			if (i == KEXINIT_ENC_CS || i == KEXINIT_ENC_SC)
+				cipher[i - KEXINIT_ENC_CS] = xstrdup(chosen);
 			free(chosen);
 		} else {
 			if (failed == NULL)
@@ -182,10 +182,20 @@ algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 			fprintf(out, "%s: NO COMMON ALGORITHM: ",
 			    algcheck_labels[i]);
 			algcheck_explain(i, k->lists[i], out);
-			fprintf(out, "%s\n", algcheck_advice(i, k->lists[i]));
+			fprintf(out, "%s\n", algcheck_advice(i));
 		}
 		free(client);
 	}
+	free(cipher[0]);
+	free(cipher[1]);
+	/* libssh2 always offers strict key exchange (CVE-2023-48795). */
+	if (wire_namelist_has(k->lists[KEXINIT_KEX],
+	    "kex-strict-s-v00@openssh.com"))
+		fprintf(out, "strict kex: yes (both sides offer it)\n");
+	else
+		fprintf(out, "strict kex: no: the server does not offer "
+		    "kex-strict-s-v00@openssh.com (CVE-2023-48795, Terrapin: "
+		    "update its SSH server)\n");
 	if (failed != NULL) {
 		fprintf(out, "FAIL: jumpgate cannot talk to %s: %s has no "
 		    "algorithm in common with a hop's defaults\n", who, failed);

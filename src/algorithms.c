@@ -21,8 +21,8 @@ static const int algorithms_method[ALGO_NKINDS] = {
 };
 
 /*
- * Host key algorithms in the order hops offer them: ssh-ed25519 first;
- * ssh-rsa (SHA-1 signatures, the only RSA form libssh2 1.10 speaks) last,
+ * Host key algorithms in the order hops offer them: ssh-ed25519 first; RSA
+ * keys as rsa-sha2-512 and rsa-sha2-256; ssh-rsa (SHA-1 signatures) last,
  * and only for a hop with allow_ssh_rsa_sha1.
  */
 static const char *algorithms_hostkey_order[] = {
@@ -30,6 +30,8 @@ static const char *algorithms_hostkey_order[] = {
 	"ecdsa-sha2-nistp256",
 	"ecdsa-sha2-nistp384",
 	"ecdsa-sha2-nistp521",
+	"rsa-sha2-512",
+	"rsa-sha2-256",
 	"ssh-rsa",
 };
 #define ALGORITHMS_NHOSTKEY \
@@ -43,6 +45,18 @@ const char *
 algorithms_key(enum algo_kind kind)
 {
 	return algorithms_keys[kind];
+}
+
+/*
+ * Return whether NAME, listed by libssh2 as a key exchange method, is a
+ * protocol extension it always sends (ext-info-c for server-sig-algs,
+ * strict key exchange) rather than a method to choose.
+ */
+static int
+algorithms_kex_extension(const char *name)
+{
+	return strcmp(name, "ext-info-c") == 0 ||
+	    strncmp(name, "kex-strict-", 11) == 0;
 }
 
 /* Ask libssh2, once, which algorithms of every kind it supports. */
@@ -63,6 +77,8 @@ algorithms_load(void)
 		n = libssh2_session_supported_algs(session,
 		    algorithms_method[kind], &algs);
 		for (i = 0; i < n; i++) {
+			if (kind == ALGO_KEX && algorithms_kex_extension(algs[i]))
+				continue;
 			xasprintf(&next, "%s%s%s", list, *list ? "," : "",
 			    algs[i]);
 			free(list);
@@ -382,8 +398,8 @@ algorithms_negotiated(LIBSSH2_SESSION *session, int method)
 }
 
 /*
- * Explain a failed key exchange. libssh2 1.10 only says "Unable to
- * exchange encryption keys", but agrees on the lists in a fixed order (key
+ * Explain a failed key exchange. libssh2 (1.11.1 too) only says "Unable
+ * to exchange encryption keys", but agrees on the lists in a fixed order (key
  * exchange with host key, then ciphers, then MACs) and keeps what it agreed
  * on: the first kind left unset is the one without a common algorithm.
  */
@@ -433,8 +449,9 @@ algorithms_explain(LIBSSH2_SESSION *session, const struct config_hop *hop,
 		xasprintf(&msg, "the server shares no cipher with this hop "
 		    "(ciphers offered: %s, %s); it probably allows only CBC or "
 		    "other legacy ciphers, which jumpgate refuses: enable "
-		    "aes128-ctr or aes256-ctr on the server (OpenSSH: "
-		    "Ciphers)", offered, how);
+		    "chacha20-poly1305@openssh.com, aes128-gcm@openssh.com "
+		    "or aes128-ctr on the server (OpenSSH: Ciphers)", offered,
+		    how);
 		free(offered);
 		return msg;
 	}
@@ -444,10 +461,11 @@ algorithms_explain(LIBSSH2_SESSION *session, const struct config_hop *hop,
 		how = hop->macs != NULL ? "this hop's macs" :
 		    "the secure default";
 		xasprintf(&msg, "the server shares no MAC with this hop (macs "
-		    "offered: %s, %s); it probably allows only SHA-1/MD5 or "
-		    "encrypt-then-MAC ones (libssh2 1.10 has no EtM): enable "
-		    "hmac-sha2-256 or hmac-sha2-512 on the server (OpenSSH: "
-		    "MACs)", offered2, how);
+		    "offered: %s, %s); it probably allows only SHA-1 or MD5 "
+		    "MACs, which jumpgate refuses: enable "
+		    "hmac-sha2-256-etm@openssh.com or hmac-sha2-256 on the "
+		    "server (OpenSSH: MACs), or use chacha20-poly1305 or "
+		    "AES-GCM, which need no MAC", offered2, how);
 		free(offered2);
 		return msg;
 	}

@@ -34,6 +34,17 @@
 #include "vis.h"
 #include "xmalloc.h"
 
+/*
+ * The one place that knows libssh2 versions (docs/libssh2.md): jumpgate
+ * relies on 1.11.1 (strict key exchange, rsa-sha2, chacha20-poly1305) and
+ * never runs on 1.11.0, which can duplicate packets when a send interrupts
+ * a half-sent one. At run time an older shared libssh2 cannot even be
+ * loaded: libssh2_session_callback_set2 is new in 1.11.1.
+ */
+#if LIBSSH2_VERSION_NUM < 0x010b01
+#error "jumpgate needs libssh2 >= 1.11.1 (configure --with-libssh2=bundled)"
+#endif
+
 /* Service rounds in one go before yielding to other events. */
 #define HOP_SERVICE_ROUNDS	64
 /* Forwarded connections libssh2 queues per listener until accepted. */
@@ -446,7 +457,8 @@ hop_start(struct hop *hop)
 /*
  * libssh2's free: until the session is ready, wipe what is freed. Its
  * authentication packets and keyboard-interactive answers hold passwords
- * and codes in the clear, and libssh2 1.10 frees them without wiping.
+ * and codes in the clear, and libssh2 (1.11.1 too) frees them without
+ * wiping.
  */
 static void
 hop_free_cb(void *ptr, void **abstract)
@@ -467,10 +479,10 @@ hop_session_begin(struct hop *hop)
 	hop->session = libssh2_session_init_ex(NULL, hop_free_cb, NULL, hop);
 	if (hop->session == NULL)
 		fatal("hop %s: cannot create an SSH session", hop->label);
-	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_RECV,
-	    (void *)hop_recv_cb);
-	libssh2_session_callback_set(hop->session, LIBSSH2_CALLBACK_SEND,
-	    (void *)hop_send_cb);
+	libssh2_session_callback_set2(hop->session, LIBSSH2_CALLBACK_RECV,
+	    (libssh2_cb_generic *)hop_recv_cb);
+	libssh2_session_callback_set2(hop->session, LIBSSH2_CALLBACK_SEND,
+	    (libssh2_cb_generic *)hop_send_cb);
 	libssh2_session_set_blocking(hop->session, 0);
 	hop_set_state(hop, HOP_HANDSHAKE);
 	if (algorithms_apply(hop->session, hop->conf, &cause) != 0) {

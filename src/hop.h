@@ -4,7 +4,8 @@
  *
  * All traffic of the session passes through the hop's own buffers (libssh2
  * send/recv callbacks): a send never reports a partial write to libssh2, so
- * the "one partly-sent packet per session" trap (BAD_USE) cannot happen, and
+ * the "one partly-sent packet per session" trap (BAD_USE in 1.10, an EAGAIN
+ * only the first sender can clear in 1.11.1) cannot happen, and
  * backpressure lives in the hop's output buffer instead of in libssh2.
  */
 #ifndef JUMPGATE_HOP_H

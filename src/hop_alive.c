@@ -1,8 +1,8 @@
 /*
  * Liveness of a hop. Two things go out every keepalive_interval: a libssh2
  * keepalive with want_reply = 0 (keeps NAT state and the server's
- * ClientAlive check happy; with want_reply = 1 libssh2 1.10 leaves every
- * reply in its packet list, where the next tcpip-forward request would
+ * ClientAlive check happy; with want_reply = 1 libssh2, 1.11.1 too, leaves
+ * every reply in its packet list, where the next tcpip-forward request would
  * take it for its own answer), and an "env" request with want_reply on a
  * session channel of our own, the probe, which never runs anything. The
  * server must answer it (OpenSSH refuses names outside AcceptEnv); the

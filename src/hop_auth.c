@@ -3,8 +3,9 @@
  * ssh-agent), then keyboard-interactive (password and one-time code), then
  * password, as the server offers them and the hop is configured for.
  *
- * libssh2 1.10 reports a partial success (sshd's AuthenticationMethods
- * "publickey,keyboard-interactive") as a failure: it drops the flag of
+ * libssh2 (1.11.1 too) reports a partial success (sshd's
+ * AuthenticationMethods "publickey,keyboard-interactive") as a failure:
+ * it drops the flag of
  * SSH_MSG_USERAUTH_FAILURE. After any failure the methods are listed again
  * (a "none" request): if the method just used has left the list, the
  * server took it and wants the others; if it is still there, it failed.
@@ -189,34 +190,6 @@ hop_check_identity(const char *path, char **cause)
 	return 0;
 }
 
-/* Return whether the identity is an RSA key, going by its .pub file. */
-static int
-hop_identity_is_rsa(const char *path)
-{
-	char	*pub, line[16] = "";
-	FILE	*f;
-
-	xasprintf(&pub, "%s.pub", path);
-	f = fopen(pub, "re");
-	free(pub);
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	return strncmp(line, "ssh-rsa ", 8) == 0;
-}
-
-/* Return whether an agent key is an RSA key, going by its blob. */
-static int
-hop_agent_key_is_rsa(const struct libssh2_agent_publickey *key)
-{
-	static const unsigned char rsa[] = "\0\0\0\7ssh-rsa";
-
-	return key->blob_len >= sizeof rsa - 1 &&
-	    memcmp(key->blob, rsa, sizeof rsa - 1) == 0;
-}
-
 /* Remember why the current method failed, for the final error. */
 static void
 hop_auth_failed(struct hop *hop, const char *fmt, ...)
@@ -243,20 +216,6 @@ hop_auth_publickey(struct hop *hop)
 	if (conf->identity != NULL) {
 		if (hop_check_identity(conf->identity, &cause) != 0)
 			goto fail;
-		if (hop_identity_is_rsa(conf->identity)) {
-			if (!conf->allow_ssh_rsa_sha1) {
-				hop_fail(hop, 1, "identity %s is an RSA key: "
-				    "libssh2 1.10 signs only with ssh-rsa "
-				    "(SHA-1), which OpenSSH 8.8 and later "
-				    "refuse by default; use an ed25519 or ecdsa "
-				    "key, or set allow_ssh_rsa_sha1 = yes for a "
-				    "legacy server", conf->identity);
-				return -1;
-			}
-			log_warn("hop %s: signing with RSA key %s using ssh-rsa "
-			    "(SHA-1 signatures), allowed by allow_ssh_rsa_sha1",
-			    hop->label, conf->identity);
-		}
 		if (conf->identity_passphrase_file != NULL) {
 			hop->passphrase = hop_read_secret(
 			    conf->identity_passphrase_file, &cause);
@@ -618,17 +577,9 @@ hop_auth(struct hop *hop)
 			    "key format): %s", conf->identity, why);
 			return -1;
 		}
-		if (hop_identity_is_rsa(conf->identity)) {
-			hop_auth_failed(hop, "the server refused RSA key %s for "
-			    "%s: libssh2 1.10 signs only with ssh-rsa (SHA-1), "
-			    "which OpenSSH 8.8 and later refuse by default; use "
-			    "an ed25519 or ecdsa key", conf->identity,
-			    conf->user);
-		} else {
-			hop_auth_failed(hop, "the server refused key %s for user "
-			    "%s (%s); is its public key in the server's "
-			    "authorized_keys?", conf->identity, conf->user, why);
-		}
+		hop_auth_failed(hop, "the server refused key %s for user %s "
+		    "(%s); is its public key in the server's authorized_keys?",
+		    conf->identity, conf->user, why);
 		return hop_auth_relist(hop);
 
 	case AUTH_AGENT_NEXT:
@@ -643,20 +594,6 @@ hop_auth(struct hop *hop)
 			hop->agent = NULL;
 			hop->agent_key = NULL;
 			return hop_auth_next(hop);
-		}
-		if (hop_agent_key_is_rsa(hop->agent_key)) {
-			if (!conf->allow_ssh_rsa_sha1) {
-				log_debug("hop %s: agent key %s skipped: RSA "
-				    "(ssh-rsa, SHA-1) needs allow_ssh_rsa_sha1",
-				    hop->label, hop->agent_key->comment ?
-				    hop->agent_key->comment : "");
-				return hop_auth(hop);
-			}
-			log_warn("hop %s: signing with RSA agent key %s using "
-			    "ssh-rsa (SHA-1 signatures), allowed by "
-			    "allow_ssh_rsa_sha1", hop->label,
-			    hop->agent_key->comment ?
-			    hop->agent_key->comment : "");
 		}
 		hop->agent_tried++;
 		hop->auth_step = AUTH_AGENT_TRY;

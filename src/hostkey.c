@@ -5,28 +5,66 @@
 #include "algorithms.h"
 #include "config.h"
 #include "hostkey.h"
+#include "hostsig.h"
 #include "knownhosts.h"
 #include "log.h"
 #include "wire.h"
 #include "xmalloc.h"
 
 /*
- * Return whether TYPE is one this hop may offer: among the host key
- * algorithms hops offer (algorithms_default, ssh-rsa only with
- * allow_ssh_rsa_sha1, never ssh-dss) and in its host_key_algorithms, if
- * set. That list narrows the order but does not change it: the steering
- * towards pinned and known types comes first.
+ * Return the key type host key algorithm ALG signs with: an RSA key
+ * (ssh-rsa) is asked for as rsa-sha2-512, rsa-sha2-256 or ssh-rsa.
+ */
+static const char *
+hostkey_algorithm_type(const char *alg)
+{
+	const char	*type = hostsig_key_type(alg);
+
+	return type != NULL ? type : alg;
+}
+
+/*
+ * Return whether a key of TYPE is one this hop may ask for: some host key
+ * algorithm for it is among those hops offer (algorithms_default, ssh-rsa
+ * only with allow_ssh_rsa_sha1, never ssh-dss) and in its
+ * host_key_algorithms, if set. That list narrows the order but does not
+ * change it: the steering towards pinned and known types comes first.
  */
 static int
 hostkey_type_supported(const struct config_hop *hop, const char *type)
 {
-	char	*all;
-	int	 listed;
+	char	*all, *next, *alg;
+	int	 found = 0;
 
-	all = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
-	listed = wire_namelist_has(all, type);
+	all = next = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
+	while (!found && (alg = strsep(&next, ",")) != NULL) {
+		found = *alg != '\0' &&
+		    strcmp(hostkey_algorithm_type(alg), type) == 0 &&
+		    algorithms_hostkey_allowed(hop, alg);
+	}
 	free(all);
-	return listed && algorithms_hostkey_allowed(hop, type);
+	return found;
+}
+
+/* Append the algorithms hops offer for key TYPE to BUF, see below. */
+static void	hostkey_append(char *, size_t, const char *, char (*)[64],
+		    size_t);
+
+/* Append every algorithm this hop may offer for key TYPE to BUF. */
+static void
+hostkey_append_type(const struct config_hop *hop, char *buf, size_t len,
+    const char *type, char (*excluded)[64], size_t nexcluded)
+{
+	char	*all, *next, *alg;
+
+	all = next = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
+	while ((alg = strsep(&next, ",")) != NULL) {
+		if (*alg != '\0' &&
+		    strcmp(hostkey_algorithm_type(alg), type) == 0 &&
+		    algorithms_hostkey_allowed(hop, alg))
+			hostkey_append(buf, len, alg, excluded, nexcluded);
+	}
+	free(all);
 }
 
 /* Return whether TYPE is among the first N entries of LIST. */
@@ -42,7 +80,10 @@ hostkey_type_listed(char (*list)[64], size_t n, const char *type)
 	return 0;
 }
 
-/* Append TYPE to the comma-separated list in BUF unless excluded or there. */
+/*
+ * Append algorithm TYPE to the comma-separated list in BUF unless there, or
+ * its key type is excluded.
+ */
 static void
 hostkey_append(char *buf, size_t len, const char *type,
     char (*excluded)[64], size_t nexcluded)
@@ -50,7 +91,8 @@ hostkey_append(char *buf, size_t len, const char *type,
 	const char	*p;
 	size_t		 tlen = strlen(type);
 
-	if (hostkey_type_listed(excluded, nexcluded, type))
+	if (hostkey_type_listed(excluded, nexcluded,
+	    hostkey_algorithm_type(type)))
 		return;
 	for (p = buf; (p = strstr(p, type)) != NULL; p += tlen) {
 		if ((p == buf || p[-1] == ',') && (p[tlen] == ',' ||
@@ -102,8 +144,8 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 		for (i = 0; i < known.ntypes; i++) {
 			if (!hostkey_type_supported(hop, known.types[i]))
 				continue;
-			hostkey_append(buf, sizeof buf, known.types[i],
-			    excluded, nexcluded);
+			hostkey_append_type(hop, buf, sizeof buf,
+			    known.types[i], excluded, nexcluded);
 			steer_only = 1;
 		}
 	}
@@ -116,7 +158,8 @@ hostkey_preferences(const struct config_hop *hop, char (*excluded)[64],
 		all = algorithms_default(ALGO_HOSTKEY, hop->allow_ssh_rsa_sha1);
 		next = all;
 		while ((type = strsep(&next, ",")) != NULL) {
-			if (*type == '\0' || !hostkey_type_supported(hop, type))
+			if (*type == '\0' ||
+			    !algorithms_hostkey_allowed(hop, type))
 				continue;
 			hostkey_append(buf, sizeof buf, type, excluded,
 			    nexcluded);
@@ -256,10 +299,9 @@ hostkey_verify(const struct config_hop *hop, const unsigned char *blob,
 	if (known.ntypes > 0 && !hostkey_type_supported(hop,
 	    known.types[0]) && known.ntypes == 1) {
 		xasprintf(&check->how, "%s lists %s only with a %s key, a type "
-		    "this hop does not offer (libssh2 1.10 speaks only SHA-1 "
-		    "ssh-rsa, refused unless allow_ssh_rsa_sha1 = yes, and "
-		    "host_key_algorithms may narrow the types); add the "
-		    "server's ed25519 or ECDSA key, verified out of band",
+		    "this hop does not offer (host_key_algorithms narrows the "
+		    "types, ssh-dss is never offered); add the server's "
+		    "ed25519 or ECDSA key, verified out of band",
 		    hop->known_hosts, name, known.types[0]);
 	} else if (known.ntypes > 0) {
 		xasprintf(&check->how, "%s lists %s only with other key types "

@@ -121,14 +121,23 @@ main_scan(int argc, char **argv)
 	return scan ? scan_main(&o) : probe_main(&o);
 }
 
+/* Print jumpgate's version and the libssh2 it runs on. */
+static void
+main_version(void)
+{
+	printf("jumpgate %s (libssh2 %s, %s%s%s, jumpgate patches %d)\n",
+	    PACKAGE_VERSION, libssh2_version(0), JUMPGATE_LIBSSH2_BUILD,
+	    *JUMPGATE_LIBSSH2_DEBIAN != '\0' ? " Debian " : "",
+	    JUMPGATE_LIBSSH2_DEBIAN, JUMPGATE_LIBSSH2_PATCHES);
+}
+
 /* Entry point: dispatch the command. */
 int
 main(int argc, char **argv)
 {
 	if (argc == 2 && (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0)) {
-		printf("jumpgate %s (libssh2 %s)\n", PACKAGE_VERSION,
-		    libssh2_version(0));
+		main_version();
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "check") == 0)

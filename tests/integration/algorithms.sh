@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Algorithms per hop against real sshd: the secure default negotiates
-# curve25519, aes128-ctr and hmac-sha2-256; "ciphers = aes256-ctr" is what
-# gets negotiated; a server with only CBC ciphers, or only SHA-1 key
-# exchange, is refused with a message naming the list that failed; a server
-# with only SHA-1 MACs is refused likewise; a server
-# with only an ssh-rsa host key is refused by default and accepted with
+# Algorithms per hop against real sshd (OpenSSH 9.2): the secure default
+# negotiates curve25519 and chacha20-poly1305 with strict key exchange
+# (sshd's debug log says so, and probe); aes256-gcm, aes256-ctr with
+# hmac-sha2-512 and aes128-ctr with hmac-sha2-256-etm are what get
+# negotiated when a hop lists them; an RSA host key is asked for as
+# rsa-sha2-512 and pinned; a chacha20-only server works and probe says so;
+# a server with only CBC ciphers, or only SHA-1 key exchange, is refused
+# with a message naming the list that failed and what to enable (never
+# CBC); a server with only SHA-1 MACs is refused likewise; a server with
+# only an ssh-rsa (SHA-1) host key is refused by default and accepted with
 # allow_ssh_rsa_sha1 = yes, with a warning on every connect; probe says
 # the same of those servers as the hops do.
 set -euo pipefail
@@ -14,13 +18,16 @@ jg_setup
 
 jg_keygen ed
 jg_echo_start target
-jg_sshd_start modern
+jg_sshd_start modern "LogLevel DEBUG3"
 jg_sshd_start cbc "Ciphers aes128-cbc,aes256-cbc"
-jg_sshd_start sha1mac "MACs hmac-sha1"
+jg_sshd_start sha1mac "Ciphers aes128-ctr" "MACs hmac-sha1"
 jg_sshd_start sha1kex "KexAlgorithms diffie-hellman-group14-sha1"
+jg_sshd_start chacha "Ciphers chacha20-poly1305@openssh.com"
 rsahost=$JG_DIR/rsa_host_key
 ssh-keygen -q -t rsa -b 2048 -N '' -f "$rsahost" -C rsa-host
 jg_sshd_start rsaonly "HostKeyAlgorithms ssh-rsa" "HostKey $rsahost"
+jg_sshd_start rsasha2 "HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256" \
+    "HostKey $rsahost"
 
 # run_case NAME SSHD PIN ok|refused PATTERN HOPLINE...
 run_case() {
@@ -43,21 +50,39 @@ run_case() {
 }
 
 run_case default modern "$MODERN_HOSTKEY_ED25519" ok \
-    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes128-ctr / aes128-ctr, MACs hmac-sha2-256 / hmac-sha2-256'
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers chacha20-poly1305@openssh.com / chacha20-poly1305@openssh.com'
+grep -q 'will use strict KEX ordering' "$MODERN_LOG" ||
+    jg_fail "sshd did not log strict key exchange (kex-strict) for the default hop"
+jg_pass "strict key exchange: sshd logged '$(grep -o 'will use strict KEX ordering' "$MODERN_LOG" | head -1)' for $(jg_count "$MODERN_LOG" 'will use strict KEX ordering') sessions"
+run_case gcm modern "$MODERN_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-gcm@openssh.com / aes256-gcm@openssh.com' \
+    "ciphers = aes256-gcm@openssh.com"
 run_case aes256 modern "$MODERN_HOSTKEY_ED25519" ok \
     'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-ctr / aes256-ctr, MACs hmac-sha2-512 / hmac-sha2-512' \
     "ciphers = aes256-ctr" "macs = hmac-sha2-512"
+run_case etm modern "$MODERN_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes128-ctr / aes128-ctr, MACs hmac-sha2-256-etm@openssh.com / hmac-sha2-256-etm@openssh.com' \
+    "ciphers = aes128-ctr" "macs = hmac-sha2-256-etm@openssh.com"
 run_case ecdh modern "$MODERN_HOSTKEY_ECDSA" ok \
     'negotiated kex ecdh-sha2-nistp256, host key ecdsa-sha2-nistp256' \
     "kex = ecdh-sha2-nistp256" "host_key_algorithms = ecdsa-sha2-nistp256"
+run_case chacha-server chacha "$CHACHA_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers chacha20-poly1305@openssh.com'
+run_case rsa-sha2 rsasha2 "$rsahost.pub" ok \
+    'negotiated kex curve25519-sha256, host key rsa-sha2-512,'
+grep -q "host key $(jg_fingerprint "$rsahost.pub") (ssh-rsa) matches a host_key pin" \
+    "$JG_DIR/rsa-sha2.log" ||
+    jg_fail "rsa-sha2: the RSA key was not checked against its pin: $(grep 'host key' "$JG_DIR/rsa-sha2.log")"
+! grep -q 'ssh-rsa (SHA-1' "$JG_DIR/rsa-sha2.log" ||
+    jg_fail "rsa-sha2: a SHA-1 warning for an rsa-sha2-512 host key"
 run_case cbc-server cbc "$CBC_HOSTKEY_ED25519" refused \
-    'the server shares no cipher with this hop \(ciphers offered: aes128-ctr,aes192-ctr,aes256-ctr, the secure default\).*enable aes128-ctr or aes256-ctr on the server'
+    'the server shares no cipher with this hop \(ciphers offered: chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, the secure default\).*enable chacha20-poly1305@openssh.com, aes128-gcm@openssh.com or aes128-ctr on the server'
 run_case sha1mac-server sha1mac "$SHA1MAC_HOSTKEY_ED25519" refused \
-    'the server shares no MAC with this hop \(macs offered: hmac-sha2-256,hmac-sha2-512, the secure default\)'
+    'the server shares no MAC with this hop \(macs offered: hmac-sha2-256,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,hmac-sha2-512-etm@openssh.com, the secure default\)'
 run_case sha1kex-server sha1kex "$SHA1KEX_HOSTKEY_ED25519" refused \
     'the server shares no key exchange method or host key algorithm with this hop \(kex offered: curve25519-sha256,'
 run_case rsa-refused rsaonly "$rsahost.pub" refused \
-    'shares no key exchange method or host key algorithm .*host keys offered: ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521\).*allow_ssh_rsa_sha1 = yes for an RSA-only legacy server'
+    'shares no key exchange method or host key algorithm .*host keys offered: ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256\).*allow_ssh_rsa_sha1 = yes for an RSA-only legacy server'
 for f in cbc-server sha1kex-server rsa-refused; do
 	[[ $(jg_count "$JG_DIR/$f.log" 'retrying in 60') -ge 1 ]] ||
 	    jg_fail "$f: no common algorithm should retry after the longest backoff"
@@ -81,10 +106,25 @@ grep -q "^mac client->server: NO COMMON ALGORITHM: common but refused by jumpgat
 rc=0
 "$JUMPGATE" probe "127.0.0.1:$MODERN_PORT" >"$JG_DIR/probe-modern.out" || rc=$?
 [[ $rc -eq 0 ]] && grep -q '^host key: ssh-ed25519$' "$JG_DIR/probe-modern.out" &&
-    grep -q '^cipher client->server: aes128-ctr$' "$JG_DIR/probe-modern.out" &&
-    grep -q '^mac client->server: hmac-sha2-256$' "$JG_DIR/probe-modern.out" ||
+    grep -q '^cipher client->server: chacha20-poly1305@openssh.com$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^mac client->server: hmac-sha2-256$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^strict kex: yes' "$JG_DIR/probe-modern.out" ||
     jg_fail "probe of the modern server does not match what the default hop negotiated: $(cat "$JG_DIR/probe-modern.out")"
 jg_pass "probe: $(grep '^host key' "$JG_DIR/probe-rsa.out" | cut -c1-120)..."
+jg_pass "probe of OpenSSH 9.2: $(grep '^strict kex' "$JG_DIR/probe-modern.out")"
+# A chacha20-only server is fine, and a CBC-only one is never told to
+# enable CBC (nor are its MACs blamed).
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$CHACHA_PORT" >"$JG_DIR/probe-chacha.out" || rc=$?
+[[ $rc -eq 0 ]] && grep -q '^cipher server->client: chacha20-poly1305@openssh.com$' "$JG_DIR/probe-chacha.out" &&
+    ! grep -qi 'cbc' "$JG_DIR/probe-chacha.out" ||
+    jg_fail "probe of the chacha20-only server: exit $rc: $(cat "$JG_DIR/probe-chacha.out")"
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$CBC_PORT" >"$JG_DIR/probe-cbc.out" || rc=$?
+[[ $rc -eq 1 ]] &&
+    grep -q "^cipher client->server: NO COMMON ALGORITHM: .*add chacha20-poly1305@openssh.com, aes256-gcm@openssh.com or aes128-ctr to the server's Ciphers" "$JG_DIR/probe-cbc.out" ||
+    jg_fail "probe of the CBC-only server: exit $rc: $(cat "$JG_DIR/probe-cbc.out")"
+jg_pass "probe: chacha20-only server OK, CBC-only server told: $(grep -o 'add chacha20.*' "$JG_DIR/probe-cbc.out" | head -1)"
 
 # Opted in: accepted, and a warning on each connect (the server restarts
 # in between, so the hop connects twice).

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Authentication against real sshd: ed25519 and ECDSA keys, an encrypted key
 # with identity_passphrase_file, ssh-agent; clear errors for a wrong
-# passphrase, a key readable by others, a key the server does not know, an
-# RSA key (libssh2 1.10 signs only ssh-rsa/SHA-1), a server without
-# publickey. Tunnels of one hop share one session. No secret in any log.
+# passphrase, a key readable by others, a key the server does not know, a
+# server without publickey. RSA keys, from a file and from ssh-agent,
+# authenticate with rsa-sha2-512 (sshd's log says which) against OpenSSH
+# 9.2, which refuses SHA-1 signatures, without allow_ssh_rsa_sha1. Tunnels
+# of one hop share one session. No secret in any log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -67,8 +69,13 @@ run_case key-mode refused "identity $JG_DIR/loose_key is accessible by others \(
     "identity = $JG_DIR/loose_key"
 run_case unknown-key refused "the server refused key $stranger for user $JG_USER" \
     "identity = $stranger"
-run_case rsa refused 'libssh2 1.10 signs only with ssh-rsa \(SHA-1\).*use an ed25519 or ecdsa key' \
-    "identity = $RSA_KEY"
+before=$(jg_count "$BASTION_LOG" 'Accepted publickey for .*: RSA ')
+run_case rsa ok 'hop h: ready' "identity = $RSA_KEY"
+[[ $(jg_count "$BASTION_LOG" 'Accepted publickey for .*: RSA ') -gt $before ]] ||
+    jg_fail "rsa: sshd did not log an accepted RSA key"
+grep -q 'userauth_pubkey: .*pkalg rsa-sha2-512' "$BASTION_LOG" ||
+    jg_fail "rsa: sshd did not see an rsa-sha2-512 signature: $(grep 'userauth_pubkey' "$BASTION_LOG" | tail -2)"
+jg_pass "rsa: sshd: $(grep -o 'userauth_pubkey: .*pkalg rsa-sha2-512[^ ]*' "$BASTION_LOG" | tail -1 | cut -c1-100)"
 
 # ssh-agent holding the ECDSA key; no identity in the file.
 agent_sock=$JG_DIR/agent.sock
@@ -77,6 +84,12 @@ for ((i = 0; i < 50; i++)); do [[ -S $agent_sock ]] && break; sleep 0.1; done
 SSH_AUTH_SOCK=$agent_sock ssh-add -q "$EC_KEY"
 export SSH_AUTH_SOCK=$agent_sock
 run_case agent ok 'hop h: ready'
+SSH_AUTH_SOCK=$agent_sock ssh-add -q -D 2>/dev/null
+SSH_AUTH_SOCK=$agent_sock ssh-add -q "$RSA_KEY"
+before=$(jg_count "$BASTION_LOG" 'Accepted publickey for .*: RSA ')
+run_case agent-rsa ok 'hop h: ready'
+[[ $(jg_count "$BASTION_LOG" 'Accepted publickey for .*: RSA ') -gt $before ]] ||
+    jg_fail "agent-rsa: sshd did not log an accepted RSA key"
 unset SSH_AUTH_SOCK
 run_case no-agent refused 'no identity configured and SSH_AUTH_SOCK is not set'
 

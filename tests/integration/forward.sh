@@ -20,8 +20,9 @@ refused_port=$(jg_free_port)
 jg_sshd_stop bastion
 cfg=$JG_DIR/forward.ini
 # A 4 KiB send buffer on the hop socket makes the kernel take less than
-# libssh2 sends all the time: the partial-send path (BAD_USE in 1.10 if
-# libssh2 saw it) is exercised on every transfer, not only under load.
+# libssh2 sends all the time: the partial-send path (BAD_USE in 1.10, a
+# stuck EAGAIN in 1.11.1, if libssh2 saw it) is exercised on every
+# transfer, not only under load.
 jg_config "$cfg" bastion bastion user "host_key = $pin" \
     "socket_send_buffer = 4096"
 jg_config_tunnel "$cfg" echo "$echo_port" "127.0.0.1:$TARGET_PORT" bastion

@@ -3,8 +3,9 @@
 # gives the keys ssh-keyscan gives (ed25519, ecdsa, and RSA as rsa-sha2-512)
 # and pins ssh-keygen -lf agrees with; --hash output is accepted by
 # ssh-keygen -F and by a strict hop; pasted pins let jumpgate run connect;
-# probe says OK to a default sshd and names the list and the fix for one
-# that offers only rsa-sha2 host keys or only AES-GCM; through a bastion
+# probe says OK to a default sshd and to ones that offer only rsa-sha2
+# host keys or only AES-GCM, and names the list and the fix for one that
+# offers only CBC ciphers; through a bastion
 # (network namespaces: the inner sshd is reachable only through it) scan
 # and probe work, and a wrong bastion pin stops them with the refusal.
 set -euo pipefail
@@ -107,32 +108,40 @@ grep -q "^OK: jumpgate can talk to 127.0.0.1:$PLAIN_PORT" "$JG_DIR/probe1.out" |
     jg_fail "no OK verdict"
 jg_pass "probe: ten lists printed, verdict OK"
 
-# 5. Only rsa-sha2 host keys: scan still gets the key; probe says why not.
+# 5. Only rsa-sha2 host keys: scan gets the key; probe says OK.
 ssh-keygen -q -t rsa -b 3072 -N '' -f "$JG_DIR/rsa2_host_key" </dev/null
 jg_sshd_start rsaonly "HostKey $JG_DIR/rsa2_host_key" "HostKeyAlgorithms rsa-sha2-512"
 rc=0
 "$JUMPGATE" probe "127.0.0.1:$RSAONLY_PORT" >"$JG_DIR/probe2.out" || rc=$?
-[[ $rc -eq 1 ]] || jg_fail "probe of an rsa-sha2-only server exited $rc, not 1"
-grep -q '^host key: NO COMMON ALGORITHM: .*rsa-sha2-256/512.*add an ed25519 host key' "$JG_DIR/probe2.out" ||
-    jg_fail "probe did not say what to do: $(grep 'host key' "$JG_DIR/probe2.out")"
-grep -q "^FAIL: .*server_host_key_algorithms has no algorithm in common" "$JG_DIR/probe2.out" ||
-    jg_fail "probe did not name the list"
+[[ $rc -eq 0 ]] || jg_fail "probe of an rsa-sha2-only server exited $rc, not 0: $(cat "$JG_DIR/probe2.out")"
+grep -q '^host key: rsa-sha2-512$' "$JG_DIR/probe2.out" ||
+    jg_fail "probe did not choose rsa-sha2-512: $(grep 'host key' "$JG_DIR/probe2.out")"
 out=$("$JUMPGATE" scan --known-hosts "127.0.0.1:$RSAONLY_PORT")
 diff <(known_lines <<<"$out") <(ssh-keyscan -p "$RSAONLY_PORT" -t rsa 127.0.0.1 2>/dev/null) ||
     jg_fail "scan of the rsa-sha2-512-only server differs from ssh-keyscan"
-jg_pass "rsa-sha2-512 only: probe exits 1 with '$(grep '^host key' "$JG_DIR/probe2.out" | cut -c1-70)...'; scan gets the RSA key"
+jg_pass "rsa-sha2-512 only: probe exits 0 with '$(grep '^host key' "$JG_DIR/probe2.out")'; scan gets the RSA key"
 
 jg_sshd_start gcmonly "Ciphers aes128-gcm@openssh.com"
 rc=0
 "$JUMPGATE" probe "127.0.0.1:$GCMONLY_PORT" >"$JG_DIR/probe3.out" || rc=$?
-[[ $rc -eq 1 ]] || jg_fail "probe of an AES-GCM-only server exited $rc, not 1"
-grep -q '^FAIL: .*encryption_algorithms_client_to_server has no algorithm' "$JG_DIR/probe3.out" ||
+[[ $rc -eq 0 ]] || jg_fail "probe of an AES-GCM-only server exited $rc, not 0: $(cat "$JG_DIR/probe3.out")"
+grep -q '^cipher client->server: aes128-gcm@openssh.com$' "$JG_DIR/probe3.out" &&
+    grep -q '^mac client->server: none needed (aes128-gcm@openssh.com)$' "$JG_DIR/probe3.out" ||
+    jg_fail "probe did not choose AES-GCM: $(cat "$JG_DIR/probe3.out")"
+jg_pass "AES-GCM only: probe exits 0: $(grep '^mac client->server' "$JG_DIR/probe3.out")"
+
+jg_sshd_start cbconly "Ciphers aes128-cbc"
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$CBCONLY_PORT" >"$JG_DIR/probe4.out" || rc=$?
+[[ $rc -eq 1 ]] || jg_fail "probe of a CBC-only server exited $rc, not 1"
+grep -q '^FAIL: .*encryption_algorithms_client_to_server has no algorithm' "$JG_DIR/probe4.out" ||
     jg_fail "probe did not name the cipher list"
-grep -q "^cipher client->server: NO COMMON ALGORITHM: .*add aes256-ctr,aes128-ctr to the server's Ciphers" "$JG_DIR/probe3.out" ||
-    jg_fail "probe did not say what to do about ciphers"
+grep -q "^cipher client->server: NO COMMON ALGORITHM: .*add chacha20-poly1305@openssh.com, aes256-gcm@openssh.com or aes128-ctr to the server's Ciphers" "$JG_DIR/probe4.out" ||
+    jg_fail "probe did not say what to do about ciphers: $(cat "$JG_DIR/probe4.out")"
 no_auth_in "$RSAONLY_LOG"
 no_auth_in "$GCMONLY_LOG"
-jg_pass "AES-GCM only: probe exits 1 naming encryption_algorithms_client_to_server"
+no_auth_in "$CBCONLY_LOG"
+jg_pass "CBC only: probe exits 1 naming encryption_algorithms_client_to_server"
 
 # 6. Unreachable and silent servers: one line, nonzero, no hang.
 port=$(jg_free_port)

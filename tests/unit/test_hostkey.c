@@ -27,7 +27,9 @@
 #define TEST_P256	"ecdsa-sha2-nistp256"
 #define TEST_P384	"ecdsa-sha2-nistp384"
 #define TEST_P521	"ecdsa-sha2-nistp521"
-#define TEST_DEFAULT	TEST_ED25519 "," TEST_P256 "," TEST_P384 "," TEST_P521
+#define TEST_RSA	"rsa-sha2-512,rsa-sha2-256"
+#define TEST_DEFAULT	TEST_ED25519 "," TEST_P256 "," TEST_P384 "," TEST_P521 \
+			"," TEST_RSA
 
 /* A generated key and what ssh-keygen -l says of it. */
 struct test_key {
@@ -228,7 +230,8 @@ test_prefs_steer(void **state)
 	/* A pin may be of another type: known first, then the rest once. */
 	test_hop(&hop, path, &ed1.pin, 1, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0,
-	    TEST_P256 "," TEST_ED25519 "," TEST_P384 "," TEST_P521);
+	    TEST_P256 "," TEST_ED25519 "," TEST_P384 "," TEST_P521 ","
+	    TEST_RSA);
 
 	/*
 	 * Insecure is held to the known types as strict is: offering others
@@ -244,7 +247,8 @@ test_prefs_steer(void **state)
 	test_prefs(&hop, NULL, 0, TEST_P256 "," TEST_ED25519);
 	test_hop(&hop, path, &ec1.pin, 1, HOSTKEY_POLICY_STRICT);
 	test_prefs(&hop, NULL, 0,
-	    TEST_P256 "," TEST_ED25519 "," TEST_P384 "," TEST_P521);
+	    TEST_P256 "," TEST_ED25519 "," TEST_P384 "," TEST_P521 ","
+	    TEST_RSA);
 
 	/* An entry under the port 22 name does not steer port 2222. */
 	path = testutil_file(TEST_HOST " %s\n" TEST_NAME " %s\n", ec1.pub.text,
@@ -258,34 +262,39 @@ static void
 test_prefs_excluded(void **state)
 {
 	struct config_hop	 hop;
-	char			 excluded[4][64];
+	char			 excluded[5][64];
 	char			*path;
 
 	(void)state;
 	test_hop(&hop, NULL, &ed1.pin, 1, HOSTKEY_POLICY_STRICT);
 	snprintf(excluded[0], sizeof excluded[0], "%s", TEST_ED25519);
-	test_prefs(&hop, excluded, 1, TEST_P256 "," TEST_P384 "," TEST_P521);
+	test_prefs(&hop, excluded, 1, TEST_P256 "," TEST_P384 "," TEST_P521 ","
+	    TEST_RSA);
 	snprintf(excluded[1], sizeof excluded[1], "%s", TEST_P384);
-	test_prefs(&hop, excluded, 2, TEST_P256 "," TEST_P521);
+	test_prefs(&hop, excluded, 2, TEST_P256 "," TEST_P521 "," TEST_RSA);
 	/* Only the first NEXCLUDED entries count. */
-	test_prefs(&hop, excluded, 1, TEST_P256 "," TEST_P384 "," TEST_P521);
+	test_prefs(&hop, excluded, 1, TEST_P256 "," TEST_P384 "," TEST_P521 ","
+	    TEST_RSA);
 
 	/* A type never offered changes nothing. */
-	snprintf(excluded[0], sizeof excluded[0], "ssh-rsa");
+	snprintf(excluded[0], sizeof excluded[0], "ssh-dss");
 	test_prefs(&hop, excluded, 1, TEST_DEFAULT);
 
 	snprintf(excluded[0], sizeof excluded[0], "%s", TEST_P521);
 	snprintf(excluded[1], sizeof excluded[1], "%s", TEST_P256);
 	snprintf(excluded[2], sizeof excluded[2], "%s", TEST_ED25519);
 	snprintf(excluded[3], sizeof excluded[3], "%s", TEST_P384);
-	test_prefs(&hop, excluded, 4, NULL);
-	test_prefs(&hop, excluded, 3, TEST_P384);
+	test_prefs(&hop, excluded, 4, TEST_RSA);
+	test_prefs(&hop, excluded, 3, TEST_P384 "," TEST_RSA);
+	snprintf(excluded[4], sizeof excluded[4], "ssh-rsa");
+	test_prefs(&hop, excluded, 5, NULL);
 
 	/* A known type excluded leaves the rest, for a pin. */
 	path = testutil_file(TEST_NAME " %s\n", ec1.pub.text);
 	test_hop(&hop, path, &ed1.pin, 1, HOSTKEY_POLICY_STRICT);
 	snprintf(excluded[0], sizeof excluded[0], "%s", TEST_P256);
-	test_prefs(&hop, excluded, 1, TEST_ED25519 "," TEST_P384 "," TEST_P521);
+	test_prefs(&hop, excluded, 1, TEST_ED25519 "," TEST_P384 "," TEST_P521 ","
+	    TEST_RSA);
 
 	/* Without pins, a host held to excluded types gets nothing. */
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
@@ -294,23 +303,33 @@ test_prefs_excluded(void **state)
 	test_prefs(&hop, excluded, 1, TEST_P256);
 }
 
-/* Never offer ssh-rsa, even when it is all known_hosts holds. */
+/*
+ * An RSA key known_hosts holds is asked for as rsa-sha2-512 and -256,
+ * never as ssh-rsa (SHA-1) unless allowed; excluding the key type
+ * excludes all three.
+ */
 static void
 test_prefs_rsa(void **state)
 {
 	struct config_hop	 hop;
 	char			*path;
+	char			 excluded[1][64];
 
 	(void)state;
 	assert_string_equal(rsa.pub.type, "ssh-rsa");
 	path = testutil_file(TEST_NAME " %s\n", rsa.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
-	test_prefs(&hop, NULL, 0, TEST_DEFAULT);
+	test_prefs(&hop, NULL, 0, TEST_RSA);
+	hop.allow_ssh_rsa_sha1 = 1;
+	test_prefs(&hop, NULL, 0, TEST_RSA ",ssh-rsa");
+	hop.allow_ssh_rsa_sha1 = 0;
 
 	path = testutil_file(TEST_NAME " %s\n" TEST_NAME " %s\n", rsa.pub.text,
 	    ec1.pub.text);
 	test_hop(&hop, path, NULL, 0, HOSTKEY_POLICY_STRICT);
-	test_prefs(&hop, NULL, 0, TEST_P256);
+	test_prefs(&hop, NULL, 0, TEST_RSA "," TEST_P256);
+	snprintf(excluded[0], sizeof excluded[0], "%s", "ssh-rsa");
+	test_prefs(&hop, excluded, 1, TEST_P256);
 }
 
 /* Trust a key one of the pins names. */
