@@ -1792,3 +1792,167 @@ config_tunnel_equal(const struct config_tunnel *a,
 	return config_str_equal(a->name, b->name) &&
 	    config_keys_equal(CONFIG_TUNNEL, a, b);
 }
+
+/* Find the tunnel of CONFIG called NAME. */
+static const struct config_tunnel *
+config_find_tunnel(const struct config *config, const char *name)
+{
+	const struct config_tunnel	*t;
+
+	TAILQ_FOREACH(t, &config->tunnels, entry) {
+		if (strcmp(t->name, name) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Decide what becomes of the old hop OLD, after the hop it is reached
+ * through. Entries go in that order; config_diff_sort_hops restores the
+ * config's.
+ */
+static enum config_action
+config_diff_decide_hop(struct config_diff *d, const struct config *new,
+    const struct config_hop *old)
+{
+	const struct config_diff_hop	*seen;
+	const struct config_hop		*nh;
+	enum config_action		 action;
+	int				 via_kept = 1;
+
+	if ((seen = config_diff_hop(d, old)) != NULL)
+		return seen->action;	/* decided as an outer hop */
+	if (old->via_hop != NULL)
+		via_kept = config_diff_decide_hop(d, new, old->via_hop) ==
+		    CONFIG_KEEP;
+	if ((nh = config_find_hop(new, old->name)) == NULL)
+		action = CONFIG_REMOVE;
+	else if (!config_hop_equal(old, nh) || !via_kept)
+		action = CONFIG_CHANGE;	/* or its carrier starts again */
+	else
+		action = CONFIG_KEEP;
+	d->hops = xreallocarray(d->hops, d->nhops + 1, sizeof *d->hops);
+	d->hops[d->nhops++] = (struct config_diff_hop){ old, nh, action };
+	return action;
+}
+
+/* Order hop entries as the old config lists them (outer hops went first). */
+static void
+config_diff_sort_hops(struct config_diff *d, const struct config *old)
+{
+	struct config_diff_hop	*sorted;
+	const struct config_hop	*h;
+	size_t			 n = 0;
+
+	sorted = xcalloc(d->nhops == 0 ? 1 : d->nhops, sizeof *sorted);
+	TAILQ_FOREACH(h, &old->hops, entry)
+		sorted[n++] = *config_diff_hop(d, h);
+	free(d->hops);
+	d->hops = sorted;
+}
+
+/* Compare two configs, see config.h. */
+struct config_diff *
+config_diff(const struct config *old, const struct config *new)
+{
+	static const struct {
+		size_t	 key;
+		int	 bit;
+	} globals[] = {
+		{ CONFIG_KEY_LOG_LEVEL, CONFIG_DIFF_LOG_LEVEL },
+		{ CONFIG_KEY_SHUTDOWN_TIMEOUT, CONFIG_DIFF_SHUTDOWN_TIMEOUT },
+		{ CONFIG_KEY_CONTROL_SOCKET, CONFIG_DIFF_CONTROL_SOCKET },
+		{ CONFIG_KEY_PIDFILE, CONFIG_DIFF_PIDFILE },
+	};
+	struct config_diff		*d;
+	struct config_diff_tunnel	*e;
+	const struct config_diff_hop	*via;
+	const struct config_hop		*h;
+	const struct config_tunnel	*t;
+	size_t				 i;
+
+	d = xcalloc(1, sizeof *d);
+	for (i = 0; i < sizeof globals / sizeof globals[0]; i++) {
+		if (!config_key_equal(globals[i].key, old, new))
+			d->globals |= globals[i].bit;
+	}
+
+	TAILQ_FOREACH(h, &old->hops, entry)
+		config_diff_decide_hop(d, new, h);
+	config_diff_sort_hops(d, old);
+	TAILQ_FOREACH(h, &new->hops, entry) {
+		if (config_find_hop(old, h->name) != NULL)
+			continue;
+		d->hops = xreallocarray(d->hops, d->nhops + 1, sizeof *d->hops);
+		d->hops[d->nhops++] = (struct config_diff_hop){ NULL, h,
+		    CONFIG_ADD };
+	}
+
+	TAILQ_FOREACH(t, &old->tunnels, entry) {
+		d->tunnels = xreallocarray(d->tunnels, d->ntunnels + 1,
+		    sizeof *d->tunnels);
+		e = &d->tunnels[d->ntunnels++];
+		e->old = t;
+		e->new = config_find_tunnel(new, t->name);
+		via = t->hop != NULL ? config_diff_hop(d, t->hop) : NULL;
+		if (e->new == NULL)
+			e->action = CONFIG_REMOVE;
+		else if (config_tunnel_equal(t, e->new) &&
+		    (via == NULL || via->action == CONFIG_KEEP))
+			e->action = CONFIG_KEEP;
+		else
+			e->action = CONFIG_CHANGE;
+	}
+	TAILQ_FOREACH(t, &new->tunnels, entry) {
+		if (config_find_tunnel(old, t->name) != NULL)
+			continue;
+		d->tunnels = xreallocarray(d->tunnels, d->ntunnels + 1,
+		    sizeof *d->tunnels);
+		d->tunnels[d->ntunnels++] = (struct config_diff_tunnel){ NULL,
+		    t, CONFIG_ADD };
+	}
+
+	for (i = 0; i < d->nhops; i++)
+		d->hop_count[d->hops[i].action]++;
+	for (i = 0; i < d->ntunnels; i++)
+		d->tunnel_count[d->tunnels[i].action]++;
+	return d;
+}
+
+/* Free a config_diff. */
+void
+config_diff_free(struct config_diff *d)
+{
+	if (d == NULL)
+		return;
+	free(d->hops);
+	free(d->tunnels);
+	free(d);
+}
+
+/* Find the entry of a hop of either config. */
+const struct config_diff_hop *
+config_diff_hop(const struct config_diff *d, const struct config_hop *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nhops; i++) {
+		if (d->hops[i].old == conf || d->hops[i].new == conf)
+			return &d->hops[i];
+	}
+	return NULL;
+}
+
+/* Find the entry of a tunnel of either config. */
+const struct config_diff_tunnel *
+config_diff_tunnel(const struct config_diff *d,
+    const struct config_tunnel *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < d->ntunnels; i++) {
+		if (d->tunnels[i].old == conf || d->tunnels[i].new == conf)
+			return &d->tunnels[i];
+	}
+	return NULL;
+}
