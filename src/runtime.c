@@ -42,6 +42,11 @@
 /* Below this descriptor limit the log says it caps the connections. */
 #define RUNTIME_FD_WANTED	16384
 
+/* Stop on the first two, reload on SIGHUP. */
+static const int runtime_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define RUNTIME_NSIGNALS \
+	(sizeof runtime_signals / sizeof runtime_signals[0])
+
 struct runtime {
 	const char		*path;
 	struct config		*config;
@@ -55,7 +60,7 @@ struct runtime {
 	struct control		*control;
 	char			*pidfile;	/* its name in pidfile_dir */
 	int			 pidfile_dir;
-	struct event		*ev_signals[4];
+	struct event		*ev_signals[RUNTIME_NSIGNALS];
 	struct event		*ev_drain;
 	struct event		*ev_status;
 	int			 stopping;
@@ -571,7 +576,6 @@ runtime_raise_fd_limit(void)
 int
 runtime_run(const char *path, int detach)
 {
-	static const int	 signals[] = { SIGINT, SIGTERM, SIGHUP };
 	struct runtime		 rt;
 	struct config_tunnel	*ct;
 	struct timeval		 tv = { RUNTIME_STATUS_SECONDS, 0 };
@@ -618,9 +622,9 @@ runtime_run(const char *path, int detach)
 	if (failed) {
 		log_error("%s: cannot start", path);
 	} else {
-		for (i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-			rt.ev_signals[i] = evsignal_new(rt.base, signals[i],
-			    runtime_signal_cb, &rt);
+		for (i = 0; i < RUNTIME_NSIGNALS; i++) {
+			rt.ev_signals[i] = evsignal_new(rt.base,
+			    runtime_signals[i], runtime_signal_cb, &rt);
 			if (rt.ev_signals[i] == NULL)
 				fatal("cannot set up signal handling");
 			evsignal_add(rt.ev_signals[i], NULL);
@@ -639,7 +643,7 @@ runtime_run(const char *path, int detach)
 		notify_send("READY=1");
 		runtime_notify_status(&rt);
 		event_base_dispatch(rt.base);
-		for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		for (i = 0; i < RUNTIME_NSIGNALS; i++)
 			event_free(rt.ev_signals[i]);
 		event_free(rt.ev_drain);
 		event_free(rt.ev_status);
