@@ -1333,7 +1333,7 @@ config_check_algorithms(struct config_parse *p, struct config_section *s)
 	}
 }
 
-/* Fill in a hop's defaults and check its reconnect and host key settings. */
+/* Check a hop's reconnect, algorithm, password and host key settings. */
 static void
 config_check_hop(struct config_parse *p, struct config_section *s)
 {
@@ -1505,9 +1505,9 @@ config_check_listen_unique(struct config_parse *p, struct config_section *s)
 }
 
 /*
- * Fill in a tunnel's defaults, resolve its hop and check its listen address:
- * port 0 only for a remote tunnel, and no address asked for twice. Checked
- * here rather than while parsing because type may follow listen.
+ * Resolve a tunnel's hop and check its listen address: port 0 only for a
+ * remote tunnel, and no address asked for twice. Checked here rather than
+ * while parsing because type may follow listen.
  */
 static void
 config_check_tunnel(struct config_parse *p, struct config_section *s)
@@ -1528,7 +1528,7 @@ config_check_tunnel(struct config_parse *p, struct config_section *s)
 	config_check_listen_unique(p, s);
 }
 
-/* Fill in defaults and check what needs the whole file. */
+/* Fill in defaults (config_keys) and check what needs the whole file. */
 static void
 config_check(struct config_parse *p)
 {

@@ -5,13 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "testutil.h"
 
 /* Hop b is reached through a; each tunnel goes through its own hop. */
 static const char test_base[] =
@@ -43,7 +42,6 @@ static const char test_base[] =
     "connect = db:5432\n"
     "via = c\n";
 
-static char			 test_dir[PATH_MAX];
 static struct config		*test_old, *test_new;
 static struct config_diff	*test_d;
 
@@ -51,12 +49,8 @@ static struct config_diff	*test_d;
 static int
 test_setup(void **state)
 {
-	char	template[] = "/tmp/jumpgate-diff-XXXXXX";
-
 	(void)state;
-	if (mkdtemp(template) == NULL || realpath(template, test_dir) == NULL)
-		return -1;
-	return 0;
+	return testutil_dir_create("diff");
 }
 
 /* Remove it. */
@@ -64,7 +58,7 @@ static int
 test_teardown(void **state)
 {
 	(void)state;
-	return rmdir(test_dir);
+	return testutil_dir_remove();
 }
 
 /* Free what the last test_diff made. */
@@ -85,17 +79,9 @@ static struct config *
 test_load(const char *text)
 {
 	struct config	*config;
-	char		 path[PATH_MAX + 16];
-	FILE		*f;
 
-	snprintf(path, sizeof path, "%s/test.ini", test_dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	config = config_load(path, stderr, NULL);
+	config = config_load(testutil_file("%s", text), stderr, NULL);
 	assert_non_null(config);
-	unlink(path);
 	return config;
 }
 

@@ -34,7 +34,7 @@ struct test_seen {
 	char			 failed[256];
 };
 
-/* Stream callbacks: count, and stop the loop so the test can look. */
+/* Input came: count it and stop the loop so that the test can look. */
 static void
 test_readable(void *arg)
 {
@@ -44,6 +44,7 @@ test_readable(void *arg)
 	event_base_loopbreak(seen->base);
 }
 
+/* The output went down to the low mark: likewise. */
 static void
 test_drained(void *arg)
 {
@@ -53,6 +54,7 @@ test_drained(void *arg)
 	event_base_loopbreak(seen->base);
 }
 
+/* The stream failed: keep why. */
 static void
 test_failed(void *arg, const char *why)
 {
@@ -62,6 +64,7 @@ test_failed(void *arg, const char *why)
 	event_base_loopbreak(seen->base);
 }
 
+/* The connect completed. */
 static void
 test_connected(void *arg)
 {
