@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,11 +111,42 @@ struct config_parse {
 	size_t			  nerrors;
 };
 
-/* A key a kind of section accepts; set returns 0, or -1 after reporting. */
+/* How a key's value is stored, checked, compared for reload and freed. */
+enum config_type {
+	CONFIG_NUMBER,		/* int between min and max */
+	CONFIG_FLAG,		/* int, yes (1) or no (0) */
+	CONFIG_CHOICE,		/* enum, the index of a name in choices */
+	CONFIG_STRING,		/* char *, as written */
+	CONFIG_PATH,		/* char *, absolute */
+	CONFIG_ALGORITHMS,	/* char *, names comma-separated */
+	CONFIG_ADDRESS,		/* char * host at offset, int port_offset */
+	CONFIG_PINS,		/* struct fingerprint *pins, size_t npins */
+	CONFIG_REFUSED		/* nothing: the key is only there to be refused */
+};
+
+/* A key whose change a kept tunnel takes without a new listener. */
+#define CONFIG_LIVE	0x1
+
+/*
+ * A key a kind of section accepts (tmux's options-table.c): where its value
+ * goes (offset into struct config, config_hop or config_tunnel, by kind), of
+ * which type, within which bounds, and its default (numbers, flags and
+ * choices are -1 until then). set is NULL for the type's own setter, or a
+ * key's own; either returns 0, or -1 after reporting.
+ */
 struct config_key {
 	enum config_kind	 kind;
 	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;
+	size_t			 port_offset;	/* CONFIG_ADDRESS */
+	int			 min, max;	/* CONFIG_NUMBER */
+	int			 def;		/* numbers, flags, choices */
+	const char		*unit;		/* "seconds", "bytes" or NULL */
+	const char		*hint;		/* after the expected range */
+	const char * const	*choices;	/* CONFIG_CHOICE, NULL-terminated */
 	const char		*required;	/* NULL, or what to add */
+	int			 flags;		/* CONFIG_LIVE */
 	int			(*set)(struct config_parse *,
 				    struct config_section *, const char *);
 };
@@ -123,55 +155,9 @@ static int	config_set_log_level(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_control_socket(struct config_parse *,
 		    struct config_section *, const char *);
-static int	config_set_shutdown_timeout(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_pidfile(struct config_parse *,
-		    struct config_section *, const char *);
 static int	config_set_host(struct config_parse *,
 		    struct config_section *, const char *);
-static int	config_set_port(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_user(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_identity(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_passphrase_file(struct config_parse *,
-		    struct config_section *, const char *);
 static int	config_set_host_key(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_known_hosts(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_policy(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_connect_timeout(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_socket_send_buffer(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_keepalive_interval(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_keepalive_count_max(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_reconnect_min(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_reconnect_max(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_lazy(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_channels_per_session(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_idle_timeout(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_kex(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_host_key_algorithms(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_ciphers(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_macs(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_allow_ssh_rsa_sha1(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_password_file(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_password_env(struct config_parse *,
 		    struct config_section *, const char *);
@@ -179,106 +165,165 @@ static int	config_set_password(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_otp_env(struct config_parse *,
 		    struct config_section *, const char *);
-static int	config_set_otp_command(struct config_parse *,
-		    struct config_section *, const char *);
 static int	config_set_listen(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect(struct config_parse *,
 		    struct config_section *, const char *);
-static int	config_set_hop_via(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_via(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_type(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_required(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_max_connections(struct config_parse *,
-		    struct config_section *, const char *);
-static int	config_set_client_idle_timeout(struct config_parse *,
-		    struct config_section *, const char *);
+static int	config_key_set(struct config_parse *, struct config_section *,
+		    size_t, const char *);
+static void	config_key_unset(enum config_kind, void *);
 static int	config_key_usable(const struct config_section *, size_t);
 static void	config_error(struct config_parse *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
+/* Choices are stored through an int. */
+_Static_assert(sizeof(enum hostkey_policy) == sizeof(int), "policy");
+_Static_assert(sizeof(enum tunnel_type) == sizeof(int), "tunnel type");
+_Static_assert(sizeof(enum log_level) == sizeof(int), "log level");
+
+/* Key K's field in BASE, of C type TYPE. */
+#define CONFIG_FIELD(type, base, k) \
+	((type *)(void *)((char *)(base) + config_keys[k].offset))
+
+static const char * const config_policy_names[] = {
+	"strict", "tofu", "insecure", NULL
+};
+static const char * const config_type_names[] = { "local", "remote", NULL };
+
+#define CONFIG_STR(x)		CONFIG_STR1(x)
+#define CONFIG_STR1(x)		#x
+#define CONFIG_G(field)		CONFIG_GLOBAL, .offset = \
+				    offsetof(struct config, field)
+#define CONFIG_H(field)		CONFIG_HOP, .offset = \
+				    offsetof(struct config_hop, field)
+#define CONFIG_T(field)		CONFIG_TUNNEL, .offset = \
+				    offsetof(struct config_tunnel, field)
+
 static const struct config_key config_keys[CONFIG_NKEYS] = {
-	[CONFIG_KEY_LOG_LEVEL] = { CONFIG_GLOBAL, "log_level", NULL,
-	    config_set_log_level },
-	[CONFIG_KEY_CONTROL_SOCKET] = { CONFIG_GLOBAL, "control_socket", NULL,
-	    config_set_control_socket },
-	[CONFIG_KEY_SHUTDOWN_TIMEOUT] = { CONFIG_GLOBAL, "shutdown_timeout",
-	    NULL, config_set_shutdown_timeout },
-	[CONFIG_KEY_PIDFILE] = { CONFIG_GLOBAL, "pidfile", NULL,
-	    config_set_pidfile },
-	[CONFIG_KEY_HOST] = { CONFIG_HOP, "host", "host = HOSTNAME",
-	    config_set_host },
-	[CONFIG_KEY_PORT] = { CONFIG_HOP, "port", NULL,
-	    config_set_port },
-	[CONFIG_KEY_USER] = { CONFIG_HOP, "user", "user = NAME",
-	    config_set_user },
-	[CONFIG_KEY_IDENTITY] = { CONFIG_HOP, "identity", NULL,
-	    config_set_identity },
-	[CONFIG_KEY_IDENTITY_PASSPHRASE_FILE] = { CONFIG_HOP,
-	    "identity_passphrase_file", NULL, config_set_passphrase_file },
-	[CONFIG_KEY_HOST_KEY] = { CONFIG_HOP, "host_key", NULL,
-	    config_set_host_key },
-	[CONFIG_KEY_KNOWN_HOSTS] = { CONFIG_HOP, "known_hosts", NULL,
-	    config_set_known_hosts },
-	[CONFIG_KEY_HOST_KEY_POLICY] = { CONFIG_HOP, "host_key_policy", NULL,
-	    config_set_policy },
-	[CONFIG_KEY_CONNECT_TIMEOUT] = { CONFIG_HOP, "connect_timeout", NULL,
-	    config_set_connect_timeout },
-	[CONFIG_KEY_SOCKET_SEND_BUFFER] = { CONFIG_HOP, "socket_send_buffer",
-	    NULL, config_set_socket_send_buffer },
-	[CONFIG_KEY_KEEPALIVE_INTERVAL] = { CONFIG_HOP, "keepalive_interval",
-	    NULL, config_set_keepalive_interval },
-	[CONFIG_KEY_KEEPALIVE_COUNT_MAX] = { CONFIG_HOP, "keepalive_count_max",
-	    NULL, config_set_keepalive_count_max },
-	[CONFIG_KEY_RECONNECT_MIN] = { CONFIG_HOP, "reconnect_min", NULL,
-	    config_set_reconnect_min },
-	[CONFIG_KEY_RECONNECT_MAX] = { CONFIG_HOP, "reconnect_max", NULL,
-	    config_set_reconnect_max },
-	[CONFIG_KEY_LAZY] = { CONFIG_HOP, "lazy", NULL, config_set_lazy },
-	[CONFIG_KEY_IDLE_TIMEOUT] = { CONFIG_HOP, "idle_timeout", NULL,
-	    config_set_idle_timeout },
-	[CONFIG_KEY_CHANNELS_PER_SESSION] = { CONFIG_HOP,
-	    "channels_per_session", NULL, config_set_channels_per_session },
-	[CONFIG_KEY_HOP_VIA] = { CONFIG_HOP, "via", NULL, config_set_hop_via },
-	[CONFIG_KEY_KEX] = { CONFIG_HOP, "kex", NULL, config_set_kex },
-	[CONFIG_KEY_HOST_KEY_ALGORITHMS] = { CONFIG_HOP, "host_key_algorithms",
-	    NULL, config_set_host_key_algorithms },
-	[CONFIG_KEY_CIPHERS] = { CONFIG_HOP, "ciphers", NULL,
-	    config_set_ciphers },
-	[CONFIG_KEY_MACS] = { CONFIG_HOP, "macs", NULL, config_set_macs },
-	[CONFIG_KEY_ALLOW_SSH_RSA_SHA1] = { CONFIG_HOP, "allow_ssh_rsa_sha1",
-	    NULL, config_set_allow_ssh_rsa_sha1 },
-	[CONFIG_KEY_PASSWORD_FILE] = { CONFIG_HOP, "password_file", NULL,
-	    config_set_password_file },
-	[CONFIG_KEY_PASSWORD_ENV] = { CONFIG_HOP, "password_env", NULL,
-	    config_set_password_env },
-	[CONFIG_KEY_PASSWORD] = { CONFIG_HOP, "password", NULL,
-	    config_set_password },
-	[CONFIG_KEY_OTP_COMMAND] = { CONFIG_HOP, "otp_command", NULL,
-	    config_set_otp_command },
-	[CONFIG_KEY_OTP_ENV] = { CONFIG_HOP, "otp_env", NULL,
-	    config_set_otp_env },
-	[CONFIG_KEY_LISTEN] = { CONFIG_TUNNEL, "listen", "listen = [HOST:]PORT",
-	    config_set_listen },
-	[CONFIG_KEY_CONNECT] = { CONFIG_TUNNEL, "connect",
-	    "connect = HOST:PORT", config_set_connect },
-	[CONFIG_KEY_VIA] = { CONFIG_TUNNEL, "via", "via = HOP",
-	    config_set_via },
-	[CONFIG_KEY_TYPE] = { CONFIG_TUNNEL, "type", NULL, config_set_type },
-	[CONFIG_KEY_REQUIRED] = { CONFIG_TUNNEL, "required", NULL,
-	    config_set_required },
-	[CONFIG_KEY_MAX_CONNECTIONS] = { CONFIG_TUNNEL, "max_connections",
-	    NULL, config_set_max_connections },
-	[CONFIG_KEY_CLIENT_IDLE_TIMEOUT] = { CONFIG_TUNNEL,
-	    "client_idle_timeout", NULL, config_set_client_idle_timeout },
+	[CONFIG_KEY_LOG_LEVEL] = { .kind = CONFIG_G(log_level),
+	    .name = "log_level", .type = CONFIG_CHOICE, .def = LOG_LEVEL_INFO,
+	    .set = config_set_log_level },
+	[CONFIG_KEY_CONTROL_SOCKET] = { .kind = CONFIG_G(control_socket),
+	    .name = "control_socket", .type = CONFIG_PATH,
+	    .set = config_set_control_socket },
+	[CONFIG_KEY_SHUTDOWN_TIMEOUT] = { .kind = CONFIG_G(shutdown_timeout),
+	    .name = "shutdown_timeout", .type = CONFIG_NUMBER, .min = 0,
+	    .max = 3600, .def = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT,
+	    .unit = "seconds" },
+	[CONFIG_KEY_PIDFILE] = { .kind = CONFIG_G(pidfile),
+	    .name = "pidfile", .type = CONFIG_PATH },
+
+	[CONFIG_KEY_HOST] = { .kind = CONFIG_H(host), .name = "host",
+	    .type = CONFIG_STRING, .required = "host = HOSTNAME",
+	    .set = config_set_host },
+	[CONFIG_KEY_PORT] = { .kind = CONFIG_H(port), .name = "port",
+	    .type = CONFIG_NUMBER, .min = 1, .max = 65535,
+	    .def = CONFIG_DEFAULT_PORT },
+	[CONFIG_KEY_USER] = { .kind = CONFIG_H(user), .name = "user",
+	    .type = CONFIG_STRING, .required = "user = NAME" },
+	[CONFIG_KEY_IDENTITY] = { .kind = CONFIG_H(identity),
+	    .name = "identity", .type = CONFIG_PATH },
+	[CONFIG_KEY_IDENTITY_PASSPHRASE_FILE] = {
+	    .kind = CONFIG_H(identity_passphrase_file),
+	    .name = "identity_passphrase_file", .type = CONFIG_PATH },
+	[CONFIG_KEY_HOST_KEY] = { .kind = CONFIG_H(pins), .name = "host_key",
+	    .type = CONFIG_PINS, .set = config_set_host_key },
+	[CONFIG_KEY_KNOWN_HOSTS] = { .kind = CONFIG_H(known_hosts),
+	    .name = "known_hosts", .type = CONFIG_PATH },
+	[CONFIG_KEY_HOST_KEY_POLICY] = { .kind = CONFIG_H(policy),
+	    .name = "host_key_policy", .type = CONFIG_CHOICE,
+	    .choices = config_policy_names, .def = HOSTKEY_POLICY_STRICT },
+	[CONFIG_KEY_CONNECT_TIMEOUT] = { .kind = CONFIG_H(connect_timeout),
+	    .name = "connect_timeout", .type = CONFIG_NUMBER, .min = 1,
+	    .max = 3600, .def = CONFIG_DEFAULT_CONNECT_TIMEOUT,
+	    .unit = "seconds" },
+	[CONFIG_KEY_SOCKET_SEND_BUFFER] = {
+	    .kind = CONFIG_H(socket_send_buffer), .name = "socket_send_buffer",
+	    .type = CONFIG_NUMBER, .min = CONFIG_MIN_SOCKET_BUFFER,
+	    .max = CONFIG_MAX_SOCKET_BUFFER, .def = 0, .unit = "bytes",
+	    .hint = " (leave it out to let the kernel size it)" },
+	[CONFIG_KEY_KEEPALIVE_INTERVAL] = {
+	    .kind = CONFIG_H(keepalive_interval), .name = "keepalive_interval",
+	    .type = CONFIG_NUMBER, .min = 0, .max = 3600,
+	    .def = CONFIG_DEFAULT_KEEPALIVE_INTERVAL, .unit = "seconds",
+	    .hint = " (0 turns keepalives off)" },
+	[CONFIG_KEY_KEEPALIVE_COUNT_MAX] = {
+	    .kind = CONFIG_H(keepalive_count_max),
+	    .name = "keepalive_count_max", .type = CONFIG_NUMBER, .min = 1,
+	    .max = 100, .def = CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX },
+	[CONFIG_KEY_RECONNECT_MIN] = { .kind = CONFIG_H(reconnect_min),
+	    .name = "reconnect_min", .type = CONFIG_NUMBER, .min = 1,
+	    .max = 3600, .def = CONFIG_DEFAULT_RECONNECT_MIN,
+	    .unit = "seconds" },
+	[CONFIG_KEY_RECONNECT_MAX] = { .kind = CONFIG_H(reconnect_max),
+	    .name = "reconnect_max", .type = CONFIG_NUMBER, .min = 1,
+	    .max = 86400, .def = CONFIG_DEFAULT_RECONNECT_MAX,
+	    .unit = "seconds" },
+	[CONFIG_KEY_LAZY] = { .kind = CONFIG_H(lazy), .name = "lazy",
+	    .type = CONFIG_FLAG, .def = 0 },
+	[CONFIG_KEY_IDLE_TIMEOUT] = { .kind = CONFIG_H(idle_timeout),
+	    .name = "idle_timeout", .type = CONFIG_NUMBER, .min = 0,
+	    .max = 86400, .def = 0, .unit = "seconds",
+	    .hint = " (0 never drops an idle session)" },
+	[CONFIG_KEY_CHANNELS_PER_SESSION] = {
+	    .kind = CONFIG_H(channels_per_session),
+	    .name = "channels_per_session", .type = CONFIG_NUMBER, .min = 1,
+	    .max = 100000, .def = CONFIG_DEFAULT_CHANNELS_PER_SESSION },
+	[CONFIG_KEY_HOP_VIA] = { .kind = CONFIG_H(via), .name = "via",
+	    .type = CONFIG_STRING },
+	[CONFIG_KEY_KEX] = { .kind = CONFIG_H(kex), .name = "kex",
+	    .type = CONFIG_ALGORITHMS },
+	[CONFIG_KEY_HOST_KEY_ALGORITHMS] = {
+	    .kind = CONFIG_H(host_key_algorithms),
+	    .name = "host_key_algorithms", .type = CONFIG_ALGORITHMS },
+	[CONFIG_KEY_CIPHERS] = { .kind = CONFIG_H(ciphers),
+	    .name = "ciphers", .type = CONFIG_ALGORITHMS },
+	[CONFIG_KEY_MACS] = { .kind = CONFIG_H(macs), .name = "macs",
+	    .type = CONFIG_ALGORITHMS },
+	[CONFIG_KEY_ALLOW_SSH_RSA_SHA1] = {
+	    .kind = CONFIG_H(allow_ssh_rsa_sha1), .name = "allow_ssh_rsa_sha1",
+	    .type = CONFIG_FLAG, .def = 0 },
+	[CONFIG_KEY_PASSWORD_FILE] = { .kind = CONFIG_H(password_file),
+	    .name = "password_file", .type = CONFIG_PATH },
+	[CONFIG_KEY_PASSWORD_ENV] = { .kind = CONFIG_H(password_env),
+	    .name = "password_env", .type = CONFIG_STRING,
+	    .set = config_set_password_env },
+	[CONFIG_KEY_PASSWORD] = { .kind = CONFIG_HOP, .name = "password",
+	    .type = CONFIG_REFUSED, .set = config_set_password },
+	[CONFIG_KEY_OTP_COMMAND] = { .kind = CONFIG_H(otp_command),
+	    .name = "otp_command", .type = CONFIG_STRING },
+	[CONFIG_KEY_OTP_ENV] = { .kind = CONFIG_H(otp_env), .name = "otp_env",
+	    .type = CONFIG_STRING, .set = config_set_otp_env },
+
+	[CONFIG_KEY_LISTEN] = { .kind = CONFIG_T(listen_host),
+	    .port_offset = offsetof(struct config_tunnel, listen_port),
+	    .name = "listen", .type = CONFIG_ADDRESS,
+	    .required = "listen = [HOST:]PORT", .set = config_set_listen },
+	[CONFIG_KEY_CONNECT] = { .kind = CONFIG_T(connect_host),
+	    .port_offset = offsetof(struct config_tunnel, connect_port),
+	    .name = "connect", .type = CONFIG_ADDRESS,
+	    .required = "connect = HOST:PORT", .set = config_set_connect },
+	[CONFIG_KEY_VIA] = { .kind = CONFIG_T(via), .name = "via",
+	    .type = CONFIG_STRING, .required = "via = HOP" },
+	[CONFIG_KEY_TYPE] = { .kind = CONFIG_T(type), .name = "type",
+	    .type = CONFIG_CHOICE, .choices = config_type_names,
+	    .def = TUNNEL_LOCAL },
+	[CONFIG_KEY_REQUIRED] = { .kind = CONFIG_T(required),
+	    .name = "required", .type = CONFIG_FLAG, .def = 1 },
+	[CONFIG_KEY_MAX_CONNECTIONS] = { .kind = CONFIG_T(max_connections),
+	    .name = "max_connections", .type = CONFIG_NUMBER, .min = 1,
+	    .max = CONFIG_MAX_MAX_CONNECTIONS,
+	    .def = CONFIG_DEFAULT_MAX_CONNECTIONS, .hint = " (default "
+	    CONFIG_STR(CONFIG_DEFAULT_MAX_CONNECTIONS) "); clients past it "
+	    "are closed at once", .flags = CONFIG_LIVE },
+	[CONFIG_KEY_CLIENT_IDLE_TIMEOUT] = {
+	    .kind = CONFIG_T(client_idle_timeout),
+	    .name = "client_idle_timeout", .type = CONFIG_NUMBER, .min = 0,
+	    .max = CONFIG_MAX_CLIENT_IDLE_TIMEOUT, .def = 0,
+	    .unit = "seconds", .hint = " (0, the default, never closes an "
+	    "idle connection)", .flags = CONFIG_LIVE },
 };
 
-static const char *config_policy_names[] = { "strict", "tofu", "insecure" };
-static const char *config_type_names[] = { "local", "remote" };
 
 #define CONFIG_SECTION_FORMS "[jumpgate], [hop NAME] or [tunnel NAME]"
 
@@ -479,16 +524,7 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		hop = xcalloc(1, sizeof *hop);
 		hop->name = xstrdup(name);
 		hop->line = p->line;
-		hop->port = -1;
-		hop->connect_timeout = -1;
-		hop->keepalive_interval = -1;
-		hop->keepalive_count_max = -1;
-		hop->reconnect_min = -1;
-		hop->reconnect_max = -1;
-		hop->lazy = -1;
-		hop->idle_timeout = -1;
-		hop->channels_per_session = -1;
-		hop->allow_ssh_rsa_sha1 = -1;
+		config_key_unset(CONFIG_HOP, hop);
 		TAILQ_INSERT_TAIL(&config->hops, hop, entry);
 		s->hop = hop;
 		break;
@@ -497,10 +533,7 @@ config_section_add(struct config_parse *p, enum config_kind kind,
 		tunnel = xcalloc(1, sizeof *tunnel);
 		tunnel->name = xstrdup(name);
 		tunnel->line = p->line;
-		tunnel->listen_port = -1;
-		tunnel->connect_port = -1;
-		tunnel->required = -1;
-		tunnel->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
+		config_key_unset(CONFIG_TUNNEL, tunnel);
 		TAILQ_INSERT_TAIL(&config->tunnels, tunnel, entry);
 		s->tunnel = tunnel;
 		break;
@@ -724,7 +757,7 @@ config_handler(void *arg, const char *section, const char *name,
 		    "value or remove the line", name, s->label);
 		return 1;
 	}
-	s->valid[i] = (config_keys[i].set(p, s, value) == 0);
+	s->valid[i] = (config_key_set(p, s, i, value) == 0);
 	return 1;
 }
 
@@ -814,18 +847,6 @@ bad:
 	return -1;
 }
 
-/* Parse VALUE of KEY as yes or no. Returns 1 or 0, or -1 after reporting. */
-static int
-config_yes_no(struct config_parse *p, const char *key, const char *value)
-{
-	if (strcmp(value, "yes") == 0)
-		return 1;
-	if (strcmp(value, "no") == 0)
-		return 0;
-	config_error(p, p->line, "bad %s '%s': expected yes or no", key, value);
-	return -1;
-}
-
 /* Set log_level. */
 static int
 config_set_log_level(struct config_parse *p, struct config_section *s,
@@ -868,34 +889,6 @@ config_set_control_socket(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
-/* Set how long stopping waits for connections to finish; 0: not at all. */
-static int
-config_set_shutdown_timeout(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	seconds;
-
-	(void)s;
-	if ((seconds = config_number(value, 0, 3600)) == -1) {
-		config_error(p, p->line, "bad shutdown_timeout '%s': expected "
-		    "seconds, 0-3600", value);
-		return -1;
-	}
-	p->config->shutdown_timeout = seconds;
-	return 0;
-}
-
-/* Set the file the daemon writes its process id to. */
-static int
-config_set_pidfile(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	(void)s;
-	if ((p->config->pidfile = config_path(p, "pidfile", value)) == NULL)
-		return -1;
-	return 0;
-}
-
 /* Set a hop's host. */
 static int
 config_set_host(struct config_parse *p, struct config_section *s,
@@ -907,54 +900,6 @@ config_set_host(struct config_parse *p, struct config_section *s,
 		return -1;
 	}
 	s->hop->host = xstrdup(value);
-	return 0;
-}
-
-/* Set a hop's port. */
-static int
-config_set_port(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	port;
-
-	if ((port = config_number(value, 1, 65535)) == -1) {
-		config_error(p, p->line, "bad port '%s': expected 1-65535",
-		    value);
-		return -1;
-	}
-	s->hop->port = port;
-	return 0;
-}
-
-/* Set a hop's user. */
-static int
-config_set_user(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	(void)p;
-	s->hop->user = xstrdup(value);
-	return 0;
-}
-
-/* Set a hop's identity file. */
-static int
-config_set_identity(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	if ((s->hop->identity = config_path(p, "identity", value)) == NULL)
-		return -1;
-	return 0;
-}
-
-/* Set a hop's identity passphrase file. */
-static int
-config_set_passphrase_file(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	s->hop->identity_passphrase_file = config_path(p,
-	    "identity_passphrase_file", value);
-	if (s->hop->identity_passphrase_file == NULL)
-		return -1;
 	return 0;
 }
 
@@ -997,179 +942,6 @@ config_set_host_key(struct config_parse *p, struct config_section *s,
 	return 0;
 }
 
-/* Set a hop's known_hosts file. */
-static int
-config_set_known_hosts(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	s->hop->known_hosts = config_path(p, "known_hosts", value);
-	if (s->hop->known_hosts == NULL)
-		return -1;
-	return 0;
-}
-
-/* Set a hop's host key policy. */
-static int
-config_set_policy(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof config_policy_names /
-	    sizeof config_policy_names[0]; i++) {
-		if (strcmp(value, config_policy_names[i]) == 0) {
-			s->hop->policy = (enum hostkey_policy)i;
-			return 0;
-		}
-	}
-	config_error(p, p->line, "unknown host_key_policy '%s': expected "
-	    "strict, tofu or insecure", value);
-	return -1;
-}
-
-/* Set a hop's connect timeout. */
-static int
-config_set_connect_timeout(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	seconds;
-
-	if ((seconds = config_number(value, 1, 3600)) == -1) {
-		config_error(p, p->line, "bad connect_timeout '%s': expected "
-		    "seconds, 1-3600", value);
-		return -1;
-	}
-	s->hop->connect_timeout = seconds;
-	return 0;
-}
-
-/* Set the send buffer size of a hop's socket. */
-static int
-config_set_socket_send_buffer(struct config_parse *p,
-    struct config_section *s, const char *value)
-{
-	int	bytes;
-
-	if ((bytes = config_number(value, CONFIG_MIN_SOCKET_BUFFER,
-	    CONFIG_MAX_SOCKET_BUFFER)) == -1) {
-		config_error(p, p->line, "bad socket_send_buffer '%s': expected "
-		    "bytes, %d-%d (leave it out to let the kernel size it)",
-		    value, CONFIG_MIN_SOCKET_BUFFER, CONFIG_MAX_SOCKET_BUFFER);
-		return -1;
-	}
-	s->hop->socket_send_buffer = bytes;
-	return 0;
-}
-
-/* Set how often a hop's session is probed when quiet; 0 turns it off. */
-static int
-config_set_keepalive_interval(struct config_parse *p,
-    struct config_section *s, const char *value)
-{
-	int	seconds;
-
-	if ((seconds = config_number(value, 0, 3600)) == -1) {
-		config_error(p, p->line, "bad keepalive_interval '%s': "
-		    "expected seconds, 0-3600 (0 turns keepalives off)", value);
-		return -1;
-	}
-	s->hop->keepalive_interval = seconds;
-	return 0;
-}
-
-/* Set how many silent keepalive intervals make a hop dead. */
-static int
-config_set_keepalive_count_max(struct config_parse *p,
-    struct config_section *s, const char *value)
-{
-	int	count;
-
-	if ((count = config_number(value, 1, 100)) == -1) {
-		config_error(p, p->line, "bad keepalive_count_max '%s': "
-		    "expected 1-100", value);
-		return -1;
-	}
-	s->hop->keepalive_count_max = count;
-	return 0;
-}
-
-/* Set how many channels a hop puts on one SSH session before another. */
-static int
-config_set_channels_per_session(struct config_parse *p,
-    struct config_section *s, const char *value)
-{
-	int	count;
-
-	if ((count = config_number(value, 1, 100000)) == -1) {
-		config_error(p, p->line, "bad channels_per_session '%s': "
-		    "expected 1-100000", value);
-		return -1;
-	}
-	s->hop->channels_per_session = count;
-	return 0;
-}
-
-/* Set a hop's first reconnect delay; checked against the longest later. */
-static int
-config_set_reconnect_min(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	seconds;
-
-	if ((seconds = config_number(value, 1, 3600)) == -1) {
-		config_error(p, p->line, "bad reconnect_min '%s': expected "
-		    "seconds, 1-3600", value);
-		return -1;
-	}
-	s->hop->reconnect_min = seconds;
-	return 0;
-}
-
-/* Set a hop's longest reconnect delay. */
-static int
-config_set_reconnect_max(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	seconds;
-
-	if ((seconds = config_number(value, 1, 86400)) == -1) {
-		config_error(p, p->line, "bad reconnect_max '%s': expected "
-		    "seconds, 1-86400", value);
-		return -1;
-	}
-	s->hop->reconnect_max = seconds;
-	return 0;
-}
-
-/* Set whether a hop connects only when first used. */
-static int
-config_set_lazy(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	yes;
-
-	if ((yes = config_yes_no(p, "lazy", value)) == -1)
-		return -1;
-	s->hop->lazy = yes;
-	return 0;
-}
-
-/* Set how long a hop's session may go unused before it is dropped. */
-static int
-config_set_idle_timeout(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	seconds;
-
-	if ((seconds = config_number(value, 0, 86400)) == -1) {
-		config_error(p, p->line, "bad idle_timeout '%s': expected "
-		    "seconds, 0-86400 (0 never drops an idle session)", value);
-		return -1;
-	}
-	s->hop->idle_timeout = seconds;
-	return 0;
-}
-
 /*
  * Return a hop's list of algorithms (kex, host_key_algorithms, ciphers or
  * macs) with white space around names removed. The names are checked once
@@ -1192,68 +964,166 @@ config_algorithms(const char *value)
 	return list;
 }
 
-/* Set a hop's key exchange methods. */
-static int
-config_set_kex(struct config_parse *p, struct config_section *s,
-    const char *value)
+/* Where the values of section S go: the config, its hop or its tunnel. */
+static void *
+config_section_base(struct config_parse *p, struct config_section *s)
 {
-	(void)p;
-	s->hop->kex = config_algorithms(value);
-	return 0;
+	switch (s->kind) {
+	case CONFIG_GLOBAL:
+		return p->config;
+	case CONFIG_HOP:
+		return s->hop;
+	case CONFIG_TUNNEL:
+		return s->tunnel;
+	}
+	fatal("internal error: section of unknown kind");
 }
 
-/* Set a hop's host key algorithms. */
-static int
-config_set_host_key_algorithms(struct config_parse *p,
-    struct config_section *s, const char *value)
+/* List CHOICES as "a, b or c". Caller frees. */
+static char *
+config_choice_list(const char * const *choices)
 {
-	(void)p;
-	s->hop->host_key_algorithms = config_algorithms(value);
-	return 0;
+	char	*list = NULL, *next;
+	size_t	 i;
+
+	for (i = 0; choices[i] != NULL; i++) {
+		xasprintf(&next, "%s%s%s", list != NULL ? list : "",
+		    i == 0 ? "" : choices[i + 1] == NULL ? " or " : ", ",
+		    choices[i]);
+		free(list);
+		list = next;
+	}
+	return list;
 }
 
-/* Set a hop's ciphers. */
+/* Set key K of section S from VALUE by the key's type, see config_key. */
 static int
-config_set_ciphers(struct config_parse *p, struct config_section *s,
+config_key_set(struct config_parse *p, struct config_section *s, size_t k,
     const char *value)
 {
-	(void)p;
-	s->hop->ciphers = config_algorithms(value);
-	return 0;
-}
+	const struct config_key	*key = &config_keys[k];
+	void			*base = config_section_base(p, s);
+	char			*list;
+	int			 i;
 
-/* Set a hop's MACs. */
-static int
-config_set_macs(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	(void)p;
-	s->hop->macs = config_algorithms(value);
-	return 0;
-}
-
-/* Set whether a hop may use ssh-rsa (SHA-1 signatures), for legacy servers. */
-static int
-config_set_allow_ssh_rsa_sha1(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	yes;
-
-	if ((yes = config_yes_no(p, "allow_ssh_rsa_sha1", value)) == -1)
+	if (key->set != NULL)
+		return key->set(p, s, value);
+	switch (key->type) {
+	case CONFIG_NUMBER:
+		if ((i = config_number(value, key->min, key->max)) == -1) {
+			config_error(p, p->line, "bad %s '%s': expected %s%s%d-"
+			    "%d%s", key->name, value, key->unit != NULL ?
+			    key->unit : "", key->unit != NULL ? ", " : "",
+			    key->min, key->max, key->hint != NULL ? key->hint :
+			    "");
+			return -1;
+		}
+		*CONFIG_FIELD(int, base, k) = i;
+		return 0;
+	case CONFIG_FLAG:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+			*CONFIG_FIELD(int, base, k) = value[0] == 'y';
+			return 0;
+		}
+		config_error(p, p->line, "bad %s '%s': expected yes or no",
+		    key->name, value);
 		return -1;
-	s->hop->allow_ssh_rsa_sha1 = yes;
-	return 0;
+	case CONFIG_CHOICE:
+		for (i = 0; key->choices[i] != NULL; i++) {
+			if (strcmp(value, key->choices[i]) == 0) {
+				*CONFIG_FIELD(int, base, k) = i;
+				return 0;
+			}
+		}
+		list = config_choice_list(key->choices);
+		config_error(p, p->line, "unknown %s '%s': expected %s",
+		    key->name, value, list);
+		free(list);
+		return -1;
+	case CONFIG_STRING:
+		*CONFIG_FIELD(char *, base, k) = xstrdup(value);
+		return 0;
+	case CONFIG_PATH:
+		*CONFIG_FIELD(char *, base, k) = config_path(p, key->name,
+		    value);
+		return *CONFIG_FIELD(char *, base, k) == NULL ? -1 : 0;
+	case CONFIG_ALGORITHMS:
+		*CONFIG_FIELD(char *, base, k) = config_algorithms(value);
+		return 0;
+	case CONFIG_ADDRESS:
+	case CONFIG_PINS:
+	case CONFIG_REFUSED:
+		break;
+	}
+	fatal("internal error: key %s has no setter", key->name);
 }
 
-/* Set the file holding a hop's password (mode 0600, checked on use). */
-static int
-config_set_password_file(struct config_parse *p, struct config_section *s,
-    const char *value)
+/* Mark the numbers, flags and choices of BASE, of KIND, as unset (-1). */
+static void
+config_key_unset(enum config_kind kind, void *base)
 {
-	s->hop->password_file = config_path(p, "password_file", value);
-	if (s->hop->password_file == NULL)
-		return -1;
-	return 0;
+	size_t	k;
+
+	for (k = 0; k < CONFIG_NKEYS; k++) {
+		if (config_keys[k].kind != kind)
+			continue;
+		switch (config_keys[k].type) {
+		case CONFIG_NUMBER:
+		case CONFIG_FLAG:
+		case CONFIG_CHOICE:
+			*CONFIG_FIELD(int, base, k) = -1;
+			break;
+		case CONFIG_ADDRESS:
+			*(int *)(void *)((char *)base +
+			    config_keys[k].port_offset) = -1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Give the unset numbers, flags and choices of BASE their defaults. */
+static void
+config_key_fill(enum config_kind kind, void *base)
+{
+	size_t	k;
+
+	for (k = 0; k < CONFIG_NKEYS; k++) {
+		if (config_keys[k].kind != kind)
+			continue;
+		if (config_keys[k].type != CONFIG_NUMBER &&
+		    config_keys[k].type != CONFIG_FLAG &&
+		    config_keys[k].type != CONFIG_CHOICE)
+			continue;
+		if (*CONFIG_FIELD(int, base, k) == -1)
+			*CONFIG_FIELD(int, base, k) = config_keys[k].def;
+	}
+}
+
+/* Free what the keys of BASE, of KIND, hold. */
+static void
+config_key_free(enum config_kind kind, void *base)
+{
+	size_t	k;
+
+	for (k = 0; k < CONFIG_NKEYS; k++) {
+		if (config_keys[k].kind != kind)
+			continue;
+		switch (config_keys[k].type) {
+		case CONFIG_STRING:
+		case CONFIG_PATH:
+		case CONFIG_ALGORITHMS:
+		case CONFIG_ADDRESS:
+			free(*CONFIG_FIELD(char *, base, k));
+			break;
+		case CONFIG_PINS:
+			free(*CONFIG_FIELD(struct fingerprint *, base, k));
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* Tell whether NAME (LEN bytes) is an environment variable name. */
@@ -1374,16 +1244,6 @@ config_check_otp_env(struct config_parse *p, struct config_section *s)
 	}
 }
 
-/* Set the command that prints a hop's one-time code. */
-static int
-config_set_otp_command(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	(void)p;
-	s->hop->otp_command = xstrdup(value);
-	return 0;
-}
-
 /*
  * Set a tunnel's listen address: on this machine for a local tunnel, on the
  * hop's sshd for a remote one. Port 0 (the server chooses) is checked
@@ -1411,97 +1271,6 @@ config_set_connect(struct config_parse *p, struct config_section *s,
 
 	return config_address(p, "connect", value, NULL, 0, &t->connect_host,
 	    &t->connect_port);
-}
-
-/* Set the hop a hop is reached through; resolved once all are known. */
-static int
-config_set_hop_via(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	(void)p;
-	s->hop->via = xstrdup(value);
-	return 0;
-}
-
-/* Set the hop a tunnel goes through; resolved once all hops are known. */
-static int
-config_set_via(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	(void)p;
-	s->tunnel->via = xstrdup(value);
-	return 0;
-}
-
-/* Set whether a tunnel forwards local (ssh -L) or remote (ssh -R) ports. */
-static int
-config_set_type(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof config_type_names /
-	    sizeof config_type_names[0]; i++) {
-		if (strcmp(value, config_type_names[i]) == 0) {
-			s->tunnel->type = (enum tunnel_type)i;
-			return 0;
-		}
-	}
-	config_error(p, p->line, "unknown type '%s': expected local or remote",
-	    value);
-	return -1;
-}
-
-/*
- * Set whether a tunnel that cannot listen stops start-up. A remote tunnel
- * accepts the key, but it has no effect there: its listener is the hop's.
- */
-static int
-config_set_required(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	yes;
-
-	if ((yes = config_yes_no(p, "required", value)) == -1)
-		return -1;
-	s->tunnel->required = yes;
-	return 0;
-}
-
-/* Set how many connections a tunnel carries at once. */
-static int
-config_set_max_connections(struct config_parse *p, struct config_section *s,
-    const char *value)
-{
-	int	n;
-
-	if ((n = config_number(value, 1, CONFIG_MAX_MAX_CONNECTIONS)) == -1) {
-		config_error(p, p->line, "bad max_connections '%s': expected "
-		    "1-%d (default %d); clients past it are closed at once",
-		    value, CONFIG_MAX_MAX_CONNECTIONS,
-		    CONFIG_DEFAULT_MAX_CONNECTIONS);
-		return -1;
-	}
-	s->tunnel->max_connections = n;
-	return 0;
-}
-
-/* Set how long a forwarded connection may carry no byte before it closes. */
-static int
-config_set_client_idle_timeout(struct config_parse *p,
-    struct config_section *s, const char *value)
-{
-	int	seconds;
-
-	if ((seconds = config_number(value, 0,
-	    CONFIG_MAX_CLIENT_IDLE_TIMEOUT)) == -1) {
-		config_error(p, p->line, "bad client_idle_timeout '%s': "
-		    "expected seconds, 0-%d (0, the default, never closes an "
-		    "idle connection)", value, CONFIG_MAX_CLIENT_IDLE_TIMEOUT);
-		return -1;
-	}
-	s->tunnel->client_idle_timeout = seconds;
-	return 0;
 }
 
 /*
@@ -1564,32 +1333,12 @@ config_check_algorithms(struct config_parse *p, struct config_section *s)
 	}
 }
 
-/* Fill in a hop's defaults and check its reconnect and host key settings. */
+/* Check a hop's reconnect, algorithm, password and host key settings. */
 static void
 config_check_hop(struct config_parse *p, struct config_section *s)
 {
 	struct config_hop	*hop = s->hop;
 
-	if (hop->port == -1)
-		hop->port = CONFIG_DEFAULT_PORT;
-	if (hop->connect_timeout == -1)
-		hop->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
-	if (hop->keepalive_interval == -1)
-		hop->keepalive_interval = CONFIG_DEFAULT_KEEPALIVE_INTERVAL;
-	if (hop->keepalive_count_max == -1)
-		hop->keepalive_count_max = CONFIG_DEFAULT_KEEPALIVE_COUNT_MAX;
-	if (hop->channels_per_session == -1)
-		hop->channels_per_session = CONFIG_DEFAULT_CHANNELS_PER_SESSION;
-	if (hop->reconnect_min == -1)
-		hop->reconnect_min = CONFIG_DEFAULT_RECONNECT_MIN;
-	if (hop->reconnect_max == -1)
-		hop->reconnect_max = CONFIG_DEFAULT_RECONNECT_MAX;
-	if (hop->lazy == -1)
-		hop->lazy = 0;
-	if (hop->idle_timeout == -1)
-		hop->idle_timeout = 0;
-	if (hop->allow_ssh_rsa_sha1 == -1)
-		hop->allow_ssh_rsa_sha1 = 0;
 	config_check_reconnect(p, s);
 	config_check_algorithms(p, s);
 	if (s->keyline[CONFIG_KEY_PASSWORD_FILE] != 0 &&
@@ -1602,9 +1351,7 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 	}
 	config_check_otp_env(p, s);
 
-	if (s->keyline[CONFIG_KEY_HOST_KEY_POLICY] == 0)
-		hop->policy = HOSTKEY_POLICY_STRICT;
-	else if (!s->valid[CONFIG_KEY_HOST_KEY_POLICY])
+	if (!config_key_usable(s, CONFIG_KEY_HOST_KEY_POLICY))
 		return;
 
 	switch (hop->policy) {
@@ -1758,19 +1505,15 @@ config_check_listen_unique(struct config_parse *p, struct config_section *s)
 }
 
 /*
- * Fill in a tunnel's defaults, resolve its hop and check its listen address:
- * port 0 only for a remote tunnel, and no address asked for twice. Checked
- * here rather than while parsing because type may follow listen.
+ * Resolve a tunnel's hop and check its listen address: port 0 only for a
+ * remote tunnel, and no address asked for twice. Checked here rather than
+ * while parsing because type may follow listen.
  */
 static void
 config_check_tunnel(struct config_parse *p, struct config_section *s)
 {
 	struct config_tunnel	*t = s->tunnel;
 
-	if (t->required == -1)
-		t->required = 1;	/* no effect for a remote tunnel */
-	if (s->keyline[CONFIG_KEY_TYPE] == 0)
-		t->type = TUNNEL_LOCAL;
 	if (t->via != NULL)
 		t->hop = config_resolve_via(p, s->keyline[CONFIG_KEY_VIA],
 		    t->via);
@@ -1785,17 +1528,17 @@ config_check_tunnel(struct config_parse *p, struct config_section *s)
 	config_check_listen_unique(p, s);
 }
 
-/* Fill in defaults and check what needs the whole file. */
+/* Fill in defaults (config_keys) and check what needs the whole file. */
 static void
 config_check(struct config_parse *p)
 {
 	struct config_section	*s;
 	size_t			 i, k;
 
-	if (p->config->shutdown_timeout == -1)
-		p->config->shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT;
+	config_key_fill(CONFIG_GLOBAL, p->config);
 	for (i = 0; i < p->nsections; i++) {
 		s = p->sections[i];
+		config_key_fill(s->kind, config_section_base(p, s));
 		for (k = 0; k < CONFIG_NKEYS; k++) {
 			if (config_keys[k].kind != s->kind ||
 			    config_keys[k].required == NULL ||
@@ -1862,8 +1605,7 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	memset(&p, 0, sizeof p);
 	config = xcalloc(1, sizeof *config);
 	config->path = xstrdup(path);
-	config->log_level = LOG_LEVEL_INFO;
-	config->shutdown_timeout = -1;
+	config_key_unset(CONFIG_GLOBAL, config);
 	TAILQ_INIT(&config->hops);
 	TAILQ_INIT(&config->tunnels);
 	p.config = config;
@@ -1921,35 +1663,18 @@ config_free(struct config *config)
 	while ((hop = TAILQ_FIRST(&config->hops)) != NULL) {
 		TAILQ_REMOVE(&config->hops, hop, entry);
 		free(hop->name);
-		free(hop->host);
-		free(hop->user);
-		free(hop->identity);
-		free(hop->identity_passphrase_file);
-		free(hop->pins);
-		free(hop->known_hosts);
-		free(hop->via);
-		free(hop->kex);
-		free(hop->host_key_algorithms);
-		free(hop->ciphers);
-		free(hop->macs);
-		free(hop->password_file);
-		free(hop->password_env);
-		free(hop->otp_command);
-		free(hop->otp_env);
+		config_key_free(CONFIG_HOP, hop);
 		free(hop);
 	}
 	while ((t = TAILQ_FIRST(&config->tunnels)) != NULL) {
 		TAILQ_REMOVE(&config->tunnels, t, entry);
 		free(t->name);
-		free(t->listen_host);
-		free(t->connect_host);
-		free(t->via);
+		config_key_free(CONFIG_TUNNEL, t);
 		free(t);
 	}
 	free(config->path);
 	free(config->dir);
-	free(config->control_socket);
-	free(config->pidfile);
+	config_key_free(CONFIG_GLOBAL, config);
 	free(config);
 }
 
@@ -1985,6 +1710,64 @@ config_str_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* Tell whether key K holds the same value in A and B. */
+static int
+config_key_equal(size_t k, const void *a, const void *b)
+{
+	const struct config_key	*key = &config_keys[k];
+	const struct config_hop	*ha = a, *hb = b;
+	size_t			 i;
+
+	switch (key->type) {
+	case CONFIG_NUMBER:
+	case CONFIG_FLAG:
+	case CONFIG_CHOICE:
+		return *CONFIG_FIELD(const int, a, k) ==
+		    *CONFIG_FIELD(const int, b, k);
+	case CONFIG_ADDRESS:
+		if (*(const int *)(const void *)((const char *)a +
+		    key->port_offset) != *(const int *)(const void *)
+		    ((const char *)b + key->port_offset))
+			return 0;
+		/* FALLTHROUGH */
+	case CONFIG_STRING:
+	case CONFIG_PATH:
+	case CONFIG_ALGORITHMS:
+		return config_str_equal(*CONFIG_FIELD(char * const, a, k),
+		    *CONFIG_FIELD(char * const, b, k));
+	case CONFIG_PINS:
+		if (ha->npins != hb->npins)
+			return 0;
+		for (i = 0; i < ha->npins; i++) {
+			if (!fingerprint_equal(&ha->pins[i], &hb->pins[i]))
+				return 0;
+		}
+		return 1;
+	case CONFIG_REFUSED:
+		return 1;
+	}
+	fatal("internal error: key %s cannot be compared", key->name);
+}
+
+/*
+ * Tell whether every key of KIND that a running hop or tunnel cannot take
+ * without starting again (all but CONFIG_LIVE ones) is the same in A and B.
+ */
+static int
+config_keys_equal(enum config_kind kind, const void *a, const void *b)
+{
+	size_t	k;
+
+	for (k = 0; k < CONFIG_NKEYS; k++) {
+		if (config_keys[k].kind != kind ||
+		    (config_keys[k].flags & CONFIG_LIVE))
+			continue;
+		if (!config_key_equal(k, a, b))
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Tell whether two hops, usually from two configs, have the same name and
  * every setting their sessions depend on (the hop reached through is
@@ -1993,61 +1776,183 @@ config_str_equal(const char *a, const char *b)
 int
 config_hop_equal(const struct config_hop *a, const struct config_hop *b)
 {
-	size_t	i;
-
-	if (!config_str_equal(a->name, b->name) ||
-	    !config_str_equal(a->host, b->host) ||
-	    a->port != b->port ||
-	    !config_str_equal(a->user, b->user) ||
-	    !config_str_equal(a->identity, b->identity) ||
-	    !config_str_equal(a->identity_passphrase_file,
-	    b->identity_passphrase_file) ||
-	    !config_str_equal(a->known_hosts, b->known_hosts) ||
-	    a->policy != b->policy ||
-	    a->connect_timeout != b->connect_timeout ||
-	    a->socket_send_buffer != b->socket_send_buffer ||
-	    a->keepalive_interval != b->keepalive_interval ||
-	    a->keepalive_count_max != b->keepalive_count_max ||
-	    a->channels_per_session != b->channels_per_session ||
-	    a->reconnect_min != b->reconnect_min ||
-	    a->reconnect_max != b->reconnect_max ||
-	    a->lazy != b->lazy ||
-	    a->idle_timeout != b->idle_timeout ||
-	    !config_str_equal(a->via, b->via) ||
-	    !config_str_equal(a->kex, b->kex) ||
-	    !config_str_equal(a->host_key_algorithms,
-	    b->host_key_algorithms) ||
-	    !config_str_equal(a->ciphers, b->ciphers) ||
-	    !config_str_equal(a->macs, b->macs) ||
-	    a->allow_ssh_rsa_sha1 != b->allow_ssh_rsa_sha1 ||
-	    !config_str_equal(a->password_file, b->password_file) ||
-	    !config_str_equal(a->password_env, b->password_env) ||
-	    !config_str_equal(a->otp_command, b->otp_command) ||
-	    !config_str_equal(a->otp_env, b->otp_env) ||
-	    a->npins != b->npins)
-		return 0;
-	for (i = 0; i < a->npins; i++) {
-		if (!fingerprint_equal(&a->pins[i], &b->pins[i]))
-			return 0;
-	}
-	return 1;
+	return config_str_equal(a->name, b->name) &&
+	    config_keys_equal(CONFIG_HOP, a, b);
 }
 
 /*
- * Tell whether two tunnels, usually from two configs, have the same name,
- * type, addresses, hop (by name) and required setting. Returns 1 if so, 0
- * if not.
+ * Tell whether two tunnels, usually from two configs, have the same name
+ * and every setting their listeners depend on (the hop by name); limits
+ * (CONFIG_LIVE) apply to a kept tunnel. Returns 1 if so, 0 if not.
  */
 int
 config_tunnel_equal(const struct config_tunnel *a,
     const struct config_tunnel *b)
 {
 	return config_str_equal(a->name, b->name) &&
-	    a->type == b->type &&
-	    config_str_equal(a->listen_host, b->listen_host) &&
-	    a->listen_port == b->listen_port &&
-	    config_str_equal(a->connect_host, b->connect_host) &&
-	    a->connect_port == b->connect_port &&
-	    config_str_equal(a->via, b->via) &&
-	    a->required == b->required;
+	    config_keys_equal(CONFIG_TUNNEL, a, b);
+}
+
+/* Find the tunnel of CONFIG called NAME. */
+static const struct config_tunnel *
+config_find_tunnel(const struct config *config, const char *name)
+{
+	const struct config_tunnel	*t;
+
+	TAILQ_FOREACH(t, &config->tunnels, entry) {
+		if (strcmp(t->name, name) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Decide what becomes of the old hop OLD, after the hop it is reached
+ * through. Entries go in that order; config_diff_sort_hops restores the
+ * config's.
+ */
+static enum config_action
+config_diff_decide_hop(struct config_diff *d, const struct config *new,
+    const struct config_hop *old)
+{
+	const struct config_diff_hop	*seen;
+	const struct config_hop		*nh;
+	enum config_action		 action;
+	int				 via_kept = 1;
+
+	if ((seen = config_diff_hop(d, old)) != NULL)
+		return seen->action;	/* decided as an outer hop */
+	if (old->via_hop != NULL)
+		via_kept = config_diff_decide_hop(d, new, old->via_hop) ==
+		    CONFIG_KEEP;
+	if ((nh = config_find_hop(new, old->name)) == NULL)
+		action = CONFIG_REMOVE;
+	else if (!config_hop_equal(old, nh) || !via_kept)
+		action = CONFIG_CHANGE;	/* or its carrier starts again */
+	else
+		action = CONFIG_KEEP;
+	d->hops = xreallocarray(d->hops, d->nhops + 1, sizeof *d->hops);
+	d->hops[d->nhops++] = (struct config_diff_hop){ old, nh, action };
+	return action;
+}
+
+/* Order hop entries as the old config lists them (outer hops went first). */
+static void
+config_diff_sort_hops(struct config_diff *d, const struct config *old)
+{
+	struct config_diff_hop	*sorted;
+	const struct config_hop	*h;
+	size_t			 n = 0;
+
+	sorted = xcalloc(d->nhops == 0 ? 1 : d->nhops, sizeof *sorted);
+	TAILQ_FOREACH(h, &old->hops, entry)
+		sorted[n++] = *config_diff_hop(d, h);
+	free(d->hops);
+	d->hops = sorted;
+}
+
+/* Compare two configs, see config.h. */
+struct config_diff *
+config_diff(const struct config *old, const struct config *new)
+{
+	static const struct {
+		size_t	 key;
+		int	 bit;
+	} globals[] = {
+		{ CONFIG_KEY_LOG_LEVEL, CONFIG_DIFF_LOG_LEVEL },
+		{ CONFIG_KEY_SHUTDOWN_TIMEOUT, CONFIG_DIFF_SHUTDOWN_TIMEOUT },
+		{ CONFIG_KEY_CONTROL_SOCKET, CONFIG_DIFF_CONTROL_SOCKET },
+		{ CONFIG_KEY_PIDFILE, CONFIG_DIFF_PIDFILE },
+	};
+	struct config_diff		*d;
+	struct config_diff_tunnel	*e;
+	const struct config_diff_hop	*via;
+	const struct config_hop		*h;
+	const struct config_tunnel	*t;
+	size_t				 i;
+
+	d = xcalloc(1, sizeof *d);
+	for (i = 0; i < sizeof globals / sizeof globals[0]; i++) {
+		if (!config_key_equal(globals[i].key, old, new))
+			d->globals |= globals[i].bit;
+	}
+
+	TAILQ_FOREACH(h, &old->hops, entry)
+		config_diff_decide_hop(d, new, h);
+	config_diff_sort_hops(d, old);
+	TAILQ_FOREACH(h, &new->hops, entry) {
+		if (config_find_hop(old, h->name) != NULL)
+			continue;
+		d->hops = xreallocarray(d->hops, d->nhops + 1, sizeof *d->hops);
+		d->hops[d->nhops++] = (struct config_diff_hop){ NULL, h,
+		    CONFIG_ADD };
+	}
+
+	TAILQ_FOREACH(t, &old->tunnels, entry) {
+		d->tunnels = xreallocarray(d->tunnels, d->ntunnels + 1,
+		    sizeof *d->tunnels);
+		e = &d->tunnels[d->ntunnels++];
+		e->old = t;
+		e->new = config_find_tunnel(new, t->name);
+		via = t->hop != NULL ? config_diff_hop(d, t->hop) : NULL;
+		if (e->new == NULL)
+			e->action = CONFIG_REMOVE;
+		else if (config_tunnel_equal(t, e->new) &&
+		    (via == NULL || via->action == CONFIG_KEEP))
+			e->action = CONFIG_KEEP;
+		else
+			e->action = CONFIG_CHANGE;
+	}
+	TAILQ_FOREACH(t, &new->tunnels, entry) {
+		if (config_find_tunnel(old, t->name) != NULL)
+			continue;
+		d->tunnels = xreallocarray(d->tunnels, d->ntunnels + 1,
+		    sizeof *d->tunnels);
+		d->tunnels[d->ntunnels++] = (struct config_diff_tunnel){ NULL,
+		    t, CONFIG_ADD };
+	}
+
+	for (i = 0; i < d->nhops; i++)
+		d->hop_count[d->hops[i].action]++;
+	for (i = 0; i < d->ntunnels; i++)
+		d->tunnel_count[d->tunnels[i].action]++;
+	return d;
+}
+
+/* Free a config_diff. */
+void
+config_diff_free(struct config_diff *d)
+{
+	if (d == NULL)
+		return;
+	free(d->hops);
+	free(d->tunnels);
+	free(d);
+}
+
+/* Find the entry of a hop of either config. */
+const struct config_diff_hop *
+config_diff_hop(const struct config_diff *d, const struct config_hop *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nhops; i++) {
+		if (d->hops[i].old == conf || d->hops[i].new == conf)
+			return &d->hops[i];
+	}
+	return NULL;
+}
+
+/* Find the entry of a tunnel of either config. */
+const struct config_diff_tunnel *
+config_diff_tunnel(const struct config_diff *d,
+    const struct config_tunnel *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < d->ntunnels; i++) {
+		if (d->tunnels[i].old == conf || d->tunnels[i].new == conf)
+			return &d->tunnels[i];
+	}
+	return NULL;
 }

@@ -129,4 +129,60 @@ int		 config_hop_equal(const struct config_hop *,
 int		 config_tunnel_equal(const struct config_tunnel *,
 		    const struct config_tunnel *);
 
+
+/* What a reload does with one hop or tunnel. */
+enum config_action {
+	CONFIG_KEEP,		/* same settings, same chain: left running */
+	CONFIG_CHANGE,		/* same name, other settings: started again */
+	CONFIG_ADD,		/* only in the new config: started */
+	CONFIG_REMOVE,		/* only in the old config: closed */
+	CONFIG_NACTIONS
+};
+
+/* A hop (tunnel) of the old config, the new one, or both. */
+struct config_diff_hop {
+	const struct config_hop		*old;	/* NULL if added */
+	const struct config_hop		*new;	/* NULL if removed */
+	enum config_action		 action;
+};
+struct config_diff_tunnel {
+	const struct config_tunnel	*old;	/* NULL if added */
+	const struct config_tunnel	*new;	/* NULL if removed */
+	enum config_action		 action;
+};
+
+/* [jumpgate] settings that differ (control_socket and pidfile: at start). */
+#define CONFIG_DIFF_LOG_LEVEL		0x1
+#define CONFIG_DIFF_SHUTDOWN_TIMEOUT	0x2
+#define CONFIG_DIFF_CONTROL_SOCKET	0x4
+#define CONFIG_DIFF_PIDFILE		0x8
+
+/*
+ * What a reload from one config to another keeps, restarts, adds and
+ * removes. Hops and tunnels are matched by name. A hop is kept if its
+ * settings are equal and the hop it is reached through is kept; a tunnel
+ * if its settings are equal (limits aside: a kept tunnel takes them) and
+ * its hop is kept. Entries: the old config's in its order, then the added
+ * ones in the new config's order.
+ */
+struct config_diff {
+	struct config_diff_hop		*hops;
+	size_t				 nhops;
+	struct config_diff_tunnel	*tunnels;
+	size_t				 ntunnels;
+	int				 hop_count[CONFIG_NACTIONS];
+	int				 tunnel_count[CONFIG_NACTIONS];
+	int				 globals; /* CONFIG_DIFF_* */
+};
+
+/* Compare two configs; no I/O. Both must outlive the result. */
+struct config_diff *config_diff(const struct config *old,
+		    const struct config *new);
+void		 config_diff_free(struct config_diff *);
+/* The entry of hop (tunnel) CONF of either config; NULL if none. */
+const struct config_diff_hop *config_diff_hop(const struct config_diff *,
+		    const struct config_hop *conf);
+const struct config_diff_tunnel *config_diff_tunnel(const struct config_diff *,
+		    const struct config_tunnel *conf);
+
 #endif

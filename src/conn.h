@@ -1,5 +1,5 @@
 /*
- * A forwarded connection: a local socket (one half, a bufferevent) joined
+ * A forwarded connection: a local socket (one half, a struct stream) joined
  * to an SSH channel of a hop (the other half), pumped both ways with
  * backpressure and half-close.
  */

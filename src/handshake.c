@@ -509,13 +509,6 @@ handshake_server_kexinit(const struct handshake *h)
 	return h->have_kexinit ? &h->server : NULL;
 }
 
-/* The key exchange chosen. */
-const char *
-handshake_kex(const struct handshake *h)
-{
-	return h->kex == NULL ? NULL : h->kex->name;
-}
-
 /* The host-key algorithm offered. */
 const char *
 handshake_hostkey_alg(const struct handshake *h)

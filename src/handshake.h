@@ -41,7 +41,6 @@ const char	*handshake_error(const struct handshake *);
 /* Results, valid once they are known (else NULL). */
 const char	*handshake_server_version(const struct handshake *);
 const struct kexinit *handshake_server_kexinit(const struct handshake *);
-const char	*handshake_kex(const struct handshake *);
 const char	*handshake_hostkey_alg(const struct handshake *);
 const unsigned char *handshake_hostkey(const struct handshake *, size_t *);
 

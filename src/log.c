@@ -22,13 +22,6 @@ log_set_level(enum log_level level)
 	log_level = level;
 }
 
-/* Return the current level. */
-enum log_level
-log_get_level(void)
-{
-	return log_level;
-}
-
 /* Parse a level name; returns 0 on success, -1 if unknown. */
 int
 log_level_parse(const char *name, enum log_level *level)
@@ -42,13 +35,6 @@ log_level_parse(const char *name, enum log_level *level)
 		}
 	}
 	return -1;
-}
-
-/* Return the name of a level. */
-const char *
-log_level_name(enum log_level level)
-{
-	return log_level_names[level];
 }
 
 /* From now on log to syslog (facility daemon) instead of stderr. */

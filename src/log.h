@@ -13,9 +13,7 @@ enum log_level {
 
 void	log_set_level(enum log_level);
 void	log_use_syslog(void);
-enum log_level log_get_level(void);
 int	log_level_parse(const char *, enum log_level *);
-const char *log_level_name(enum log_level);
 
 void	log_error(const char *, ...) LOG_PRINTF(1, 2);
 void	log_warn(const char *, ...) LOG_PRINTF(1, 2);

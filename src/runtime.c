@@ -42,6 +42,11 @@
 /* Below this descriptor limit the log says it caps the connections. */
 #define RUNTIME_FD_WANTED	16384
 
+/* Stop on the first two, reload on SIGHUP. */
+static const int runtime_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define RUNTIME_NSIGNALS \
+	(sizeof runtime_signals / sizeof runtime_signals[0])
+
 struct runtime {
 	const char		*path;
 	struct config		*config;
@@ -55,7 +60,7 @@ struct runtime {
 	struct control		*control;
 	char			*pidfile;	/* its name in pidfile_dir */
 	int			 pidfile_dir;
-	struct event		*ev_signals[4];
+	struct event		*ev_signals[RUNTIME_NSIGNALS];
 	struct event		*ev_drain;
 	struct event		*ev_status;
 	int			 stopping;
@@ -160,54 +165,18 @@ runtime_start_tunnel(struct runtime *rt, struct config_tunnel *ct,
 	return rc;
 }
 
-/* Index of the runtime hop whose config is CONF (it must exist). */
-static size_t
-runtime_hop_index(struct runtime *rt, const struct config_hop *conf)
-{
-	size_t	i;
-
-	for (i = 0; i < rt->nhops; i++) {
-		if (rt->hop_confs[i] == conf)
-			return i;
-	}
-	fatal("internal error: no hop %s", conf->name);
-}
-
-/* Find a tunnel of CONFIG by name. */
-static struct config_tunnel *
-runtime_find_tunnel(struct config *config, const char *name)
-{
-	struct config_tunnel	*ct;
-
-	TAILQ_FOREACH(ct, &config->tunnels, entry) {
-		if (strcmp(ct->name, name) == 0)
-			return ct;
-	}
-	return NULL;
-}
-
 /*
- * Reload the file: if it is invalid, keep everything and report every
- * error; else keep hops and tunnels whose settings (and whose chain) did
- * not change, with their sessions and live connections, close removed
- * ones, restart changed ones and start new ones. Returns 0 or -1.
+ * Load the file again. Returns the new config, or NULL after reporting
+ * every error to OUT and the log.
  */
-static int
-runtime_reload(struct runtime *rt, struct evbuffer *out)
+static struct config *
+runtime_reload_load(struct runtime *rt, struct evbuffer *out)
 {
-	struct config		*next;
-	struct config_hop	*ch, *nh;
-	struct config_tunnel	*ct, *nt;
-	struct hop		**old_hops = rt->hops, **kept;
-	const struct config_hop	**old_confs = rt->hop_confs;
-	struct tunnel		**old_tunnels = rt->tunnels;
-	size_t			 nold_hops = rt->nhops;
-	size_t			 nold_tunnels = rt->ntunnels, i, j, len;
-	int			*hop_kept, nerrors = 0;
-	int			 hk = 0, hs = 0, hc = 0, hr = 0;
-	int			 tk = 0, ts = 0, tc = 0, tr = 0;
-	char			*errors = NULL, *line, *save;
-	FILE			*f;
+	struct config	*next;
+	char		*errors = NULL, *line, *save;
+	size_t		 len;
+	int		 nerrors = 0;
+	FILE		*f;
 
 	if ((f = open_memstream(&errors, &len)) == NULL)
 		fatal("out of memory");
@@ -223,114 +192,130 @@ runtime_reload(struct runtime *rt, struct evbuffer *out)
 		log_error("reload of %s failed with %d error%s; still running "
 		    "the previous configuration", rt->path, nerrors,
 		    nerrors == 1 ? "" : "s");
-		free(errors);
-		return -1;
 	}
 	free(errors);
+	return next;
+}
 
-	/* Which hops stay: same settings, and their outer hop stays. */
-	hop_kept = xcalloc(nold_hops == 0 ? 1 : nold_hops, sizeof *hop_kept);
-	for (i = 0; i < nold_hops; i++) {
-		nh = config_find_hop(next, old_confs[i]->name);
-		if (nh == NULL || !config_hop_equal(old_confs[i], nh))
-			continue;
-		if (old_confs[i]->via_hop != NULL &&
-		    !hop_kept[runtime_hop_index(rt, old_confs[i]->via_hop)])
-			continue;
-		hop_kept[i] = 1;
-	}
+/*
+ * Close the tunnels D does not keep (they close their clients), then the
+ * hops, inner hops first; point kept tunnels at their new config. Kept
+ * tunnels stay in TUNNELS, the others become NULL.
+ */
+static void
+runtime_reload_close(struct runtime *rt, const struct config_diff *d,
+    struct tunnel **tunnels, size_t ntunnels)
+{
+	const struct config_diff_tunnel	*dt;
+	const struct config_diff_hop	*dh;
+	size_t				 i;
 
-	/* Tunnels that do not stay go first: they close their clients. */
-	rt->tunnels = NULL;
-	rt->ntunnels = 0;
-	for (i = 0; i < nold_tunnels; i++) {
-		ct = (struct config_tunnel *)tunnel_config(old_tunnels[i]);
-		nt = runtime_find_tunnel(next, ct->name);
-		if (nt != NULL && config_tunnel_equal(ct, nt) &&
-		    hop_kept[runtime_hop_index(rt, ct->hop)]) {
-			tunnel_set_config(old_tunnels[i], nt);
+	for (i = 0; i < ntunnels; i++) {
+		dt = config_diff_tunnel(d, tunnel_config(tunnels[i]));
+		if (dt->action == CONFIG_KEEP) {
+			tunnel_set_config(tunnels[i], dt->new);
 			continue;
 		}
-		log_info("tunnel %s: %s by reload", ct->name,
-		    nt == NULL ? "removed" : "changed");
-		if (nt == NULL)
-			tr++;
-		else
-			tc++;
-		tunnel_free(old_tunnels[i]);
-		old_tunnels[i] = NULL;
+		log_info("tunnel %s: %s by reload", dt->old->name,
+		    dt->action == CONFIG_REMOVE ? "removed" : "changed");
+		tunnel_free(tunnels[i]);
+		tunnels[i] = NULL;
 	}
-
-	/* Hops that do not stay go next, inner hops first. */
-	for (i = nold_hops; i > 0; i--) {
-		if (hop_kept[i - 1])
+	for (i = rt->nhops; i > 0; i--) {
+		dh = config_diff_hop(d, rt->hop_confs[i - 1]);
+		if (dh->action == CONFIG_KEEP)
 			continue;
-		nh = config_find_hop(next, old_confs[i - 1]->name);
-		hop_shutdown(old_hops[i - 1], nh == NULL ? "removed by reload" :
-		    "changed by reload");
-		hop_free(old_hops[i - 1]);
-		if (nh == NULL)
-			hr++;
-		else
-			hc++;
+		hop_shutdown(rt->hops[i - 1], dh->action == CONFIG_REMOVE ?
+		    "removed by reload" : "changed by reload");
+		hop_free(rt->hops[i - 1]);
 	}
+}
 
-	/* The new config's hops: kept ones moved over, others created. */
-	kept = NULL;
-	j = 0;
+/*
+ * Apply D, the difference from the running config to NEXT: close what it
+ * does not keep, switch to NEXT, start new and changed hops and tunnels.
+ * Tunnels end up in NEXT's order, kept ones with their connections.
+ */
+static void
+runtime_reload_apply(struct runtime *rt, struct config *next,
+    const struct config_diff *d, struct evbuffer *out)
+{
+	const struct config_diff_hop	*dh;
+	struct config_hop		*ch;
+	struct config_tunnel		*ct;
+	struct hop			**old_hops = rt->hops, **kept = NULL;
+	const struct config_hop		**old_confs = rt->hop_confs;
+	struct tunnel			**old_tunnels = rt->tunnels;
+	size_t				 nold_hops = rt->nhops, j = 0, i;
+	size_t				 nold_tunnels = rt->ntunnels;
+
+	runtime_reload_close(rt, d, old_tunnels, nold_tunnels);
 	TAILQ_FOREACH(ch, &next->hops, entry) {
 		kept = xreallocarray(kept, j + 1, sizeof *kept);
-		kept[j] = NULL;
-		for (i = 0; i < nold_hops; i++) {
-			if (hop_kept[i] &&
-			    strcmp(old_confs[i]->name, ch->name) == 0) {
-				kept[j] = old_hops[i];
-				hop_set_config(old_hops[i], ch);
-				hk++;
-				break;
-			}
-		}
-		if (kept[j] == NULL)
-			hs++;
+		dh = config_diff_hop(d, ch);
+		kept[j] = dh->action != CONFIG_KEEP ? NULL :
+		    runtime_find_hop(old_hops, old_confs, nold_hops, dh->old);
+		if (kept[j] != NULL)
+			hop_set_config(kept[j], ch);
 		j++;
 	}
 	rt->hops = NULL;
 	rt->hop_confs = NULL;
 	rt->nhops = 0;
+	rt->tunnels = NULL;
+	rt->ntunnels = 0;
 	config_free(rt->config);
 	rt->config = next;
 	log_set_level(next->log_level);
 	runtime_build_hops(rt, kept);
 
-	/* The new config's tunnels: kept ones in order, others started. */
 	TAILQ_FOREACH(ct, &next->tunnels, entry) {
 		for (i = 0; i < nold_tunnels; i++) {
 			if (old_tunnels[i] != NULL &&
 			    tunnel_config(old_tunnels[i]) == ct)
 				break;
 		}
-		if (i < nold_tunnels) {
-			rt->tunnels = xreallocarray(rt->tunnels,
-			    rt->ntunnels + 1, sizeof *rt->tunnels);
-			rt->tunnels[rt->ntunnels++] = old_tunnels[i];
-			tk++;
+		if (i == nold_tunnels) {
+			runtime_start_tunnel(rt, ct, 0, out);
 			continue;
 		}
-		runtime_start_tunnel(rt, ct, 0, out);
-		ts++;
+		rt->tunnels = xreallocarray(rt->tunnels, rt->ntunnels + 1,
+		    sizeof *rt->tunnels);
+		rt->tunnels[rt->ntunnels++] = old_tunnels[i];
 	}
 	free(kept);
-	free(hop_kept);
 	free(old_hops);
 	free(old_confs);
 	free(old_tunnels);
+}
 
-	evbuffer_add_printf(out, "%s: reloaded: hops %d kept, %d changed, %d "
-	    "added, %d removed; tunnels %d kept, %d changed, %d added, %d "
-	    "removed\n", rt->path, hk, hc, hs - hc, hr, tk, tc, ts - tc, tr);
-	log_info("reloaded %s: hops %d kept, %d changed, %d added, %d "
-	    "removed; tunnels %d kept, %d changed, %d added, %d removed",
-	    rt->path, hk, hc, hs - hc, hr, tk, tc, ts - tc, tr);
+/*
+ * Reload the file: if it is invalid, keep everything and report every
+ * error; else keep hops and tunnels whose settings (and whose chain) did
+ * not change, with their sessions and live connections, close removed
+ * ones, restart changed ones and start new ones. Returns 0 or -1.
+ */
+static int
+runtime_reload(struct runtime *rt, struct evbuffer *out)
+{
+	struct config		*next;
+	struct config_diff	*d;
+	char			*summary;
+
+	if ((next = runtime_reload_load(rt, out)) == NULL)
+		return -1;
+	d = config_diff(rt->config, next);
+	runtime_reload_apply(rt, next, d, out);
+	xasprintf(&summary, "hops %d kept, %d changed, %d added, %d removed; "
+	    "tunnels %d kept, %d changed, %d added, %d removed",
+	    d->hop_count[CONFIG_KEEP], d->hop_count[CONFIG_CHANGE],
+	    d->hop_count[CONFIG_ADD], d->hop_count[CONFIG_REMOVE],
+	    d->tunnel_count[CONFIG_KEEP], d->tunnel_count[CONFIG_CHANGE],
+	    d->tunnel_count[CONFIG_ADD], d->tunnel_count[CONFIG_REMOVE]);
+	evbuffer_add_printf(out, "%s: reloaded: %s\n", rt->path, summary);
+	log_info("reloaded %s: %s", rt->path, summary);
+	free(summary);
+	config_diff_free(d);
 	return 0;
 }
 
@@ -591,7 +576,6 @@ runtime_raise_fd_limit(void)
 int
 runtime_run(const char *path, int detach)
 {
-	static const int	 signals[] = { SIGINT, SIGTERM, SIGHUP };
 	struct runtime		 rt;
 	struct config_tunnel	*ct;
 	struct timeval		 tv = { RUNTIME_STATUS_SECONDS, 0 };
@@ -638,9 +622,9 @@ runtime_run(const char *path, int detach)
 	if (failed) {
 		log_error("%s: cannot start", path);
 	} else {
-		for (i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-			rt.ev_signals[i] = evsignal_new(rt.base, signals[i],
-			    runtime_signal_cb, &rt);
+		for (i = 0; i < RUNTIME_NSIGNALS; i++) {
+			rt.ev_signals[i] = evsignal_new(rt.base,
+			    runtime_signals[i], runtime_signal_cb, &rt);
 			if (rt.ev_signals[i] == NULL)
 				fatal("cannot set up signal handling");
 			evsignal_add(rt.ev_signals[i], NULL);
@@ -659,7 +643,7 @@ runtime_run(const char *path, int detach)
 		notify_send("READY=1");
 		runtime_notify_status(&rt);
 		event_base_dispatch(rt.base);
-		for (i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		for (i = 0; i < RUNTIME_NSIGNALS; i++)
 			event_free(rt.ev_signals[i]);
 		event_free(rt.ev_drain);
 		event_free(rt.ev_status);

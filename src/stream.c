@@ -35,6 +35,8 @@ struct stream {
 	struct evbuffer			*input;
 	struct evbuffer			*output;
 	struct evdns_getaddrinfo_request *dns_request;
+	struct evutil_addrinfo		*addrs;		/* resolved, or NULL */
+	struct evutil_addrinfo		*addr_next;	/* to try after this */
 	const struct stream_ops		*ops;
 	void				*arg;
 	int				 port;		/* while resolving */
@@ -55,13 +57,18 @@ struct stream {
 static void	stream_read_cb(evutil_socket_t, short, void *);
 static void	stream_write_cb(evutil_socket_t, short, void *);
 static void	stream_notify_cb(evutil_socket_t, short, void *);
+static void	stream_connect_next(struct stream *, int);
 
-/* Read FD into BUF with one read(2), see stream.h. */
+/*
+ * Read FD into BUF with one read(2), see stream.h. evbuffer_reserve_space
+ * gives at least MAX bytes, often more: the vectors are cut to MAX.
+ */
 ssize_t
 stream_read_into(struct evbuffer *buf, int fd, size_t max)
 {
 	struct evbuffer_iovec	vec[2];
 	struct iovec		iov[2];
+	size_t			left = max;
 	ssize_t			n;
 	int			nvec, i;
 
@@ -69,6 +76,9 @@ stream_read_into(struct evbuffer *buf, int fd, size_t max)
 	if (nvec < 1)
 		fatal("out of memory");
 	for (i = 0; i < nvec; i++) {
+		if (vec[i].iov_len > left)
+			vec[i].iov_len = left;
+		left -= vec[i].iov_len;
 		iov[i].iov_base = vec[i].iov_base;
 		iov[i].iov_len = vec[i].iov_len;
 	}
@@ -80,15 +90,14 @@ stream_read_into(struct evbuffer *buf, int fd, size_t max)
 			evbuffer_drain(buf, 0);
 		return n;
 	}
-	for (i = 0; i < nvec; i++) {
-		if ((size_t)n <= vec[i].iov_len) {
-			vec[i].iov_len = n;
-			break;
-		}
-		n -= vec[i].iov_len;
+	left = (size_t)n;
+	for (i = 0; i < nvec && left > 0; i++) {
+		if (vec[i].iov_len > left)
+			vec[i].iov_len = left;
+		left -= vec[i].iov_len;
 	}
-	evbuffer_commit_space(buf, vec, i + 1);
-	return n + (i > 0 ? (ssize_t)vec[0].iov_len : 0);
+	evbuffer_commit_space(buf, vec, i);
+	return n;
 }
 
 /* Allocate a stream around FD (may be -1 until a connect starts). */
@@ -122,6 +131,20 @@ stream_attach(struct stream *s, int fd)
 	s->ev_write = event_new(s->base, fd, EV_WRITE, stream_write_cb, s);
 	if (s->ev_read == NULL || s->ev_write == NULL)
 		fatal("out of memory");
+}
+
+/* Close the socket of a connect that failed, to try another address. */
+static void
+stream_detach(struct stream *s)
+{
+	if (s->ev_read != NULL)
+		event_free(s->ev_read);
+	if (s->ev_write != NULL)
+		event_free(s->ev_write);
+	if (s->fd != -1)
+		close(s->fd);
+	s->ev_read = s->ev_write = NULL;
+	s->fd = -1;
 }
 
 /* Take over a connected socket, see stream.h. */
@@ -271,9 +294,11 @@ stream_write_cb(evutil_socket_t fd, short what, void *arg)
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
 			error = errno;
 		if (error != 0) {
-			stream_fail(s, error);
+			stream_connect_next(s, error);
 			return;
 		}
+		evutil_freeaddrinfo(s->addrs);
+		s->addrs = s->addr_next = NULL;
 		s->connecting = STREAM_CONNECTED;
 		event_add(s->ev_read, NULL);
 		stream_notify(s);
@@ -281,12 +306,54 @@ stream_write_cb(evutil_socket_t fd, short what, void *arg)
 	stream_write_some(s);
 }
 
-/* Name resolved: connect to the first address. */
+/*
+ * Connect to the next resolved address, the last one having failed with
+ * ERROR (0: none tried yet); when none is left, fail with the last error.
+ */
+static void
+stream_connect_next(struct stream *s, int error)
+{
+	struct evutil_addrinfo	*ai;
+	int			 fd;
+
+	stream_detach(s);
+	while ((ai = s->addr_next) != NULL) {
+		s->addr_next = ai->ai_next;
+		if (ai->ai_family == AF_INET)
+			((struct sockaddr_in *)ai->ai_addr)->sin_port =
+			    htons(s->port);
+		else if (ai->ai_family == AF_INET6)
+			((struct sockaddr_in6 *)ai->ai_addr)->sin6_port =
+			    htons(s->port);
+		else
+			continue;
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			error = errno;
+			continue;
+		}
+		stream_attach(s, fd);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+		    errno != EINPROGRESS) {
+			error = errno;
+			stream_detach(s);
+			continue;
+		}
+		s->connecting = STREAM_CONNECTING;
+		event_add(s->ev_write, NULL);
+		return;
+	}
+	evutil_freeaddrinfo(s->addrs);
+	s->addrs = NULL;
+	stream_fail(s, error);
+}
+
+/* Name resolved: connect to its addresses in turn. */
 static void
 stream_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct stream	*s = arg;
-	int		 fd;
 
 	s->dns_request = NULL;
 	if (result != 0 || res == NULL) {
@@ -297,29 +364,8 @@ stream_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 		stream_notify(s);
 		return;
 	}
-	if (res->ai_family == AF_INET)
-		((struct sockaddr_in *)res->ai_addr)->sin_port = htons(s->port);
-	else if (res->ai_family == AF_INET6)
-		((struct sockaddr_in6 *)res->ai_addr)->sin6_port =
-		    htons(s->port);
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1) {
-		s->error = errno;
-		evutil_freeaddrinfo(res);
-		stream_notify(s);
-		return;
-	}
-	stream_attach(s, fd);
-	s->connecting = STREAM_CONNECTING;
-	if (connect(fd, res->ai_addr, res->ai_addrlen) == -1 &&
-	    errno != EINPROGRESS) {
-		evutil_freeaddrinfo(res);
-		stream_fail(s, errno);
-		return;
-	}
-	evutil_freeaddrinfo(res);
-	event_add(s->ev_write, NULL);
+	s->addrs = s->addr_next = res;
+	stream_connect_next(s, 0);
 }
 
 /* Resolve and connect, see stream.h. */
@@ -349,13 +395,10 @@ stream_free(struct stream *s)
 {
 	if (s->dns_request != NULL)
 		evdns_getaddrinfo_cancel(s->dns_request);
-	if (s->ev_read != NULL)
-		event_free(s->ev_read);
-	if (s->ev_write != NULL)
-		event_free(s->ev_write);
+	if (s->addrs != NULL)
+		evutil_freeaddrinfo(s->addrs);
+	stream_detach(s);
 	event_free(s->ev_notify);
-	if (s->fd != -1)
-		close(s->fd);
 	evbuffer_free(s->input);
 	evbuffer_free(s->output);
 	free(s);

@@ -36,7 +36,10 @@ struct stream_ops {
 /* Take over connected socket FD. */
 struct stream	*stream_new(struct event_base *, int fd,
 		    const struct stream_ops *, void *arg);
-/* Resolve HOST and connect to its first address; connected or failed follows. */
+/*
+ * Resolve HOST and connect to its addresses in turn until one takes the
+ * connection; connected, or failed with the last address's error, follows.
+ */
 struct stream	*stream_connect(struct event_base *, struct evdns_base *,
 		    const char *host, int port, const struct stream_ops *,
 		    void *arg);

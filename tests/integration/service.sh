@@ -72,8 +72,8 @@ check '.hops[0].chain' bastion
 check '.hops[0].state' ready
 check '.hops[0].fingerprint' "$(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
 check '.tunnels | length' 3
-check '.tunnels[] | select(.name == "keep") | .bytes_in' $((3 * 1048576))
-check '.tunnels[] | select(.name == "keep") | .bytes_out' $((3 * 1048576))
+check '.tunnels[] | select(.name == "keep") | .bytes_up' $((3 * 1048576))
+check '.tunnels[] | select(.name == "keep") | .bytes_down' $((3 * 1048576))
 check '.tunnels[] | select(.name == "keep") | .active' 0
 check '.tunnels[] | select(.name == "move") | .active' 3
 check '.tunnels[] | select(.name == "move") | .state' listening

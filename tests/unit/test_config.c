@@ -860,6 +860,39 @@ test_reload_equal(void **state)
 }
 
 
+/*
+ * A change of otp_env alone, the variables otp_command gets, is a change of
+ * the hop: its next login runs the command with another environment.
+ */
+static void
+test_reload_otp_env(void **state)
+{
+	static const char	*lines[] = {
+		"idle_timeout = 600\notp_command = oathtool x",
+		"idle_timeout = 600\notp_command = oathtool x\notp_env = A",
+		"idle_timeout = 600\notp_command = oathtool x\notp_env = B",
+		"idle_timeout = 600\notp_command = oathtool x\notp_env = A,B",
+	};
+	struct config		*a, *b;
+	size_t			 i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		a = test_reload_load(24, lines[i]);
+		for (j = 0; j < sizeof lines / sizeof lines[0]; j++) {
+			b = test_reload_load(24, lines[j]);
+			if (config_hop_equal(test_third_hop(a),
+			    test_third_hop(b)) != (i == j))
+				fail_msg("\"%s\" against \"%s\"", lines[i],
+				    lines[j]);
+			assert_int_equal(config_tunnel_equal(
+			    TAILQ_FIRST(&a->tunnels), TAILQ_FIRST(&b->tunnels)), 1);
+			config_free(b);
+		}
+		config_free(a);
+	}
+}
+
 /* Algorithm lists: good ones kept as written, defaults left unset. */
 static void
 test_algorithms_ok(void **state)
@@ -1963,6 +1996,7 @@ main(void)
 		cmocka_unit_test(test_bad_global_keys),
 		cmocka_unit_test(test_control_socket_length),
 		cmocka_unit_test(test_reload_equal),
+		cmocka_unit_test(test_reload_otp_env),
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_algorithms_ok),
 		cmocka_unit_test(test_algorithms_refused),
