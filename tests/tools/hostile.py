@@ -122,6 +122,20 @@ def greet(sock, version=b"SSH-2.0-OpenSSH_9.2p1 Hostile"):
     recv_line(sock)
 
 
+def offer_and_wait(sock, kex, msg):
+    """Greet, send a KEXINIT offering KEX, and read up to a MSG packet."""
+    greet(sock)
+    sock.sendall(packet(kexinit(kex)))
+    while recv_packet(sock)[0] != msg:
+        pass
+
+
+def drain(sock):
+    """Read and drop what the client sends until it closes."""
+    while sock.recv(65536):
+        pass
+
+
 def mode_banner_trickle(sock):
     """Start a version line and never finish it."""
     sock.sendall(b"SSH-2.0-")
@@ -150,24 +164,18 @@ def mode_debug_huge(sock):
     while sent < size + 4:
         sock.sendall(chunk)
         sent += len(chunk)
-    while sock.recv(65536):
-        pass
+    drain(sock)
 
 
 def mode_gex_huge(sock):
     """Offer only group exchange and answer with a 16,384-bit modulus."""
-    greet(sock)
-    sock.sendall(packet(kexinit("diffie-hellman-group-exchange-sha256")))
-    while True:
-        payload = recv_packet(sock)
-        if payload[0] == MSG_KEX_DH_GEX_REQUEST:
-            break
+    offer_and_wait(sock, "diffie-hellman-group-exchange-sha256",
+                   MSG_KEX_DH_GEX_REQUEST)
     # Odd, top bit set: the client cannot tell it from a safe prime
     # without the work this server wants it to do anyway.
     p = int.from_bytes(os.urandom(2048), "big") | (1 << 16383) | 1
     sock.sendall(packet(bytes([MSG_KEX_DH_GEX_GROUP]) + mpint(p) + mpint(2)))
-    while sock.recv(65536):
-        pass
+    drain(sock)
 
 
 def mode_disconnect(sock):
@@ -182,19 +190,13 @@ def mode_disconnect(sock):
 
 def mode_bad_signature(sock):
     """An ECDH reply whose signature type is terminal escapes."""
-    greet(sock)
-    sock.sendall(packet(kexinit("curve25519-sha256")))
-    while True:
-        payload = recv_packet(sock)
-        if payload[0] == MSG_KEX_ECDH_INIT:
-            break
+    offer_and_wait(sock, "curve25519-sha256", MSG_KEX_ECDH_INIT)
     hostkey = string(b"ssh-ed25519") + string(os.urandom(32))
     sig = string(EVIL_BYTES + b"ssh-ed25519") + string(os.urandom(64))
     reply = (bytes([MSG_KEX_ECDH_REPLY]) + string(hostkey) +
              string(os.urandom(32)) + string(sig))
     sock.sendall(packet(reply))
-    while sock.recv(65536):
-        pass
+    drain(sock)
 
 
 def auth_server(host_key):
