@@ -7,6 +7,7 @@
 #include "algorithms.h"
 #include "config.h"
 #include "log.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 static const char *algorithms_keys[ALGO_NKINDS] = {
@@ -89,23 +90,6 @@ algorithms_load(void)
 		algorithms_supported[kind] = list;
 	}
 	libssh2_session_free(session);
-}
-
-/* Return whether NAME is an item of the comma-separated LIST. */
-static int
-algorithms_listed(const char *list, const char *name)
-{
-	size_t		 len = strlen(name);
-	const char	*p;
-
-	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ',')) {
-		if (*p == ',')
-			p++;
-		if (strncmp(p, name, len) == 0 &&
-		    (p[len] == ',' || p[len] == '\0'))
-			return 1;
-	}
-	return 0;
 }
 
 /*
@@ -206,7 +190,7 @@ algorithms_allowed(enum algo_kind kind, int allow_rsa, int defaults_only)
 	if (kind == ALGO_HOSTKEY) {
 		for (i = 0; i < ALGORITHMS_NHOSTKEY; i++) {
 			type = algorithms_hostkey_order[i];
-			if (algorithms_listed(algorithms_supported[kind], type) &&
+			if (wire_namelist_has(algorithms_supported[kind], type) &&
 			    algorithms_weak(kind, type, allow_rsa) == NULL)
 				algorithms_append(&list, type);
 		}
@@ -240,10 +224,10 @@ algorithms_verdict(enum algo_kind kind, const char *name, const char **why)
 
 	*why = NULL;
 	algorithms_load();
-	if (!algorithms_listed(algorithms_supported[kind], name))
+	if (!wire_namelist_has(algorithms_supported[kind], name))
 		return ALGO_UNSUPPORTED;
 	list = algorithms_allowed(kind, 0, 1);
-	listed = algorithms_listed(list, name);
+	listed = wire_namelist_has(list, name);
 	free(list);
 	if (listed)
 		return ALGO_DEFAULT;
@@ -254,7 +238,7 @@ algorithms_verdict(enum algo_kind kind, const char *name, const char **why)
 	if ((*why = algorithms_opt_in(kind, name)) != NULL)
 		return ALGO_IF_CONFIGURED;
 	list = algorithms_allowed(kind, 1, 0);
-	listed = algorithms_listed(list, name);
+	listed = wire_namelist_has(list, name);
 	free(list);
 	if (!listed) {
 		*why = "not a host key type hops offer";
@@ -291,7 +275,7 @@ algorithms_check(enum algo_kind kind, const char *list, int allow_rsa,
 			rc = -1;
 			break;
 		}
-		if (!algorithms_listed(algorithms_supported[kind], name)) {
+		if (!wire_namelist_has(algorithms_supported[kind], name)) {
 			xasprintf(cause, "%s: unknown %s '%s' (libssh2 %s "
 			    "does not support it); use some of %s, or leave %s "
 			    "out for the secure default", algorithms_keys[kind],
@@ -343,7 +327,7 @@ algorithms_hostkey_allowed(const struct config_hop *hop, const char *type)
 	if (algorithms_weak(ALGO_HOSTKEY, type, hop->allow_ssh_rsa_sha1))
 		return 0;
 	if (hop->host_key_algorithms != NULL)
-		return algorithms_listed(hop->host_key_algorithms, type);
+		return wire_namelist_has(hop->host_key_algorithms, type);
 	return 1;
 }
 

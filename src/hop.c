@@ -138,13 +138,6 @@ hop_set_config(struct hop *hop, const struct config_hop *conf)
 	hop_pool_set_config(hop, conf);
 }
 
-/* Return the hop's state. */
-enum hop_state
-hop_get_state(const struct hop *hop)
-{
-	return hop->state;
-}
-
 /* Change state, logging the transition. */
 static void
 hop_set_state(struct hop *hop, enum hop_state state)
@@ -588,6 +581,20 @@ hop_clear_tried_keys(struct hop *hop)
 	hop->unmatched_how = NULL;
 }
 
+/* Fail the hop: none of the host keys presented so far (HOW) is trusted. */
+static void
+hop_refuse_key(struct hop *hop, const char *how)
+{
+	char	*presented = hop->presented;
+
+	hop->presented = NULL;
+	hop_clear_tried_keys(hop);
+	hop_fail(hop, 1, "host key REFUSED for %s:%d: presented %s; %s; "
+	    "no authentication was attempted", hop->conf->host,
+	    hop->conf->port, presented, how);
+	free(presented);
+}
+
 /*
  * Verify the server's host key. Returns 0 to go on, -1 if the hop has been
  * failed or reconnected with other key types.
@@ -652,13 +659,7 @@ hop_verify(struct hop *hop)
 			return -1;
 		}
 	}
-	presented = hop->presented;
-	hop->presented = NULL;
-	hop_clear_tried_keys(hop);
-	hop_fail(hop, 1, "host key REFUSED for %s:%d: presented %s; %s; "
-	    "no authentication was attempted", hop->conf->host,
-	    hop->conf->port, presented, check.how);
-	free(presented);
+	hop_refuse_key(hop, check.how);
 	hostkey_check_clear(&check);
 	return -1;
 }
@@ -686,7 +687,7 @@ void
 hop_advance(struct hop *hop)
 {
 	const char	*why;
-	char		*presented, *how, *explained;
+	char		*how, *explained;
 	int		 rc, code;
 
 	switch (hop->state) {
@@ -698,15 +699,9 @@ hop_advance(struct hop *hop)
 			why = hop_session_error(hop, &code);
 			if (hop->nexcluded > 0) {
 				/* No other key type left to ask for. */
-				presented = hop->presented;
 				how = hop->unmatched_how;
-				hop->presented = hop->unmatched_how = NULL;
-				hop_clear_tried_keys(hop);
-				hop_fail(hop, 1, "host key REFUSED for %s:%d: "
-				    "presented %s; %s; no authentication was "
-				    "attempted", hop->conf->host,
-				    hop->conf->port, presented, how);
-				free(presented);
+				hop->unmatched_how = NULL;
+				hop_refuse_key(hop, how);
 				free(how);
 				return;
 			}
@@ -835,21 +830,33 @@ hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
 	return 1;
 }
 
-/* Say why the server refused a channel, and what to check. */
+/*
+ * libssh2 1.11.1 gives every refused open LIBSSH2_ERROR_CHANNEL_FAILURE and
+ * tells the server's reason code only by one fixed message per code
+ * (channel.c, _libssh2_channel_open).
+ */
+#define HOP_OPEN_PROHIBITED \
+	"Channel open failure (administratively prohibited)"
+#define HOP_OPEN_CONNECT_FAILED \
+	"Channel open failure (connect failed)"
+
+/* Say why opening HC failed with libssh2 error CODE and message WHY. */
 static char *
-hop_open_reason(struct hop *hop, struct hop_channel *hc, const char *why)
+hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
+    const char *why)
 {
 	char	*reason;
+	int	 refused = code == LIBSSH2_ERROR_CHANNEL_FAILURE;
 
 	if (hc->kind == HC_LISTEN)
 		xasprintf(&reason, "%s refused to listen on %s:%d "
 		    "(AllowTcpForwarding, PermitListen, or the port is in use "
 		    "there)", hop->label, hc->host, hc->port);
-	else if (strstr(why, "administratively prohibited"))
+	else if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0)
 		xasprintf(&reason, "%s:%d refused by the server: "
 		    "administratively prohibited (check AllowTcpForwarding/"
 		    "PermitOpen on %s)", hc->host, hc->port, hop->label);
-	else if (strstr(why, "connect failed"))
+	else if (refused && strcmp(why, HOP_OPEN_CONNECT_FAILED) == 0)
 		xasprintf(&reason, "%s could not connect to %s:%d (refused, "
 		    "unreachable or not resolvable from there)", hop->label,
 		    hc->host, hc->port);
@@ -905,7 +912,7 @@ hop_open_next(struct hop *hop)
 			return 0;
 		if (hop_error_is_fatal(code))
 			return hop_open_finish(hop, hc, code, why);
-		reason = hop_open_reason(hop, hc, why);
+		reason = hop_open_reason(hop, hc, code, why);
 		hop_open_finish(hop, hc, code, reason);
 		free(reason);
 		return 1;
@@ -1564,13 +1571,6 @@ hop_channel_can_write(struct hop_channel *hc)
 		return 1;
 	hc->write_blocked = 1;
 	return 0;
-}
-
-/* Return the hop a channel belongs to. */
-struct hop *
-hop_channel_hop(const struct hop_channel *hc)
-{
-	return hc->hop;
 }
 
 /* Say goodbye to the server and stop, for shutdown. */

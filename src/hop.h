@@ -48,10 +48,6 @@ struct hop_channel_ops {
 	void	(*lost)(void *arg, const char *reason);
 };
 
-/*
- * Create a hop for CONF. With OUTER, its session is carried by a channel
- * of OUTER's session (jump chains); OUTER must outlive it.
- */
 /* What jumpgate status shows of a hop. */
 struct hop_status {
 	const char	*label;		/* chain: "bastion -> app" */
@@ -68,13 +64,16 @@ void		 hop_get_status(const struct hop *, struct hop_status *);
 /* Point a kept hop at the same settings in a reloaded config. */
 void		 hop_set_config(struct hop *, const struct config_hop *);
 
+/*
+ * Create a hop for CONF. With OUTER, its session is carried by a channel
+ * of OUTER's session (jump chains); OUTER must outlive it.
+ */
 struct hop	*hop_new(struct event_base *, struct evdns_base *,
 		    const struct config_hop *, struct hop *outer);
 void		 hop_free(struct hop *);
 void		 hop_start(struct hop *);
 void		 hop_shutdown(struct hop *, const char *why);
 const char	*hop_name(const struct hop *);
-enum hop_state	 hop_get_state(const struct hop *);
 const char	*hop_state_name(enum hop_state);
 void		 hop_kick(struct hop *);
 
@@ -112,6 +111,5 @@ ssize_t		 hop_channel_write(struct hop_channel *, const char *, size_t);
 int		 hop_channel_send_eof(struct hop_channel *);
 int		 hop_channel_remote_closed(struct hop_channel *);
 int		 hop_channel_can_write(struct hop_channel *);
-struct hop	*hop_channel_hop(const struct hop_channel *);
 
 #endif

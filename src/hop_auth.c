@@ -30,6 +30,7 @@
 #include "log.h"
 #include "otp.h"
 #include "vis.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 #define AUTH_PUBLICKEY	0x1
@@ -54,23 +55,6 @@ hop_auth_method_name(int method)
 		return "password";
 	}
 	return "none";
-}
-
-/* Return whether the comma-separated LIST has METHOD. */
-static int
-hop_auth_offers(const char *list, const char *method)
-{
-	size_t		 len = strlen(method);
-	const char	*p;
-
-	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ',')) {
-		if (*p == ',')
-			p++;
-		if (strncmp(p, method, len) == 0 &&
-		    (p[len] == ',' || p[len] == '\0'))
-			return 1;
-	}
-	return 0;
 }
 
 /* Wipe and free *SECRET. */
@@ -429,18 +413,18 @@ hop_auth_next(struct hop *hop)
 
 	secrets = hop_auth_has_password(conf) || conf->otp_command != NULL;
 	if (!(hop->auth_tried & AUTH_PUBLICKEY) &&
-	    hop_auth_offers(list, "publickey") && (conf->identity != NULL ||
+	    wire_namelist_has(list, "publickey") && (conf->identity != NULL ||
 	    getenv("SSH_AUTH_SOCK") != NULL || !secrets)) {
 		hop->auth_tried |= hop->auth_method = AUTH_PUBLICKEY;
 		return hop_auth_publickey(hop);
 	}
 	if (!(hop->auth_tried & AUTH_KBDINT_M) &&
-	    hop_auth_offers(list, "keyboard-interactive") && secrets) {
+	    wire_namelist_has(list, "keyboard-interactive") && secrets) {
 		hop->auth_tried |= hop->auth_method = AUTH_KBDINT_M;
 		return hop_auth_kbdint(hop);
 	}
 	if (!(hop->auth_tried & AUTH_PASSWORD_M) &&
-	    hop_auth_offers(list, "password") && hop_auth_has_password(conf)) {
+	    wire_namelist_has(list, "password") && hop_auth_has_password(conf)) {
 		hop->auth_tried |= hop->auth_method = AUTH_PASSWORD_M;
 		if (hop_auth_load_password(hop, &cause) != 0) {
 			hop_fail(hop, 1, "%s", cause);
@@ -463,7 +447,7 @@ hop_auth_next(struct hop *hop)
 		    conf->otp_command == NULL ? " (and otp_command for one-time "
 		    "codes)" : "");
 		free(source);
-	} else if (!hop_auth_offers(list, "publickey") && !secrets) {
+	} else if (!wire_namelist_has(list, "publickey") && !secrets) {
 		hop_fail(hop, 1, "the server does not accept publickey "
 		    "authentication for %s (it offers: %s); for password or "
 		    "keyboard-interactive set password_file or password_env "
@@ -488,7 +472,7 @@ hop_auth_relisted(struct hop *hop)
 {
 	int	method = hop->auth_method;
 
-	if (hop_auth_offers(hop->auth_list, hop_auth_method_name(method))) {
+	if (wire_namelist_has(hop->auth_list, hop_auth_method_name(method))) {
 		if (method == AUTH_PUBLICKEY && hop->agent != NULL) {
 			hop->auth_step = AUTH_AGENT_NEXT;
 			return hop_auth(hop);
