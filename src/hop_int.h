@@ -49,18 +49,7 @@ struct hop_transport {
 extern const struct hop_transport hop_tcp_transport;
 extern const struct hop_transport hop_carrier_transport;
 
-enum hop_auth_step {
-	AUTH_LIST,		/* ask which methods the server takes */
-	AUTH_IDENTITY,		/* publickey with the identity file */
-	AUTH_AGENT_NEXT,	/* publickey with the next agent key */
-	AUTH_AGENT_TRY,
-	AUTH_OTP,		/* otp_command runs */
-	AUTH_KBDINT,		/* keyboard-interactive */
-	AUTH_PASSWORD,
-	AUTH_RELIST		/* a method failed: was it a partial success? */
-};
-
-struct otp_job;
+struct hop_auth;
 
 TAILQ_HEAD(hop_channels, hop_channel);
 
@@ -93,20 +82,7 @@ struct hop {
 
 	/* Session. */
 	LIBSSH2_SESSION		*session;
-	enum hop_auth_step	 auth_step;
-	LIBSSH2_AGENT		*agent;
-	struct libssh2_agent_publickey *agent_key;
-	int			 agent_tried;
-	char			*passphrase;
-	char			*password;	/* wiped after each method */
-	char			*otp;		/* one-time code, likewise */
-	struct otp_job		*otp_job;
-	char			*auth_list;	/* methods the server named last */
-	int			 auth_tried;	/* methods begun (hop_auth.c) */
-	int			 auth_method;	/* the one under way */
-	int			 auth_partial;	/* methods the server took */
-	char			*auth_failure;	/* why the last method failed */
-	char			*auth_error;	/* a callback's hard failure */
+	struct hop_auth		*auth;		/* private to hop_auth.c */
 	char			*dead;	/* set inside a service pass */
 
 	/* Host-key types left out after a pin did not match. */
