@@ -1,11 +1,9 @@
 /* A hop: one SSH session to a host, its transport and its channels. */
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <linux/sockios.h>
 #include <netdb.h>
 
 #include <errno.h>
@@ -172,17 +170,17 @@ hop_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	ssize_t		 n;
 	int		 n2;
 
-	if (fd != hop->fd || hop->fd == -1) {
+	if (fd != hop->io.fd || hop->io.fd == -1) {
 		/* ssh-agent traffic uses its own socket. */
 		if ((n = recv(fd, buf, len, flags)) < 0)
 			return -errno;
 		return n;
 	}
-	if ((n2 = evbuffer_remove(hop->inbuf, buf, len)) > 0) {
+	if ((n2 = evbuffer_remove(hop->io.inbuf, buf, len)) > 0) {
 		hop->pulled = 1;
 		return n2;
 	}
-	if (hop->transport_dead)
+	if (hop->io.dead)
 		return -ECONNRESET;
 	return -EAGAIN;
 }
@@ -198,36 +196,31 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	struct hop	*hop = *abstract;
 	ssize_t		 n = 0;
 
-	if (fd != hop->fd || hop->fd == -1) {
-		if (hop->fd == -1 && fd == -1)
+	if (fd != hop->io.fd || hop->io.fd == -1) {
+		if (hop->io.fd == -1 && fd == -1)
 			return len;	/* transport gone: discard */
 		if ((n = send(fd, buf, len, flags | MSG_NOSIGNAL)) < 0)
 			return -errno;
 		return n;
 	}
-	if (hop->transport_dead)
+	if (hop->io.dead)
 		return -ECONNRESET;
-	hop->bytes_sent += len;
-	if (hop->transport == &hop_tcp_transport &&
-	    evbuffer_get_length(hop->outbuf) == 0) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR) {
-				hop->transport_dead = 1;
-				return -errno;
-			}
-			n = 0;
+	hop->io.bytes_sent += len;
+	if (hop->transport->write_now != NULL &&
+	    evbuffer_get_length(hop->io.outbuf) == 0) {
+		if ((n = hop->transport->write_now(hop, buf, len)) < 0) {
+			hop->io.dead = 1;
+			return n;
 		}
 		if ((size_t)n == len)
 			return len;
 	}
-	evbuffer_add(hop->outbuf, (const char *)buf + n, len - n);
+	evbuffer_add(hop->io.outbuf, (const char *)buf + n, len - n);
 	hop->transport->flush(hop);
-	if (hop->transport == &hop_tcp_transport)
-		hop->sends_deferred++;
-	if (evbuffer_get_length(hop->outbuf) > hop->outbuf_peak)
-		hop->outbuf_peak = evbuffer_get_length(hop->outbuf);
+	if (hop->transport->write_now != NULL)
+		hop->io.sends_deferred++;
+	if (evbuffer_get_length(hop->io.outbuf) > hop->io.outbuf_peak)
+		hop->io.outbuf_peak = evbuffer_get_length(hop->io.outbuf);
 	return len;
 }
 
@@ -404,21 +397,22 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	}
 	hop->base = base;
 	hop->dns = dns;
-	hop->fd = -1;
+	hop->io.fd = -1;
 	hop->state = HOP_DOWN;
 	hop->since = time(NULL);
 	hop->backoff = hop->conf->reconnect_min;
-	hop->inbuf = evbuffer_new();
-	hop->outbuf = evbuffer_new();
+	hop->io.inbuf = evbuffer_new();
+	hop->io.outbuf = evbuffer_new();
 	hop->ev_deadline = evtimer_new(base, hop_deadline_cb, hop);
 	hop->ev_retry = evtimer_new(base, hop_retry_cb, hop);
 	hop->ev_service = event_new(base, -1, 0, hop_service_cb, hop);
 	hop->ev_idle = evtimer_new(base, hop_idle_cb, hop);
-	if (hop->inbuf == NULL || hop->outbuf == NULL ||
+	if (hop->io.inbuf == NULL || hop->io.outbuf == NULL ||
 	    hop->ev_deadline == NULL || hop->ev_retry == NULL ||
 	    hop->ev_service == NULL || hop->ev_idle == NULL)
 		fatal("hop %s: out of memory", conf->name);
 	hop_alive_init(hop);
+	hop->transport->init(hop);
 	TAILQ_INIT(&hop->channels);
 	TAILQ_INIT(&hop->queue);
 	TAILQ_INIT(&hop->closing);
@@ -523,11 +517,11 @@ hop_teardown(struct hop *hop, const char *reason)
 		log_info("hop %s: session ended (%s): %" PRIu64 " bytes sent, "
 		    "%" PRIu64 " received; %" PRIu64 " sends deferred, output "
 		    "buffer peak %zu bytes", hop->label, reason,
-		    hop->bytes_sent, hop->bytes_received, hop->sends_deferred,
-		    hop->outbuf_peak);
+		    hop->io.bytes_sent, hop->io.bytes_received, hop->io.sends_deferred,
+		    hop->io.outbuf_peak);
 	}
-	hop->bytes_sent = hop->bytes_received = hop->sends_deferred = 0;
-	hop->outbuf_peak = 0;
+	hop->io.bytes_sent = hop->io.bytes_received = hop->io.sends_deferred = 0;
+	hop->io.outbuf_peak = 0;
 	hop->opening = NULL;
 	hop->last_open.tv_sec = hop->last_open.tv_nsec = 0;
 	TAILQ_FOREACH_SAFE(hc, &hop->queue, entry, next) {
@@ -553,18 +547,18 @@ hop_teardown(struct hop *hop, const char *reason)
 	}
 
 	/* No more I/O: make every libssh2 call below fail fast. */
-	hop->transport_dead = 1;
-	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
+	hop->io.dead = 1;
+	evbuffer_drain(hop->io.inbuf, evbuffer_get_length(hop->io.inbuf));
 	hop_auth_clear(hop);
 	if (hop->session != NULL) {
 		libssh2_session_free(hop->session);
 		hop->session = NULL;
 	}
 	hop->transport->close(hop);
-	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
-	evbuffer_drain(hop->outbuf, evbuffer_get_length(hop->outbuf));
-	hop->read_paused = 0;
-	hop->transport_dead = 0;
+	evbuffer_drain(hop->io.inbuf, evbuffer_get_length(hop->io.inbuf));
+	evbuffer_drain(hop->io.outbuf, evbuffer_get_length(hop->io.outbuf));
+	hop->io.read_paused = 0;
+	hop->io.dead = 0;
 	free(hop->dead);
 	hop->dead = NULL;
 	hop_set_state(hop, HOP_DOWN);
@@ -692,7 +686,7 @@ hop_advance(struct hop *hop)
 
 	switch (hop->state) {
 	case HOP_HANDSHAKE:
-		rc = libssh2_session_handshake(hop->session, hop->fd);
+		rc = libssh2_session_handshake(hop->session, hop->io.fd);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return;
 		if (rc != 0) {
@@ -968,7 +962,7 @@ static int
 hop_take_input(struct hop *hop)
 {
 	struct hop_channel	*hc;
-	size_t			 before = evbuffer_get_length(hop->inbuf);
+	size_t			 before = evbuffer_get_length(hop->io.inbuf);
 	int			 pulled = hop->pulled;
 
 	if (before == 0 && !pulled)
@@ -977,13 +971,13 @@ hop_take_input(struct hop *hop)
 	    hop_take_input_on(hop->probe) != 0) {
 		TAILQ_FOREACH(hc, &hop->channels, entry) {
 			if (hop->dead != NULL || (!hop->pulled &&
-			    evbuffer_get_length(hop->inbuf) == 0))
+			    evbuffer_get_length(hop->io.inbuf) == 0))
 				break;
 			if (hc->state == CHAN_OPEN && hc->kind != HC_LISTEN)
 				hop_take_input_on(hc);
 		}
 	}
-	return evbuffer_get_length(hop->inbuf) < before ||
+	return evbuffer_get_length(hop->io.inbuf) < before ||
 	    (pulled && !hop->pulled);
 }
 
@@ -1000,7 +994,7 @@ hop_take_input_on(struct hop_channel *hc)
 
 	rc = libssh2_channel_read(hc->channel, none, 0);
 	if (rc == LIBSSH2_ERROR_EAGAIN &&
-	    evbuffer_get_length(hop->inbuf) == 0) {
+	    evbuffer_get_length(hop->io.inbuf) == 0) {
 		hop->pulled = 0;
 		return 0;
 	}
@@ -1106,7 +1100,7 @@ hop_service(struct hop *hop)
 	char			*dead;
 
 	do {
-		unread = evbuffer_get_length(hop->inbuf);
+		unread = evbuffer_get_length(hop->io.inbuf);
 		progress = hop_open_next(hop);
 		if (hop->news) {
 			hop->news = 0;
@@ -1132,7 +1126,7 @@ hop_service(struct hop *hop)
 			progress |= hop_reap(hop);
 		if (hop->dead == NULL && hop_take_input(hop))
 			unread = SIZE_MAX;	/* packets may have come in */
-		if (evbuffer_get_length(hop->inbuf) < unread) {
+		if (evbuffer_get_length(hop->io.inbuf) < unread) {
 			/* libssh2 took in packets: for which channels? */
 			progress = 1;
 			hop->news = 1;
@@ -1147,9 +1141,9 @@ hop_service(struct hop *hop)
 	} while (progress && ++rounds < HOP_SERVICE_ROUNDS);
 	if (progress || !TAILQ_EMPTY(&hop->wake))
 		hop_kick(hop);	/* let other events in, then go on */
-	if (hop->read_paused &&
-	    evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX / 2) {
-		hop->read_paused = 0;
+	if (hop->io.read_paused &&
+	    evbuffer_get_length(hop->io.inbuf) < HOP_INBUF_MAX / 2) {
+		hop->io.read_paused = 0;
 		hop->transport->resume(hop);
 	}
 }
@@ -1183,7 +1177,7 @@ hop_counters(struct hop *hop)
 	unsigned long		 unread, total_unread = 0, window;
 	unsigned long		 min_rwin = 0, min_wwin = 0;
 	int			 open = 0, woken = 0, blocked = 0, nowin = 0;
-	int			 kernel_out;
+	int			 kernel_out, write_waiting;
 	char			*text;
 
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
@@ -1204,9 +1198,7 @@ hop_counters(struct hop *hop)
 		if (open == 1 || window < min_wwin)
 			min_wwin = window;
 	}
-	if (hop->transport != &hop_tcp_transport ||
-	    ioctl(hop->fd, SIOCOUTQ, &kernel_out) == -1)
-		kernel_out = -1;
+	write_waiting = hop->transport->waiting(hop, &kernel_out);
 	xasprintf(&text, "%d data channels open, %d opens queued, %d woken, %d "
 	    "writers held back (%d of them with a closed send window), "
 	    "transport input %zu bytes not taken by libssh2, output %zu bytes "
@@ -1214,10 +1206,9 @@ hop_counters(struct hop *hop)
 	    "%lu bytes held by libssh2 for readers, smallest receive window "
 	    "%lu, smallest send window %lu, read %s",
 	    open, hop_count_queued(hop), woken, blocked, nowin,
-	    evbuffer_get_length(hop->inbuf), evbuffer_get_length(hop->outbuf),
-	    hop->ev_write != NULL && event_pending(hop->ev_write, EV_WRITE,
-	    NULL) ? "waiting" : "idle", kernel_out, total_unread, min_rwin,
-	    min_wwin, hop->read_paused ? "paused" : "on");
+	    evbuffer_get_length(hop->io.inbuf), evbuffer_get_length(hop->io.outbuf),
+	    write_waiting ? "waiting" : "idle", kernel_out, total_unread, min_rwin,
+	    min_wwin, hop->io.read_paused ? "paused" : "on");
 	return text;
 }
 
@@ -1228,8 +1219,8 @@ hop_waiting(struct hop *hop)
 	struct hop_channel	*hc;
 	int			 waiting;
 
-	waiting = evbuffer_get_length(hop->inbuf) > 0 ||
-	    evbuffer_get_length(hop->outbuf) > 0 ||
+	waiting = evbuffer_get_length(hop->io.inbuf) > 0 ||
+	    evbuffer_get_length(hop->io.outbuf) > 0 ||
 	    !TAILQ_EMPTY(&hop->queue) || hop->opening != NULL ||
 	    !TAILQ_EMPTY(&hop->wake);
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
@@ -1567,7 +1558,7 @@ hop_channel_remote_closed(struct hop_channel *hc)
 int
 hop_channel_can_write(struct hop_channel *hc)
 {
-	if (evbuffer_get_length(hc->hop->outbuf) < HOP_OUTBUF_HIGH)
+	if (evbuffer_get_length(hc->hop->io.outbuf) < HOP_OUTBUF_HIGH)
 		return 1;
 	hc->write_blocked = 1;
 	return 0;
@@ -1577,6 +1568,8 @@ hop_channel_can_write(struct hop_channel *hc)
 void
 hop_shutdown(struct hop *hop, const char *why)
 {
+	size_t	len;
+
 	hop_pool_shutdown(hop, why);
 	evtimer_del(hop->ev_retry);
 	if (hop->session != NULL && hop->state >= HOP_AUTH) {
@@ -1585,9 +1578,10 @@ hop_shutdown(struct hop *hop, const char *why)
 		libssh2_session_disconnect(hop->session, "jumpgate shutting "
 		    "down");
 		/* One non-blocking flush; a slow server misses the goodbye. */
-		if (hop->transport == &hop_tcp_transport && hop->fd != -1 &&
-		    evbuffer_get_length(hop->outbuf) > 0)
-			evbuffer_write(hop->outbuf, hop->fd);
+		if (hop->transport->write_now != NULL &&
+		    (len = evbuffer_get_length(hop->io.outbuf)) > 0)
+			(void)hop->transport->write_now(hop,
+			    evbuffer_pullup(hop->io.outbuf, -1), len);
 	}
 	hop_teardown(hop, why);
 	log_info("hop %s: disconnected (%s)", hop->label, why);
@@ -1616,7 +1610,8 @@ hop_free(struct hop *hop)
 	event_free(hop->ev_service);
 	event_free(hop->ev_idle);
 	hop_alive_free(hop);
-	evbuffer_free(hop->inbuf);
-	evbuffer_free(hop->outbuf);
+	hop->transport->free(hop);
+	evbuffer_free(hop->io.inbuf);
+	evbuffer_free(hop->io.outbuf);
 	free(hop);
 }

@@ -7,6 +7,7 @@
 #define JUMPGATE_HOP_INT_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -33,17 +34,44 @@ struct evdns_getaddrinfo_request;
 struct evutil_addrinfo;
 
 /*
- * A transport carries the session's bytes. connect starts it and calls
- * hop_session_begin once bytes can flow (or hop_fail); flush says the
- * output buffer has data; resume says the input buffer has room again;
- * close drops it (the session is gone by then).
+ * A transport carries the session's bytes between hop->io's buffers and
+ * the server; its own state (events, DNS, sockets, the carrier channel)
+ * hangs off io.transport and only it touches that. init and free bracket
+ * the hop's life; connect starts it and calls hop_session_begin once bytes
+ * can flow (or hop_fail); write_now, if not NULL, writes what it can of
+ * BUF at once, returning the bytes taken or -errno when the transport is
+ * broken (only called with the output buffer empty); flush says the output
+ * buffer has data; resume says the input buffer has room again; close
+ * drops the connection (the session is gone by then); waiting says whether
+ * output waits for the transport, and sets *UNSENT to the bytes the kernel
+ * holds unsent, or -1.
  */
 struct hop_transport {
 	const char	*name;
+	void		(*init)(struct hop *);
 	void		(*connect)(struct hop *);
+	ssize_t		(*write_now)(struct hop *, const void *, size_t);
 	void		(*flush)(struct hop *);
 	void		(*resume)(struct hop *);
 	void		(*close)(struct hop *);
+	int		(*waiting)(struct hop *, int *unsent);
+	void		(*free)(struct hop *);
+};
+
+/* The session's bytes: libssh2's callbacks on one side, the transport on the other. */
+struct hop_io {
+	int			 fd;		/* socket, or placeholder */
+	struct evbuffer		*inbuf;
+	struct evbuffer		*outbuf;
+	int			 read_paused;
+	int			 dead;		/* libssh2 calls fail fast */
+	void			*transport;	/* the transport's own state */
+
+	/* Counters of the current session. */
+	uint64_t		 bytes_sent;
+	uint64_t		 bytes_received;
+	uint64_t		 sends_deferred;	/* kernel took less */
+	size_t			 outbuf_peak;
 };
 
 extern const struct hop_transport hop_tcp_transport;
@@ -63,22 +91,12 @@ struct hop {
 	/* Transport. */
 	const struct hop_transport *transport;
 	struct hop		*outer;		/* carrier transport only */
+	struct hop_io		 io;
+
 	/* Extra sessions to the same host (hop_pool.c). */
 	struct hop		*primary;	/* NULL: this is the first */
 	struct hop		*pool[HOP_POOL_MAX];
 	int			 npool;
-	struct hop_channel	*carrier;	/* ... its channel */
-	int			 fd;		/* socket, or placeholder */
-	struct event		*ev_read;
-	struct event		*ev_write;
-	struct evbuffer		*inbuf;
-	struct evbuffer		*outbuf;
-	int			 read_paused;
-	int			 transport_dead;
-	struct evdns_getaddrinfo_request *dns_req;
-	int			 dns_pending;
-	struct evutil_addrinfo	*addrs;
-	struct evutil_addrinfo	*addr_next;
 
 	/* Session. */
 	LIBSSH2_SESSION		*session;
@@ -132,11 +150,6 @@ struct hop {
 	unsigned int		 sessions;	/* sessions that got ready */
 	char			 fingerprint[FINGERPRINT_TEXT_LEN];
 
-	/* Transport counters of the current session. */
-	uint64_t		 bytes_sent;
-	uint64_t		 bytes_received;
-	uint64_t		 sends_deferred;	/* kernel took less */
-	size_t			 outbuf_peak;
 };
 
 void	hop_session_begin(struct hop *);
