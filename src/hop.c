@@ -27,7 +27,6 @@
 #include "compat.h"
 #include "config.h"
 #include "hop_int.h"
-#include "hostkey.h"
 #include "log.h"
 #include "vis.h"
 #include "xmalloc.h"
@@ -412,6 +411,7 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	    hop->ev_service == NULL || hop->ev_idle == NULL)
 		fatal("hop %s: out of memory", conf->name);
 	hop_alive_init(hop);
+	hop_hostkey_init(hop);
 	hop->transport->init(hop);
 	TAILQ_INIT(&hop->channels);
 	TAILQ_INIT(&hop->queue);
@@ -461,7 +461,7 @@ hop_free_cb(void *ptr, void **abstract)
 void
 hop_session_begin(struct hop *hop)
 {
-	char	*prefs, *cause;
+	char	*cause;
 
 	hop->session = libssh2_session_init_ex(NULL, hop_free_cb, NULL, hop);
 	if (hop->session == NULL)
@@ -477,26 +477,8 @@ hop_session_begin(struct hop *hop)
 		free(cause);
 		return;
 	}
-	/* Steering towards pinned types, within host_key_algorithms. */
-	prefs = hostkey_preferences(hop->conf, hop->excluded, hop->nexcluded);
-	if (prefs == NULL) {
-		hop_fail(hop, 1, "no host key algorithm left to offer: "
-		    "known_hosts and host_key_algorithms%s leave no type in "
-		    "common; add the server's ed25519 or ecdsa key, or widen "
-		    "host_key_algorithms", hop->conf->allow_ssh_rsa_sha1 ? "" :
-		    " (ssh-rsa needs allow_ssh_rsa_sha1 = yes)");
+	if (hop_hostkey_offer(hop) != 0)
 		return;
-	}
-	log_debug("hop %s: host key types offered: %s", hop->label, prefs);
-	if (libssh2_session_method_pref(hop->session, LIBSSH2_METHOD_HOSTKEY,
-	    prefs) != 0) {
-		hop_fail(hop, 1, "libssh2 %s accepts none of the host key "
-		    "types %s", libssh2_version(0), prefs);
-		free(prefs);
-		return;
-	}
-	free(hop->hostkeys_offered);
-	hop->hostkeys_offered = prefs;
 	hop_advance(hop);
 }
 
@@ -564,100 +546,6 @@ hop_teardown(struct hop *hop, const char *reason)
 	hop_set_state(hop, HOP_DOWN);
 }
 
-/* Forget the key types tried for pins. */
-static void
-hop_clear_tried_keys(struct hop *hop)
-{
-	hop->nexcluded = 0;
-	free(hop->presented);
-	hop->presented = NULL;
-	free(hop->unmatched_how);
-	hop->unmatched_how = NULL;
-}
-
-/* Fail the hop: none of the host keys presented so far (HOW) is trusted. */
-static void
-hop_refuse_key(struct hop *hop, const char *how)
-{
-	char	*presented = hop->presented;
-
-	hop->presented = NULL;
-	hop_clear_tried_keys(hop);
-	hop_fail(hop, 1, "host key REFUSED for %s:%d: presented %s; %s; "
-	    "no authentication was attempted", hop->conf->host,
-	    hop->conf->port, presented, how);
-	free(presented);
-}
-
-/*
- * Verify the server's host key. Returns 0 to go on, -1 if the hop has been
- * failed or reconnected with other key types.
- */
-static int
-hop_verify(struct hop *hop)
-{
-	struct hostkey_check	 check;
-	const char		*blob;
-	char			*presented, *prefs;
-	size_t			 len;
-	int			 type;
-
-	blob = libssh2_session_hostkey(hop->session, &len, &type);
-	if (blob == NULL) {
-		hop_fail(hop, 1, "the server presented no host key");
-		return -1;
-	}
-	hostkey_verify(hop->conf, (const unsigned char *)blob, len, &check);
-
-	if (check.verdict == HOSTKEY_TRUSTED) {
-		if (check.insecure) {
-			log_warn("hop %s: host key %s (%s) of %s:%d accepted "
-			    "WITHOUT verification (host_key_policy = insecure)",
-			    hop->label, check.fingerprint, check.type,
-			    hop->conf->host, hop->conf->port);
-		} else {
-			log_info("hop %s: host key %s (%s) %s",
-			    hop->label, check.fingerprint, check.type,
-			    check.how);
-		}
-		snprintf(hop->fingerprint, sizeof hop->fingerprint, "%s",
-		    check.fingerprint);
-		hop_clear_tried_keys(hop);
-		hostkey_check_clear(&check);
-		return 0;
-	}
-
-	xasprintf(&presented, "%s%s%s (%s)", hop->presented ?
-	    hop->presented : "", hop->presented ? ", " : "",
-	    check.fingerprint, check.type);
-	free(hop->presented);
-	hop->presented = presented;
-
-	if (check.verdict == HOSTKEY_UNMATCHED &&
-	    hop->nexcluded < HOP_MAX_KEYTYPES) {
-		free(hop->unmatched_how);
-		hop->unmatched_how = xstrdup(check.how);
-		snprintf(hop->excluded[hop->nexcluded++],
-		    sizeof hop->excluded[0], "%s", check.type);
-		prefs = hostkey_preferences(hop->conf, hop->excluded,
-		    hop->nexcluded);
-		if (prefs != NULL) {
-			/* The pin may be for another key type: ask for it. */
-			log_debug("hop %s: %s (%s) matches no pin; asking "
-			    "for another key type", hop->label,
-			    check.fingerprint, check.type);
-			free(prefs);
-			hostkey_check_clear(&check);
-			hop_teardown(hop, "trying another host key type");
-			hop_start(hop);
-			return -1;
-		}
-	}
-	hop_refuse_key(hop, check.how);
-	hostkey_check_clear(&check);
-	return -1;
-}
-
 /*
  * Say what a handshake failure with libssh2 error CODE means, when its
  * message does not: libssh2 returns -1 when the server's KEXINIT never
@@ -676,12 +564,19 @@ hop_handshake_hint(struct hop *hop, int code)
 	return "";
 }
 
+/* Drop the session and connect again at once, saying WHY. */
+void
+hop_restart(struct hop *hop, const char *why)
+{
+	hop_teardown(hop, why);
+	hop_start(hop);
+}
+
 /* Drive the state machine as far as it goes without waiting. */
 void
 hop_advance(struct hop *hop)
 {
 	const char	*why;
-	char		*how, *explained;
 	int		 rc, code;
 
 	switch (hop->state) {
@@ -691,29 +586,14 @@ hop_advance(struct hop *hop)
 			return;
 		if (rc != 0) {
 			why = hop_session_error(hop, &code);
-			if (hop->nexcluded > 0) {
-				/* No other key type left to ask for. */
-				how = hop->unmatched_how;
-				hop->unmatched_how = NULL;
-				hop_refuse_key(hop, how);
-				free(how);
+			if (hop_hostkey_handshake_failed(hop))
 				return;
-			}
-			explained = algorithms_explain(hop->session, hop->conf,
-			    hop->hostkeys_offered, hostkey_known_only(hop->conf));
-			if (explained != NULL) {
-				hop_fail(hop, 1, "SSH handshake with %s:%d "
-				    "failed: %s", hop->conf->host,
-				    hop->conf->port, explained);
-				free(explained);
-				return;
-			}
 			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s%s",
 			    hop->conf->host, hop->conf->port, why,
 			    hop_handshake_hint(hop, code));
 			return;
 		}
-		if (hop_verify(hop) != 0)
+		if (hop_hostkey_verify(hop) != 0)
 			return;
 		algorithms_log(hop->session, hop->label);
 		hop_auth_begin(hop);
@@ -1601,8 +1481,7 @@ hop_free(struct hop *hop)
 			hc->ops->failed(hc->arg, "jumpgate is shutting down");
 		hop_channel_destroy(hc);
 	}
-	hop_clear_tried_keys(hop);
-	free(hop->hostkeys_offered);
+	hop_hostkey_free(hop);
 	free(hop->last_error);
 	free(hop->label);
 	event_free(hop->ev_deadline);

@@ -77,7 +77,9 @@ struct hop_io {
 extern const struct hop_transport hop_tcp_transport;
 extern const struct hop_transport hop_carrier_transport;
 
+struct hop_alive;
 struct hop_auth;
+struct hop_hostkey;
 
 TAILQ_HEAD(hop_channels, hop_channel);
 
@@ -103,12 +105,7 @@ struct hop {
 	struct hop_auth		*auth;		/* private to hop_auth.c */
 	char			*dead;	/* set inside a service pass */
 
-	/* Host-key types left out after a pin did not match. */
-	char			 excluded[HOP_MAX_KEYTYPES][64];
-	size_t			 nexcluded;
-	char			*presented;
-	char			*unmatched_how;
-	char			*hostkeys_offered; /* in the last handshake */
+	struct hop_hostkey	*hostkey;	/* private to hop_hostkey.c */
 
 	char			*last_error;	/* why the last session failed */
 	int			 hard_failed;	/* host key or authentication */
@@ -130,16 +127,10 @@ struct hop {
 	struct hop_channel	*opening;
 	struct timespec		 last_open;	/* an open last completed */
 
-	/* Liveness (hop_alive.c). */
-	struct timespec		 last_rx;	/* when bytes last arrived */
-	struct hop_channel	*probe;		/* session channel for probes */
-	int			 probe_inflight;
-	struct event		*ev_alive;	/* keepalive tick */
-	struct event		*ev_alive_check; /* exact dead-peer deadline */
+	/* Liveness (private to hop_alive.c). */
+	struct hop_alive	*alive;
+	struct hop_channel	*probe;		/* our session channel */
 	uint64_t		 moved;		/* channel bytes and opens */
-	uint64_t		 watch_moved;	/* ... at the last tick */
-	int			 watch_waiting;	/* something waited then */
-	int			 watch_warned;	/* this stall was reported */
 
 	/* Use, for lazy hops and idle_timeout. */
 	int			 nuser;		/* channels of users */
@@ -174,6 +165,7 @@ void	hop_alive_stop(struct hop *);
 void	hop_alive_free(struct hop *);
 void	hop_alive_received(struct hop *);
 void	hop_advance(struct hop *);
+void	hop_restart(struct hop *, const char *);
 /*
  * For the progress watchdog: return whether anything waits to move on the
  * hop: transport input libssh2 has not taken, output the kernel has not
@@ -184,6 +176,17 @@ void	hop_advance(struct hop *);
 int	hop_waiting(struct hop *);
 char	*hop_counters(struct hop *);
 const char *hop_session_error(struct hop *, int *);
+
+/*
+ * hop_hostkey.c: hop_hostkey_offer and hop_hostkey_verify return 0 to go
+ * on, -1 when the hop has been failed (or restarted with other key types);
+ * hop_hostkey_handshake_failed 1 when it failed the hop.
+ */
+void	hop_hostkey_init(struct hop *);
+void	hop_hostkey_free(struct hop *);
+int	hop_hostkey_offer(struct hop *);
+int	hop_hostkey_verify(struct hop *);
+int	hop_hostkey_handshake_failed(struct hop *);
 
 /*
  * hop_auth.c. hop_auth runs one step: returns 0 when authenticated, 1 to
