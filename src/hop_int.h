@@ -1,7 +1,10 @@
 /*
- * Inside a hop: shared by hop.c (session, channels, service pass) and its
+ * Inside a hop: shared by hop.c (session, channels, service pass), its
  * transports, hop_tcp.c (a TCP socket) and hop_carrier.c (a channel of the
- * outer hop, for jump chains). Nothing else includes this.
+ * outer hop, for jump chains), and the parts that own one concern each:
+ * hop_hostkey.c, hop_auth.c, hop_alive.c, hop_pool.c. Each of those keeps
+ * its state in a struct of its own, private to its file. Nothing else
+ * includes this.
  */
 #ifndef JUMPGATE_HOP_INT_H
 #define JUMPGATE_HOP_INT_H
@@ -102,11 +105,11 @@ struct hop {
 
 	/* Session. */
 	LIBSSH2_SESSION		*session;
+	struct hop_hostkey	*hostkey;	/* private to hop_hostkey.c */
 	struct hop_auth		*auth;		/* private to hop_auth.c */
 	char			*dead;	/* set inside a service pass */
 
-	struct hop_hostkey	*hostkey;	/* private to hop_hostkey.c */
-
+	/* Connecting again. */
 	char			*last_error;	/* why the last session failed */
 	int			 hard_failed;	/* host key or authentication */
 
@@ -115,6 +118,7 @@ struct hop {
 	struct event		*ev_service;
 	int			 backoff;
 
+	/* Channels and the service pass (hop.c). */
 	struct hop_channels	 channels;	/* opening, open */
 	struct hop_channels	 queue;		/* waiting to be opened */
 	struct hop_channels	 closing;
@@ -140,7 +144,6 @@ struct hop {
 	time_t			 since;		/* last state change */
 	unsigned int		 sessions;	/* sessions that got ready */
 	char			 fingerprint[FINGERPRINT_TEXT_LEN];
-
 };
 
 void	hop_session_begin(struct hop *);
