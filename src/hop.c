@@ -23,7 +23,6 @@
 #include <event2/util.h>
 #include <libssh2.h>
 
-#include "algorithms.h"
 #include "compat.h"
 #include "config.h"
 #include "hop_int.h"
@@ -472,7 +471,7 @@ hop_session_begin(struct hop *hop)
 	    (libssh2_cb_generic *)hop_send_cb);
 	libssh2_session_set_blocking(hop->session, 0);
 	hop_set_state(hop, HOP_HANDSHAKE);
-	if (algorithms_apply(hop->session, hop->conf, &cause) != 0) {
+	if (hop_algorithms_apply(hop, &cause) != 0) {
 		hop_fail(hop, 1, "%s", cause);
 		free(cause);
 		return;
@@ -595,7 +594,7 @@ hop_advance(struct hop *hop)
 		}
 		if (hop_hostkey_verify(hop) != 0)
 			return;
-		algorithms_log(hop->session, hop->label);
+		hop_algorithms_log(hop);
 		hop_auth_begin(hop);
 		hop_set_state(hop, HOP_AUTH);
 		/* FALLTHROUGH */

@@ -7,6 +7,8 @@
  * the "one partly-sent packet per session" trap (BAD_USE in 1.10, an EAGAIN
  * only the first sender can clear in 1.11.1) cannot happen, and
  * backpressure lives in the hop's output buffer instead of in libssh2.
+ *
+ * libssh2 stays behind this header: nothing outside hop*.c includes it.
  */
 #ifndef JUMPGATE_HOP_H
 #define JUMPGATE_HOP_H
@@ -14,6 +16,8 @@
 #include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "algorithms.h"
 
 struct event_base;
 struct evdns_base;
@@ -47,6 +51,16 @@ struct hop_channel_ops {
 	int	(*pump)(void *arg);
 	void	(*lost)(void *arg, const char *reason);
 };
+
+/*
+ * The SSH library (hop_algorithms.c): hop_library_init before the first
+ * hop, hop_library_exit after the last is freed. hop_library_algorithms
+ * says what it speaks of KIND, comma-separated (static).
+ */
+void		 hop_library_init(void);
+void		 hop_library_exit(void);
+const char	*hop_library_version(void);
+const char	*hop_library_algorithms(enum algo_kind);
 
 /* What jumpgate status shows of a hop. */
 struct hop_status {

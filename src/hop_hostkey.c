@@ -11,7 +11,6 @@
 
 #include <libssh2.h>
 
-#include "algorithms.h"
 #include "config.h"
 #include "hop_int.h"
 #include "hostkey.h"
@@ -107,7 +106,7 @@ hop_hostkey_refuse(struct hop *hop, const char *how)
 /*
  * The handshake failed: after a key that matched no pin, because no other
  * type was left (the key is refused); or for want of a common algorithm,
- * which algorithms_explain names. Returns 1 if the hop has been failed
+ * which hop_algorithms_explain names. Returns 1 if the hop has been failed
  * so, 0 if the caller should say what libssh2 says.
  */
 int
@@ -124,7 +123,7 @@ hop_hostkey_handshake_failed(struct hop *hop)
 		free(how);
 		return 1;
 	}
-	explained = algorithms_explain(hop->session, hop->conf, hk->offered,
+	explained = hop_algorithms_explain(hop, hk->offered,
 	    hostkey_known_only(hop->conf));
 	if (explained == NULL)
 		return 0;

@@ -181,6 +181,17 @@ char	*hop_counters(struct hop *);
 const char *hop_session_error(struct hop *, int *);
 
 /*
+ * hop_algorithms.c: apply the hop's algorithm lists to its new session (0,
+ * or -1 with *CAUSE, caller frees); after a failed handshake, say which
+ * kind of algorithm the server and the hop had none in common of (caller
+ * frees; NULL if none); log what the session negotiated.
+ */
+int	hop_algorithms_apply(struct hop *, char **);
+char	*hop_algorithms_explain(struct hop *, const char *hostkeys_offered,
+	    int known_only);
+void	hop_algorithms_log(struct hop *);
+
+/*
  * hop_hostkey.c: hop_hostkey_offer and hop_hostkey_verify return 0 to go
  * on, -1 when the hop has been failed (or restarted with other key types);
  * hop_hostkey_handshake_failed 1 when it failed the hop.

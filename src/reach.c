@@ -17,13 +17,11 @@
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
-#include <libssh2.h>
 
 #include "config.h"
 #include "hop.h"
 #include "log.h"
 #include "reach.h"
-#include "runtime.h"
 #include "xmalloc.h"
 
 /* Stop reading a channel while this much input awaits the user. */
@@ -78,14 +76,14 @@ reach_build_chain(struct reach *r, const char *via, char **cause)
 
 /* Make streams direct or through hop VIA of CONFIG_PATH. */
 struct reach *
-reach_new(struct event_base *base, const char *via, const char *config_path,
-    char **cause)
+reach_new(struct event_base *base, struct evdns_base *dns, const char *via,
+    const char *config_path, char **cause)
 {
 	struct reach	*r = xcalloc(1, sizeof *r);
 	int		 nerrors = 0;
 
 	r->base = base;
-	r->dns = runtime_dns(base);
+	r->dns = dns;
 	if (via == NULL)
 		return r;
 	r->via = xstrdup(via);
@@ -99,8 +97,7 @@ reach_new(struct event_base *base, const char *via, const char *config_path,
 		log_set_level(LOG_LEVEL_WARN);
 	else
 		log_set_level(LOG_LEVEL_DEBUG);
-	if (libssh2_init(0) != 0)
-		fatal("cannot initialise libssh2");
+	hop_library_init();
 	if (reach_build_chain(r, via, cause) != 0) {
 		reach_free(r);
 		return NULL;
@@ -122,9 +119,8 @@ reach_free(struct reach *r)
 		hop_free(r->hops[i - 1]);
 	if (r->config != NULL) {
 		config_free(r->config);
-		libssh2_exit();
+		hop_library_exit();
 	}
-	evdns_base_free(r->dns, 1);
 	free(r->via);
 	free(r);
 }
