@@ -1375,8 +1375,8 @@ hop_channel_close(struct hop_channel *hc)
 	}
 }
 
-/* Read from a channel; see the HOP_* results in hop.h. */
-ssize_t
+/* Read from a channel: bytes, HOP_AGAIN, HOP_EOF or HOP_ERROR. */
+static ssize_t
 hop_channel_read(struct hop_channel *hc, char *buf, size_t len)
 {
 	ssize_t	n;
@@ -1394,7 +1394,7 @@ hop_channel_read(struct hop_channel *hc, char *buf, size_t len)
 }
 
 /* Write to a channel; returns bytes taken, HOP_AGAIN or HOP_ERROR. */
-ssize_t
+static ssize_t
 hop_channel_write(struct hop_channel *hc, const char *buf, size_t len)
 {
 	ssize_t	n;
@@ -1434,12 +1434,65 @@ hop_channel_remote_closed(struct hop_channel *hc)
 }
 
 /* Return whether the hop's output has room for more channel data. */
-int
+static int
 hop_channel_can_write(struct hop_channel *hc)
 {
 	if (evbuffer_get_length(hc->hop->io.outbuf) < HOP_OUTBUF_HIGH)
 		return 1;
 	hc->write_blocked = 1;
+	return 0;
+}
+
+/* Move channel data into BUF until it holds MAX bytes; see hop.h. */
+int
+hop_channel_read_into(struct hop_channel *hc, struct evbuffer *buf,
+    size_t max, size_t *got)
+{
+	struct evbuffer_iovec	vec;
+	ssize_t			n;
+
+	*got = 0;
+	while (evbuffer_get_length(buf) < max) {
+		if (evbuffer_reserve_space(buf, HOP_CHANNEL_READ, &vec, 1) < 1)
+			fatal("out of memory");
+		n = hop_channel_read(hc, vec.iov_base, vec.iov_len);
+		if (n <= 0) {
+			evbuffer_commit_space(buf, &vec, 0);
+			/* Free the reserved chain: an idle buffer holds none. */
+			if (evbuffer_get_length(buf) == 0)
+				evbuffer_drain(buf, 0);
+			return n == HOP_AGAIN ? 0 : (int)n;
+		}
+		vec.iov_len = n;
+		evbuffer_commit_space(buf, &vec, 1);
+		*got += n;
+	}
+	return 0;
+}
+
+/* Move BUF's data into the channel while the hop takes it; see hop.h. */
+int
+hop_channel_write_from(struct hop_channel *hc, struct evbuffer *buf,
+    size_t *sent)
+{
+	unsigned char	*p;
+	size_t		 len;
+	ssize_t		 n;
+
+	*sent = 0;
+	while ((len = evbuffer_get_length(buf)) > 0 &&
+	    hop_channel_can_write(hc)) {
+		if (len > HOP_CHANNEL_CHUNK)
+			len = HOP_CHANNEL_CHUNK;
+		p = evbuffer_pullup(buf, len);
+		n = hop_channel_write(hc, (const char *)p, len);
+		if (n == HOP_AGAIN)
+			break;
+		if (n < 0)
+			return HOP_ERROR;
+		evbuffer_drain(buf, n);
+		*sent += n;
+	}
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "algorithms.h"
 
 struct event_base;
+struct evbuffer;
 struct evdns_base;
 struct config_hop;
 struct hop;
@@ -33,7 +34,7 @@ enum hop_state {
 	HOP_READY		/* channels can be opened */
 };
 
-/* Results of hop_channel_read and hop_channel_write besides byte counts. */
+/* Results of the channel calls below. */
 #define HOP_AGAIN	(-1)	/* nothing now; the hop calls pump later */
 #define HOP_EOF		(-2)	/* read: the far end sent EOF */
 #define HOP_ERROR	(-3)	/* the channel is unusable */
@@ -120,10 +121,21 @@ struct hop_channel *hop_listen_accept(struct hop_channel *,
 void		 hop_channel_wake(struct hop_channel *);
 /* Give the channel back: the hop closes it politely and frees it. */
 void		 hop_channel_close(struct hop_channel *);
-ssize_t		 hop_channel_read(struct hop_channel *, char *, size_t);
-ssize_t		 hop_channel_write(struct hop_channel *, const char *, size_t);
+/*
+ * The one pump between a channel and a buffer. hop_channel_read_into
+ * moves what the channel has into BUF until BUF holds MAX bytes; *GOT says
+ * how many it added. hop_channel_write_from moves BUF's data into the
+ * channel, in packets, while the hop's output has room (backpressure) and
+ * the window is open; *SENT says how many it took. Both return 0 (nothing
+ * more now: the hop calls pump again when there is), HOP_EOF (read: the
+ * far end sent EOF; *GOT bytes came before it) or HOP_ERROR (the channel
+ * is unusable).
+ */
+int		 hop_channel_read_into(struct hop_channel *, struct evbuffer *,
+		    size_t max, size_t *got);
+int		 hop_channel_write_from(struct hop_channel *, struct evbuffer *,
+		    size_t *sent);
 int		 hop_channel_send_eof(struct hop_channel *);
 int		 hop_channel_remote_closed(struct hop_channel *);
-int		 hop_channel_can_write(struct hop_channel *);
 
 #endif

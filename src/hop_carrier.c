@@ -90,53 +90,31 @@ static int
 hop_carrier_pump(void *arg)
 {
 	struct hop		*hop = arg;
-	struct evbuffer_iovec	 vec;
-	unsigned char		*p;
-	size_t			 len;
-	ssize_t			 n;
-	int			 progress = 0;
+	struct hop_channel	*ch = hop_carrier(hop)->channel;
+	size_t			 got, sent;
+	int			 rc;
 
 	/* Channel -> inner session. */
-	while (evbuffer_get_length(hop->io.inbuf) < HOP_INBUF_MAX) {
-		if (evbuffer_reserve_space(hop->io.inbuf, 65536, &vec, 1) < 1)
-			fatal("out of memory");
-		n = hop_channel_read(hop_carrier(hop)->channel, vec.iov_base, vec.iov_len);
-		if (n <= 0) {
-			evbuffer_commit_space(hop->io.inbuf, &vec, 0);
-			if (n == HOP_EOF || n == HOP_ERROR)
-				return hop_carrier_ended(hop, n);
-			break;
-		}
-		vec.iov_len = n;
-		evbuffer_commit_space(hop->io.inbuf, &vec, 1);
-		hop->io.bytes_received += n;
-		progress = 1;
-	}
-	if (progress)
+	rc = hop_channel_read_into(ch, hop->io.inbuf, HOP_INBUF_MAX, &got);
+	hop->io.bytes_received += got;
+	if (rc != 0)
+		return hop_carrier_ended(hop, rc);
+	if (got > 0)
 		hop_alive_received(hop);
-	hop->io.read_paused = evbuffer_get_length(hop->io.inbuf) >= HOP_INBUF_MAX;
+	hop->io.read_paused = evbuffer_get_length(hop->io.inbuf) >=
+	    HOP_INBUF_MAX;
 
 	/* Inner session -> channel. */
-	while ((len = evbuffer_get_length(hop->io.outbuf)) > 0 &&
-	    hop_channel_can_write(hop_carrier(hop)->channel)) {
-		if (len > HOP_CHANNEL_CHUNK)
-			len = HOP_CHANNEL_CHUNK;
-		p = evbuffer_pullup(hop->io.outbuf, len);
-		n = hop_channel_write(hop_carrier(hop)->channel, (const char *)p, len);
-		if (n == HOP_AGAIN)
-			break;
-		if (n < 0)
-			return hop_carrier_ended(hop, n);
-		evbuffer_drain(hop->io.outbuf, n);
-		progress = 1;
-	}
+	if (hop_channel_write_from(ch, hop->io.outbuf, &sent) != 0)
+		return hop_carrier_ended(hop, HOP_ERROR);
 
 	/* Let the inner session take in its input and write again. */
-	if (progress) {
+	if (got > 0 || sent > 0) {
 		hop->news = 1;
 		hop_kick(hop);
+		return 1;
 	}
-	return progress;
+	return 0;
 }
 
 static const struct hop_channel_ops hop_carrier_ops = {

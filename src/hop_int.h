@@ -25,6 +25,8 @@
 #define HOP_OUTBUF_HIGH		(1024 * 1024)
 /* Largest write libssh2 turns into one channel packet. */
 #define HOP_CHANNEL_CHUNK	32700
+/* Most read from a channel in one call (a 64 KiB evbuffer chain). */
+#define HOP_CHANNEL_READ	(64 * 1024 - 256)
 #define HOP_MAX_KEYTYPES	8
 /* Sessions a hop may open besides its first (hop_pool.c)... */
 #define HOP_POOL_MAX		63

@@ -248,44 +248,22 @@ static int
 reach_channel_pump(void *arg)
 {
 	struct reach_stream	*s = arg;
-	char			 buf[16384];
-	unsigned char		*p;
-	size_t			 len;
-	ssize_t			 n;
-	int			 got = 0, progress = 0;
+	size_t			 got = 0, sent = 0;
+	int			 rc;
 
-	while (s->dead == NULL && evbuffer_get_length(s->in) < REACH_INPUT_MAX) {
-		n = hop_channel_read(s->channel, buf, sizeof buf);
-		if (n == HOP_EOF)
-			reach_end(s, "connection closed by %s:%d", s->host,
-			    s->port);
-		else if (n == HOP_ERROR)
-			reach_end(s, "the channel to %s:%d failed", s->host,
-			    s->port);
-		if (n <= 0)
-			break;
-		evbuffer_add(s->in, buf, (size_t)n);
-		got = progress = 1;
-	}
-	while (s->dead == NULL && (len = evbuffer_get_length(s->out)) > 0 &&
-	    hop_channel_can_write(s->channel)) {
-		if (len > sizeof buf)
-			len = sizeof buf;
-		p = evbuffer_pullup(s->out, len);
-		n = hop_channel_write(s->channel, (const char *)p, len);
-		if (n == HOP_AGAIN)
-			break;
-		if (n < 0) {
-			reach_end(s, "the channel to %s:%d failed", s->host,
-			    s->port);
-			break;
-		}
-		evbuffer_drain(s->out, (size_t)n);
-		progress = 1;
-	}
-	if (got)
+	if (s->dead != NULL)
+		return 0;
+	rc = hop_channel_read_into(s->channel, s->in, REACH_INPUT_MAX, &got);
+	if (rc == HOP_EOF)
+		reach_end(s, "connection closed by %s:%d", s->host, s->port);
+	else if (rc == HOP_ERROR)
+		reach_end(s, "the channel to %s:%d failed", s->host, s->port);
+	if (s->dead == NULL &&
+	    hop_channel_write_from(s->channel, s->out, &sent) != 0)
+		reach_end(s, "the channel to %s:%d failed", s->host, s->port);
+	if (got > 0)
 		reach_notify(s);
-	return progress;
+	return got > 0 || sent > 0;
 }
 
 static const struct hop_channel_ops reach_channel_ops = {
@@ -355,8 +333,7 @@ reach_write(struct reach_stream *s, const void *p, size_t len)
 void
 reach_close(struct reach_stream *s)
 {
-	size_t	len;
-	ssize_t	n;
+	size_t	sent;
 
 	if (s->bev != NULL) {
 		/* One attempt to send what is queued (the goodbye). */
@@ -367,14 +344,8 @@ reach_close(struct reach_stream *s)
 	}
 	if (s->channel != NULL) {
 		/* One attempt to send what is queued (the goodbye). */
-		while (s->open && (len = evbuffer_get_length(s->out)) > 0 &&
-		    hop_channel_can_write(s->channel)) {
-			n = hop_channel_write(s->channel,
-			    (const char *)evbuffer_pullup(s->out, -1), len);
-			if (n <= 0)
-				break;
-			evbuffer_drain(s->out, (size_t)n);
-		}
+		if (s->open)
+			(void)hop_channel_write_from(s->channel, s->out, &sent);
 		hop_channel_close(s->channel);
 	}
 	event_free(s->ev_notify);
