@@ -411,7 +411,7 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 		fatal("hop %s: out of memory", conf->name);
 	hop_alive_init(hop);
 	hop_hostkey_init(hop);
-	hop->transport->init(hop);
+	hop->io.transport = xcalloc(1, hop->transport->state_size);
 	TAILQ_INIT(&hop->channels);
 	TAILQ_INIT(&hop->queue);
 	TAILQ_INIT(&hop->closing);
@@ -1541,7 +1541,7 @@ hop_free(struct hop *hop)
 	event_free(hop->ev_service);
 	event_free(hop->ev_idle);
 	hop_alive_free(hop);
-	hop->transport->free(hop);
+	free(hop->io.transport);
 	evbuffer_free(hop->io.inbuf);
 	evbuffer_free(hop->io.outbuf);
 	free(hop);

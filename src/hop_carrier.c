@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,7 +21,6 @@
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
-#include "xmalloc.h"
 
 /* The carrier transport's own state (hop->io.transport). */
 struct hop_carrier {
@@ -187,30 +185,14 @@ hop_carrier_waiting(struct hop *hop, int *unsent)
 	return 0;
 }
 
-/* Give the hop the transport's state. */
-static void
-hop_carrier_init(struct hop *hop)
-{
-	hop->io.transport = xcalloc(1, sizeof (struct hop_carrier));
-}
-
-/* Free the transport's state; the hop has been closed. */
-static void
-hop_carrier_free(struct hop *hop)
-{
-	free(hop->io.transport);
-	hop->io.transport = NULL;
-}
-
 /* The inner session's bytes wait for the outer hop's pass: no write_now. */
 const struct hop_transport hop_carrier_transport = {
 	"carrier",
-	hop_carrier_init,
+	sizeof (struct hop_carrier),
 	hop_carrier_connect,
 	NULL,
 	hop_carrier_flush,
 	hop_carrier_resume,
 	hop_carrier_close,
-	hop_carrier_waiting,
-	hop_carrier_free
+	hop_carrier_waiting
 };

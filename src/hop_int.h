@@ -41,8 +41,8 @@ struct evutil_addrinfo;
 /*
  * A transport carries the session's bytes between hop->io's buffers and
  * the server; its own state (events, DNS, sockets, the carrier channel)
- * hangs off io.transport and only it touches that. init and free bracket
- * the hop's life; connect starts it and calls hop_session_begin once bytes
+ * (STATE_SIZE bytes, zeroed, allocated with the hop) hangs off
+ * io.transport and only it touches that. connect starts it and calls hop_session_begin once bytes
  * can flow (or hop_fail); write_now, if not NULL, writes what it can of
  * BUF at once, returning the bytes taken or -errno when the transport is
  * broken (only called with the output buffer empty); flush says the output
@@ -53,14 +53,13 @@ struct evutil_addrinfo;
  */
 struct hop_transport {
 	const char	*name;
-	void		(*init)(struct hop *);
+	size_t		 state_size;
 	void		(*connect)(struct hop *);
 	ssize_t		(*write_now)(struct hop *, const void *, size_t);
 	void		(*flush)(struct hop *);
 	void		(*resume)(struct hop *);
 	void		(*close)(struct hop *);
 	int		(*waiting)(struct hop *, int *unsent);
-	void		(*free)(struct hop *);
 };
 
 /* The session's bytes: libssh2's callbacks on one side, the transport on the other. */

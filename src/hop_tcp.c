@@ -23,7 +23,6 @@
 #include "hop_int.h"
 #include "log.h"
 #include "stream.h"
-#include "xmalloc.h"
 
 /* Bytes read from the socket per event before libssh2 gets a turn. */
 #define HOP_TCP_READ_CHUNK	(256 * 1024)
@@ -350,29 +349,13 @@ hop_tcp_waiting(struct hop *hop, int *unsent)
 	    NULL);
 }
 
-/* Give the hop the transport's state. */
-static void
-hop_tcp_init(struct hop *hop)
-{
-	hop->io.transport = xcalloc(1, sizeof (struct hop_tcp));
-}
-
-/* Free the transport's state; the hop has been closed. */
-static void
-hop_tcp_free(struct hop *hop)
-{
-	free(hop->io.transport);
-	hop->io.transport = NULL;
-}
-
 const struct hop_transport hop_tcp_transport = {
 	"tcp",
-	hop_tcp_init,
+	sizeof (struct hop_tcp),
 	hop_tcp_connect,
 	hop_tcp_write_now,
 	hop_tcp_flush,
 	hop_tcp_resume,
 	hop_tcp_close,
-	hop_tcp_waiting,
-	hop_tcp_free
+	hop_tcp_waiting
 };
