@@ -35,21 +35,19 @@
 
 struct evbuffer;
 struct event;
-struct evdns_getaddrinfo_request;
-struct evutil_addrinfo;
 
 /*
  * A transport carries the session's bytes between hop->io's buffers and
- * the server; its own state (events, DNS, sockets, the carrier channel)
- * (STATE_SIZE bytes, zeroed, allocated with the hop) hangs off
- * io.transport and only it touches that. connect starts it and calls hop_session_begin once bytes
- * can flow (or hop_fail); write_now, if not NULL, writes what it can of
- * BUF at once, returning the bytes taken or -errno when the transport is
- * broken (only called with the output buffer empty); flush says the output
- * buffer has data; resume says the input buffer has room again; close
- * drops the connection (the session is gone by then); waiting says whether
- * output waits for the transport, and sets *UNSENT to the bytes the kernel
- * holds unsent, or -1.
+ * the server. Its own state (events, DNS, the carrier channel) is
+ * STATE_SIZE bytes, zeroed, allocated with the hop at io.transport; only
+ * the transport touches it. connect starts it and calls hop_session_begin
+ * once bytes can flow (or hop_fail); write_now, if not NULL, writes what
+ * it can of BUF at once, returning the bytes taken or -errno when the
+ * transport is broken (called only with the output buffer empty); flush
+ * says the output buffer has data; resume says the input buffer has room
+ * again; close drops the connection (the session is gone by then);
+ * waiting says whether output waits for the transport and sets *UNSENT to
+ * the bytes the kernel holds unsent, or -1.
  */
 struct hop_transport {
 	const char	*name;
@@ -62,7 +60,8 @@ struct hop_transport {
 	int		(*waiting)(struct hop *, int *unsent);
 };
 
-/* The session's bytes: libssh2's callbacks on one side, the transport on the other. */
+/* The session's bytes: libssh2's callbacks on one side, the transport
+   on the other. */
 struct hop_io {
 	int			 fd;		/* socket, or placeholder */
 	struct evbuffer		*inbuf;
