@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libssh2.h>
 
 #include "algcheck.h"
 #include "algorithms.h"
+#include "hop.h"
 #include "kexinit.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -161,7 +161,7 @@ algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 	int		 i;
 
 	fprintf(out, "# what a hop with default settings would use (libssh2 "
-	    "%s):\n", libssh2_version(0));
+	    "%s):\n", hop_library_version());
 	for (i = 0; i < ALGCHECK_NLISTS; i++) {
 		if ((i == KEXINIT_MAC_CS || i == KEXINIT_MAC_SC) &&
 		    algcheck_aead(cipher[i - KEXINIT_MAC_CS])) {

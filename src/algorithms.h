@@ -1,14 +1,13 @@
 /*
- * Algorithm policy: which key exchange methods, host key algorithms,
- * ciphers and MACs a hop may offer. Lists are checked against what the
- * linked libssh2 supports and against a secure policy (no CBC, RC4, 3DES,
+ * Algorithm policy, by name: which key exchange methods, host key
+ * algorithms, ciphers and MACs a hop may offer. Lists are checked against
+ * what the SSH library supports (hop_library_algorithms) and against a
+ * secure policy (no CBC, RC4, 3DES,
  * SHA-1 or MD5 MACs, SHA-1 key exchange, DSA; ssh-rsa only when the hop
  * sets allow_ssh_rsa_sha1).
  */
 #ifndef JUMPGATE_ALGORITHMS_H
 #define JUMPGATE_ALGORITHMS_H
-
-#include <libssh2.h>
 
 struct config_hop;
 
@@ -56,22 +55,7 @@ enum algo_verdict algorithms_verdict(enum algo_kind, const char *name,
 /* Return whether host key algorithm TYPE may be offered for HOP. */
 int	 algorithms_hostkey_allowed(const struct config_hop *, const char *);
 
-/*
- * Set the KEX, cipher and MAC preferences of SESSION for HOP: its lists,
- * or the secure defaults. Returns 0, or -1 with *CAUSE (caller frees).
- */
-int	 algorithms_apply(LIBSSH2_SESSION *, const struct config_hop *,
-	    char **cause);
-
-/*
- * After a failed handshake: if the server and HOP had no algorithm of some
- * kind in common, say which and what to do (caller frees); else NULL.
- * KNOWN_ONLY: the host key types offered are those known_hosts lists.
- */
-char	*algorithms_explain(LIBSSH2_SESSION *, const struct config_hop *,
-	    const char *hostkeys_offered, int known_only);
-
-/* Log at debug what SESSION negotiated; warn if ssh-rsa (SHA-1) is in use. */
-void	 algorithms_log(LIBSSH2_SESSION *, const char *label);
+/* Return the list HOP offers for KIND: its own, or the default. Caller frees. */
+char	*algorithms_offer(const struct config_hop *, enum algo_kind);
 
 #endif

@@ -34,13 +34,27 @@
 #define CONN_OUTPUT_HIGH	(256 * 1024)
 /* ...and look again once it is down to this. */
 #define CONN_OUTPUT_LOW		(64 * 1024)
-/* Largest write libssh2 turns into one packet. */
-#define CONN_WRITE_CHUNK	32700
 
+/*
+ * Where a connection is before data flows. A connection that learns its
+ * target from the client (SOCKS) would read its request in a state of its
+ * own before CONN_WAITING.
+ */
 enum conn_state {
 	CONN_WAITING,		/* local forward: channel being opened */
 	CONN_CONNECTING,	/* remote forward: connecting to the target */
 	CONN_OPEN
+};
+
+/*
+ * One direction of an open connection (OpenSSH's nchan.c): up is client ->
+ * target, down is target -> client. Changed only by conn_set_half.
+ */
+enum conn_half {
+	CONN_HALF_OPEN,		/* data flows */
+	CONN_HALF_DRAIN,	/* its source sent EOF; buffered data goes on */
+	CONN_HALF_CLOSED	/* EOF passed on: up, sent on the channel;
+				   down, the client socket shut for writing */
 };
 
 struct conn {
@@ -50,10 +64,10 @@ struct conn {
 	struct hop_channel	*hc;
 	struct stream		*sock;		/* the local side */
 	enum conn_state		 state;
-	int			 local_eof;	/* client sent EOF */
-	int			 eof_sent;	/* EOF sent on the channel */
-	int			 remote_eof;	/* channel sent EOF */
-	int			 local_shut;	/* client socket shut for writing */
+	enum conn_half		 up;		/* client -> target */
+	enum conn_half		 down;		/* target -> client */
+	char			*host;		/* the target */
+	int			 port;
 	uint64_t		 bytes_up;	/* client -> target */
 	uint64_t		 bytes_down;	/* target -> client */
 	struct timespec		 started;
@@ -112,6 +126,7 @@ conn_close(struct conn *c, const char *why)
 	    secs);
 	stream_free(c->sock);
 	TAILQ_REMOVE(&conn_list, c, entry);
+	free(c->host);
 	free(c);
 }
 
@@ -213,39 +228,42 @@ conn_idle_start(struct conn *c)
 	evtimer_add(c->ev_idle, &tv);
 }
 
+/* Change one direction's state (UP or down), logging the change. */
+static void
+conn_set_half(struct conn *c, int up, enum conn_half state)
+{
+	static const char *names[] = { "open", "drain", "closed" };
+	enum conn_half	*half = up ? &c->up : &c->down;
+
+	log_debug("tunnel %s: connection from %s: %s %s -> %s",
+	    tunnel_name(c->tunnel), c->peer, up ? "up" : "down",
+	    names[*half], names[state]);
+	*half = state;
+}
+
 /* Move target -> client data while the client keeps up. */
 static int
 conn_pump_down(struct conn *c, int *closed)
 {
-	struct evbuffer		*out = stream_output(c->sock);
-	struct evbuffer_iovec	 vec;
-	ssize_t			 n;
-	int			 progress = 0;
+	size_t	got;
+	int	rc, progress = 0;
 
-	while (!c->remote_eof &&
-	    evbuffer_get_length(out) < CONN_OUTPUT_HIGH) {
-		if (evbuffer_reserve_space(out, STREAM_READ_MAX, &vec, 1) < 1)
-			fatal("out of memory");
-		n = hop_channel_read(c->hc, vec.iov_base, vec.iov_len);
-		if (n <= 0) {
-			evbuffer_commit_space(out, &vec, 0);
-			/* Free the reserved chain: an idle buffer holds none. */
-			if (evbuffer_get_length(out) == 0)
-				evbuffer_drain(out, 0);
-			if (n == HOP_EOF) {
-				c->remote_eof = 1;
-				progress = 1;
-			} else if (n == HOP_ERROR) {
-				conn_close(c, "channel read failed");
-				*closed = 1;
-				return 1;
-			}
-			break;
-		}
-		vec.iov_len = n;
-		evbuffer_commit_space(out, &vec, 1);
-		c->bytes_down += n;
-		tunnel_count_bytes(c->tunnel, 0, n);
+	if (c->down != CONN_HALF_OPEN)
+		return 0;
+	rc = hop_channel_read_into(c->hc, stream_output(c->sock),
+	    CONN_OUTPUT_HIGH, &got);
+	if (got > 0) {
+		c->bytes_down += got;
+		tunnel_count_bytes(c->tunnel, 0, got);
+		progress = 1;
+	}
+	if (rc == HOP_ERROR) {
+		conn_close(c, "channel read failed");
+		*closed = 1;
+		return 1;
+	}
+	if (rc == HOP_EOF) {
+		conn_set_half(c, 0, CONN_HALF_DRAIN);
 		progress = 1;
 	}
 	if (progress) {
@@ -259,33 +277,65 @@ conn_pump_down(struct conn *c, int *closed)
 static int
 conn_pump_up(struct conn *c, int *closed)
 {
-	struct evbuffer	*in = stream_input(c->sock);
-	unsigned char	*p;
-	size_t		 len;
-	ssize_t		 n;
-	int		 progress = 0;
+	size_t	sent;
+	int	rc;
 
-	while ((len = evbuffer_get_length(in)) > 0 &&
-	    hop_channel_can_write(c->hc)) {
-		if (len > CONN_WRITE_CHUNK)
-			len = CONN_WRITE_CHUNK;
-		p = evbuffer_pullup(in, len);
-		n = hop_channel_write(c->hc, (const char *)p, len);
-		if (n == HOP_AGAIN)
-			break;
-		if (n < 0) {
-			conn_close(c, "channel write failed");
-			*closed = 1;
-			return 1;
+	rc = hop_channel_write_from(c->hc, stream_input(c->sock), &sent);
+	if (sent > 0) {
+		c->bytes_up += sent;
+		tunnel_count_bytes(c->tunnel, sent, 0);
+	}
+	if (rc != 0) {
+		conn_close(c, "channel write failed");
+		*closed = 1;
+		return 1;
+	}
+	if (sent == 0)
+		return 0;
+	stream_consumed(c->sock);
+	conn_touch(c);
+	return 1;
+}
+
+/*
+ * Pass EOF on where a direction's source sent it and its buffer is empty;
+ * close the connection when both directions are closed, or the target
+ * closed the channel. Returns -1 if the connection is gone, else whether
+ * anything changed.
+ */
+static int
+conn_pump_eof(struct conn *c)
+{
+	int	rc, progress = 0;
+
+	if (c->up == CONN_HALF_OPEN && stream_eof(c->sock))
+		conn_set_half(c, 1, CONN_HALF_DRAIN);
+	if (c->up == CONN_HALF_DRAIN &&
+	    evbuffer_get_length(stream_input(c->sock)) == 0) {
+		rc = hop_channel_send_eof(c->hc);
+		if (rc == 0 || c->down != CONN_HALF_OPEN) {
+			conn_set_half(c, 1, CONN_HALF_CLOSED);
+			progress = 1;
+		} else if (rc == HOP_ERROR) {
+			conn_close(c, "sending EOF failed");
+			return -1;
 		}
-		evbuffer_drain(in, n);
-		c->bytes_up += n;
-		tunnel_count_bytes(c->tunnel, n, 0);
+	}
+	if (c->down == CONN_HALF_OPEN ||
+	    evbuffer_get_length(stream_output(c->sock)) > 0)
+		return progress;
+	if (c->down == CONN_HALF_DRAIN) {
+		stream_shutdown_write(c->sock);
+		conn_set_half(c, 0, CONN_HALF_CLOSED);
 		progress = 1;
 	}
-	if (progress) {
-		stream_consumed(c->sock);
-		conn_touch(c);
+	if (c->up == CONN_HALF_CLOSED) {
+		conn_close(c, "done");
+		return -1;
+	}
+	if (hop_channel_remote_closed(c->hc)) {
+		conn_close(c, "target closed");
+		return -1;
 	}
 	return progress;
 }
@@ -298,8 +348,6 @@ static int
 conn_pump(void *arg)
 {
 	struct conn	*c = arg;
-	struct evbuffer	*in = stream_input(c->sock);
-	struct evbuffer	*out = stream_output(c->sock);
 	int		 progress, closed = 0, rc;
 
 	if (c->state != CONN_OPEN)
@@ -310,35 +358,9 @@ conn_pump(void *arg)
 	progress |= conn_pump_up(c, &closed);
 	if (closed)
 		return 1;
-
-	if (!c->local_eof && stream_eof(c->sock))
-		c->local_eof = 1;
-	if (c->local_eof && !c->eof_sent && evbuffer_get_length(in) == 0) {
-		rc = hop_channel_send_eof(c->hc);
-		if (rc == 0 || c->remote_eof) {
-			c->eof_sent = 1;
-			progress = 1;
-		} else if (rc == HOP_ERROR) {
-			conn_close(c, "sending EOF failed");
-			return 1;
-		}
-	}
-	if (c->remote_eof && evbuffer_get_length(out) == 0) {
-		if (!c->local_shut) {
-			stream_shutdown_write(c->sock);
-			c->local_shut = 1;
-			progress = 1;
-		}
-		if (c->eof_sent) {
-			conn_close(c, "done");
-			return 1;
-		}
-		if (hop_channel_remote_closed(c->hc)) {
-			conn_close(c, "target closed");
-			return 1;
-		}
-	}
-	return progress;
+	if ((rc = conn_pump_eof(c)) < 0)
+		return 1;
+	return progress | rc;
 }
 
 /* Client data or EOF arrived: let the hop pump. */
@@ -381,12 +403,11 @@ static void
 conn_sock_failed(void *arg, const char *error)
 {
 	struct conn	*c = arg;
-	const struct config_tunnel *conf = tunnel_config(c->tunnel);
 	char		*why;
 
 	if (c->state == CONN_CONNECTING) {
-		xasprintf(&why, "cannot connect to %s:%d: %s",
-		    conf->connect_host, conf->connect_port, error);
+		xasprintf(&why, "cannot connect to %s:%d: %s", c->host,
+		    c->port, error);
 		tunnel_set_error(c->tunnel, why);
 	} else
 		xasprintf(&why, "client connection error: %s", error);
@@ -397,7 +418,8 @@ conn_sock_failed(void *arg, const char *error)
 /* Take over an accepted client socket, see conn.h. */
 void
 conn_new(struct tunnel *t, struct hop *hop, int fd,
-    const struct sockaddr *sa, socklen_t salen)
+    const struct sockaddr *sa, socklen_t salen, const char *target_host,
+    int target_port)
 {
 	const struct config_tunnel *conf = tunnel_config(t);
 	struct conn	*c;
@@ -407,6 +429,8 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	c = xcalloc(1, sizeof *c);
 	c->tunnel = t;
 	c->hop = hop;
+	c->host = xstrdup(target_host);
+	c->port = target_port;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	if (getnameinfo(sa, salen, host, sizeof host, serv, sizeof serv,
 	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
@@ -423,11 +447,10 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	conn_idle_start(c);
 
 	log_info("tunnel %s: connection from %s to %s:%d via %s",
-	    conf->name, c->peer, conf->connect_host, conf->connect_port,
-	    hop_name(hop));
+	    conf->name, c->peer, c->host, c->port, hop_name(hop));
 	c->state = CONN_WAITING;
-	c->hc = hop_channel_open(hop, conf->connect_host, conf->connect_port,
-	    host, port, conf->hop->connect_timeout, &conn_channel_ops, c);
+	c->hc = hop_channel_open(hop, c->host, c->port, host, port,
+	    conf->hop->connect_timeout, &conn_channel_ops, c);
 }
 
 /* Flow control of a connection's local socket. */
@@ -458,15 +481,17 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 	}
 	c->tunnel = t;
 	c->hop = hop;
+	c->host = xstrdup(conf->connect_host);
+	c->port = conf->connect_port;
 	c->state = CONN_CONNECTING;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	snprintf(c->peer, sizeof c->peer, "%s:%d on %s", conf->listen_host,
 	    hop_listen_port(listener), hop_name(hop));
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
 	log_info("tunnel %s: connection from %s to %s:%d", conf->name,
-	    c->peer, conf->connect_host, conf->connect_port);
-	c->sock = stream_connect(tunnel_base(t), dns, conf->connect_host,
-	    conf->connect_port, &conn_stream_ops, c);
+	    c->peer, c->host, c->port);
+	c->sock = stream_connect(tunnel_base(t), dns, c->host, c->port,
+	    &conn_stream_ops, c);
 	conn_set_marks(c);
 	conn_idle_start(c);
 	return 1;

@@ -16,10 +16,12 @@ struct tunnel;
 
 /*
  * Take over accepted socket FD from a client at SA and ask HOP for a
- * channel to the tunnel's target. The connection frees itself when done.
+ * channel to TARGET_HOST:TARGET_PORT. The connection frees itself when
+ * done.
  */
 void	conn_new(struct tunnel *, struct hop *, int fd,
-	    const struct sockaddr *sa, socklen_t salen);
+	    const struct sockaddr *sa, socklen_t salen,
+	    const char *target_host, int target_port);
 /*
  * Remote forward: take the next connection the hop's server forwarded to
  * LISTENER and connect it to the tunnel's target (resolved with DNS).

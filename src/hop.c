@@ -1,11 +1,9 @@
 /* A hop: one SSH session to a host, its transport and its channels. */
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <linux/sockios.h>
 #include <netdb.h>
 
 #include <errno.h>
@@ -25,11 +23,9 @@
 #include <event2/util.h>
 #include <libssh2.h>
 
-#include "algorithms.h"
 #include "compat.h"
 #include "config.h"
 #include "hop_int.h"
-#include "hostkey.h"
 #include "log.h"
 #include "vis.h"
 #include "xmalloc.h"
@@ -138,13 +134,6 @@ hop_set_config(struct hop *hop, const struct config_hop *conf)
 	hop_pool_set_config(hop, conf);
 }
 
-/* Return the hop's state. */
-enum hop_state
-hop_get_state(const struct hop *hop)
-{
-	return hop->state;
-}
-
 /* Change state, logging the transition. */
 static void
 hop_set_state(struct hop *hop, enum hop_state state)
@@ -179,17 +168,17 @@ hop_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	ssize_t		 n;
 	int		 n2;
 
-	if (fd != hop->fd || hop->fd == -1) {
+	if (fd != hop->io.fd || hop->io.fd == -1) {
 		/* ssh-agent traffic uses its own socket. */
 		if ((n = recv(fd, buf, len, flags)) < 0)
 			return -errno;
 		return n;
 	}
-	if ((n2 = evbuffer_remove(hop->inbuf, buf, len)) > 0) {
+	if ((n2 = evbuffer_remove(hop->io.inbuf, buf, len)) > 0) {
 		hop->pulled = 1;
 		return n2;
 	}
-	if (hop->transport_dead)
+	if (hop->io.dead)
 		return -ECONNRESET;
 	return -EAGAIN;
 }
@@ -205,36 +194,31 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	struct hop	*hop = *abstract;
 	ssize_t		 n = 0;
 
-	if (fd != hop->fd || hop->fd == -1) {
-		if (hop->fd == -1 && fd == -1)
+	if (fd != hop->io.fd || hop->io.fd == -1) {
+		if (hop->io.fd == -1 && fd == -1)
 			return len;	/* transport gone: discard */
 		if ((n = send(fd, buf, len, flags | MSG_NOSIGNAL)) < 0)
 			return -errno;
 		return n;
 	}
-	if (hop->transport_dead)
+	if (hop->io.dead)
 		return -ECONNRESET;
-	hop->bytes_sent += len;
-	if (hop->transport == &hop_tcp_transport &&
-	    evbuffer_get_length(hop->outbuf) == 0) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR) {
-				hop->transport_dead = 1;
-				return -errno;
-			}
-			n = 0;
+	hop->io.bytes_sent += len;
+	if (hop->transport->write_now != NULL &&
+	    evbuffer_get_length(hop->io.outbuf) == 0) {
+		if ((n = hop->transport->write_now(hop, buf, len)) < 0) {
+			hop->io.dead = 1;
+			return n;
 		}
 		if ((size_t)n == len)
 			return len;
 	}
-	evbuffer_add(hop->outbuf, (const char *)buf + n, len - n);
+	evbuffer_add(hop->io.outbuf, (const char *)buf + n, len - n);
 	hop->transport->flush(hop);
-	if (hop->transport == &hop_tcp_transport)
-		hop->sends_deferred++;
-	if (evbuffer_get_length(hop->outbuf) > hop->outbuf_peak)
-		hop->outbuf_peak = evbuffer_get_length(hop->outbuf);
+	if (hop->transport->write_now != NULL)
+		hop->io.sends_deferred++;
+	if (evbuffer_get_length(hop->io.outbuf) > hop->io.outbuf_peak)
+		hop->io.outbuf_peak = evbuffer_get_length(hop->io.outbuf);
 	return len;
 }
 
@@ -411,21 +395,23 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	}
 	hop->base = base;
 	hop->dns = dns;
-	hop->fd = -1;
+	hop->io.fd = -1;
 	hop->state = HOP_DOWN;
 	hop->since = time(NULL);
 	hop->backoff = hop->conf->reconnect_min;
-	hop->inbuf = evbuffer_new();
-	hop->outbuf = evbuffer_new();
+	hop->io.inbuf = evbuffer_new();
+	hop->io.outbuf = evbuffer_new();
 	hop->ev_deadline = evtimer_new(base, hop_deadline_cb, hop);
 	hop->ev_retry = evtimer_new(base, hop_retry_cb, hop);
 	hop->ev_service = event_new(base, -1, 0, hop_service_cb, hop);
 	hop->ev_idle = evtimer_new(base, hop_idle_cb, hop);
-	if (hop->inbuf == NULL || hop->outbuf == NULL ||
+	if (hop->io.inbuf == NULL || hop->io.outbuf == NULL ||
 	    hop->ev_deadline == NULL || hop->ev_retry == NULL ||
 	    hop->ev_service == NULL || hop->ev_idle == NULL)
 		fatal("hop %s: out of memory", conf->name);
 	hop_alive_init(hop);
+	hop_hostkey_init(hop);
+	hop->io.transport = xcalloc(1, hop->transport->state_size);
 	TAILQ_INIT(&hop->channels);
 	TAILQ_INIT(&hop->queue);
 	TAILQ_INIT(&hop->closing);
@@ -474,7 +460,7 @@ hop_free_cb(void *ptr, void **abstract)
 void
 hop_session_begin(struct hop *hop)
 {
-	char	*prefs, *cause;
+	char	*cause;
 
 	hop->session = libssh2_session_init_ex(NULL, hop_free_cb, NULL, hop);
 	if (hop->session == NULL)
@@ -485,31 +471,13 @@ hop_session_begin(struct hop *hop)
 	    (libssh2_cb_generic *)hop_send_cb);
 	libssh2_session_set_blocking(hop->session, 0);
 	hop_set_state(hop, HOP_HANDSHAKE);
-	if (algorithms_apply(hop->session, hop->conf, &cause) != 0) {
+	if (hop_algorithms_apply(hop, &cause) != 0) {
 		hop_fail(hop, 1, "%s", cause);
 		free(cause);
 		return;
 	}
-	/* Steering towards pinned types, within host_key_algorithms. */
-	prefs = hostkey_preferences(hop->conf, hop->excluded, hop->nexcluded);
-	if (prefs == NULL) {
-		hop_fail(hop, 1, "no host key algorithm left to offer: "
-		    "known_hosts and host_key_algorithms%s leave no type in "
-		    "common; add the server's ed25519 or ecdsa key, or widen "
-		    "host_key_algorithms", hop->conf->allow_ssh_rsa_sha1 ? "" :
-		    " (ssh-rsa needs allow_ssh_rsa_sha1 = yes)");
+	if (hop_hostkey_offer(hop) != 0)
 		return;
-	}
-	log_debug("hop %s: host key types offered: %s", hop->label, prefs);
-	if (libssh2_session_method_pref(hop->session, LIBSSH2_METHOD_HOSTKEY,
-	    prefs) != 0) {
-		hop_fail(hop, 1, "libssh2 %s accepts none of the host key "
-		    "types %s", libssh2_version(0), prefs);
-		free(prefs);
-		return;
-	}
-	free(hop->hostkeys_offered);
-	hop->hostkeys_offered = prefs;
 	hop_advance(hop);
 }
 
@@ -530,11 +498,11 @@ hop_teardown(struct hop *hop, const char *reason)
 		log_info("hop %s: session ended (%s): %" PRIu64 " bytes sent, "
 		    "%" PRIu64 " received; %" PRIu64 " sends deferred, output "
 		    "buffer peak %zu bytes", hop->label, reason,
-		    hop->bytes_sent, hop->bytes_received, hop->sends_deferred,
-		    hop->outbuf_peak);
+		    hop->io.bytes_sent, hop->io.bytes_received, hop->io.sends_deferred,
+		    hop->io.outbuf_peak);
 	}
-	hop->bytes_sent = hop->bytes_received = hop->sends_deferred = 0;
-	hop->outbuf_peak = 0;
+	hop->io.bytes_sent = hop->io.bytes_received = hop->io.sends_deferred = 0;
+	hop->io.outbuf_peak = 0;
 	hop->opening = NULL;
 	hop->last_open.tv_sec = hop->last_open.tv_nsec = 0;
 	TAILQ_FOREACH_SAFE(hc, &hop->queue, entry, next) {
@@ -560,107 +528,21 @@ hop_teardown(struct hop *hop, const char *reason)
 	}
 
 	/* No more I/O: make every libssh2 call below fail fast. */
-	hop->transport_dead = 1;
-	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
+	hop->io.dead = 1;
+	evbuffer_drain(hop->io.inbuf, evbuffer_get_length(hop->io.inbuf));
 	hop_auth_clear(hop);
 	if (hop->session != NULL) {
 		libssh2_session_free(hop->session);
 		hop->session = NULL;
 	}
 	hop->transport->close(hop);
-	evbuffer_drain(hop->inbuf, evbuffer_get_length(hop->inbuf));
-	evbuffer_drain(hop->outbuf, evbuffer_get_length(hop->outbuf));
-	hop->read_paused = 0;
-	hop->transport_dead = 0;
+	evbuffer_drain(hop->io.inbuf, evbuffer_get_length(hop->io.inbuf));
+	evbuffer_drain(hop->io.outbuf, evbuffer_get_length(hop->io.outbuf));
+	hop->io.read_paused = 0;
+	hop->io.dead = 0;
 	free(hop->dead);
 	hop->dead = NULL;
 	hop_set_state(hop, HOP_DOWN);
-}
-
-/* Forget the key types tried for pins. */
-static void
-hop_clear_tried_keys(struct hop *hop)
-{
-	hop->nexcluded = 0;
-	free(hop->presented);
-	hop->presented = NULL;
-	free(hop->unmatched_how);
-	hop->unmatched_how = NULL;
-}
-
-/*
- * Verify the server's host key. Returns 0 to go on, -1 if the hop has been
- * failed or reconnected with other key types.
- */
-static int
-hop_verify(struct hop *hop)
-{
-	struct hostkey_check	 check;
-	const char		*blob;
-	char			*presented, *prefs;
-	size_t			 len;
-	int			 type;
-
-	blob = libssh2_session_hostkey(hop->session, &len, &type);
-	if (blob == NULL) {
-		hop_fail(hop, 1, "the server presented no host key");
-		return -1;
-	}
-	hostkey_verify(hop->conf, (const unsigned char *)blob, len, &check);
-
-	if (check.verdict == HOSTKEY_TRUSTED) {
-		if (check.insecure) {
-			log_warn("hop %s: host key %s (%s) of %s:%d accepted "
-			    "WITHOUT verification (host_key_policy = insecure)",
-			    hop->label, check.fingerprint, check.type,
-			    hop->conf->host, hop->conf->port);
-		} else {
-			log_info("hop %s: host key %s (%s) %s",
-			    hop->label, check.fingerprint, check.type,
-			    check.how);
-		}
-		snprintf(hop->fingerprint, sizeof hop->fingerprint, "%s",
-		    check.fingerprint);
-		hop_clear_tried_keys(hop);
-		hostkey_check_clear(&check);
-		return 0;
-	}
-
-	xasprintf(&presented, "%s%s%s (%s)", hop->presented ?
-	    hop->presented : "", hop->presented ? ", " : "",
-	    check.fingerprint, check.type);
-	free(hop->presented);
-	hop->presented = presented;
-
-	if (check.verdict == HOSTKEY_UNMATCHED &&
-	    hop->nexcluded < HOP_MAX_KEYTYPES) {
-		free(hop->unmatched_how);
-		hop->unmatched_how = xstrdup(check.how);
-		snprintf(hop->excluded[hop->nexcluded++],
-		    sizeof hop->excluded[0], "%s", check.type);
-		prefs = hostkey_preferences(hop->conf, hop->excluded,
-		    hop->nexcluded);
-		if (prefs != NULL) {
-			/* The pin may be for another key type: ask for it. */
-			log_debug("hop %s: %s (%s) matches no pin; asking "
-			    "for another key type", hop->label,
-			    check.fingerprint, check.type);
-			free(prefs);
-			hostkey_check_clear(&check);
-			hop_teardown(hop, "trying another host key type");
-			hop_start(hop);
-			return -1;
-		}
-	}
-	presented = hop->presented;
-	hop->presented = NULL;
-	hop_clear_tried_keys(hop);
-	hop_fail(hop, 1, "host key REFUSED for %s:%d: presented %s; %s; "
-	    "no authentication was attempted", hop->conf->host,
-	    hop->conf->port, presented, check.how);
-	free(presented);
-	hostkey_check_clear(&check);
-	return -1;
 }
 
 /*
@@ -681,52 +563,38 @@ hop_handshake_hint(struct hop *hop, int code)
 	return "";
 }
 
+/* Drop the session and connect again at once, saying WHY. */
+void
+hop_restart(struct hop *hop, const char *why)
+{
+	hop_teardown(hop, why);
+	hop_start(hop);
+}
+
 /* Drive the state machine as far as it goes without waiting. */
 void
 hop_advance(struct hop *hop)
 {
 	const char	*why;
-	char		*presented, *how, *explained;
 	int		 rc, code;
 
 	switch (hop->state) {
 	case HOP_HANDSHAKE:
-		rc = libssh2_session_handshake(hop->session, hop->fd);
+		rc = libssh2_session_handshake(hop->session, hop->io.fd);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return;
 		if (rc != 0) {
 			why = hop_session_error(hop, &code);
-			if (hop->nexcluded > 0) {
-				/* No other key type left to ask for. */
-				presented = hop->presented;
-				how = hop->unmatched_how;
-				hop->presented = hop->unmatched_how = NULL;
-				hop_clear_tried_keys(hop);
-				hop_fail(hop, 1, "host key REFUSED for %s:%d: "
-				    "presented %s; %s; no authentication was "
-				    "attempted", hop->conf->host,
-				    hop->conf->port, presented, how);
-				free(presented);
-				free(how);
+			if (hop_hostkey_handshake_failed(hop))
 				return;
-			}
-			explained = algorithms_explain(hop->session, hop->conf,
-			    hop->hostkeys_offered, hostkey_known_only(hop->conf));
-			if (explained != NULL) {
-				hop_fail(hop, 1, "SSH handshake with %s:%d "
-				    "failed: %s", hop->conf->host,
-				    hop->conf->port, explained);
-				free(explained);
-				return;
-			}
 			hop_fail(hop, 0, "SSH handshake with %s:%d failed: %s%s",
 			    hop->conf->host, hop->conf->port, why,
 			    hop_handshake_hint(hop, code));
 			return;
 		}
-		if (hop_verify(hop) != 0)
+		if (hop_hostkey_verify(hop) != 0)
 			return;
-		algorithms_log(hop->session, hop->label);
+		hop_algorithms_log(hop);
 		hop_auth_begin(hop);
 		hop_set_state(hop, HOP_AUTH);
 		/* FALLTHROUGH */
@@ -835,21 +703,33 @@ hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
 	return 1;
 }
 
-/* Say why the server refused a channel, and what to check. */
+/*
+ * libssh2 1.11.1 gives every refused open LIBSSH2_ERROR_CHANNEL_FAILURE and
+ * tells the server's reason code only by one fixed message per code
+ * (channel.c, _libssh2_channel_open).
+ */
+#define HOP_OPEN_PROHIBITED \
+	"Channel open failure (administratively prohibited)"
+#define HOP_OPEN_CONNECT_FAILED \
+	"Channel open failure (connect failed)"
+
+/* Say why opening HC failed with libssh2 error CODE and message WHY. */
 static char *
-hop_open_reason(struct hop *hop, struct hop_channel *hc, const char *why)
+hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
+    const char *why)
 {
 	char	*reason;
+	int	 refused = code == LIBSSH2_ERROR_CHANNEL_FAILURE;
 
 	if (hc->kind == HC_LISTEN)
 		xasprintf(&reason, "%s refused to listen on %s:%d "
 		    "(AllowTcpForwarding, PermitListen, or the port is in use "
 		    "there)", hop->label, hc->host, hc->port);
-	else if (strstr(why, "administratively prohibited"))
+	else if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0)
 		xasprintf(&reason, "%s:%d refused by the server: "
 		    "administratively prohibited (check AllowTcpForwarding/"
 		    "PermitOpen on %s)", hc->host, hc->port, hop->label);
-	else if (strstr(why, "connect failed"))
+	else if (refused && strcmp(why, HOP_OPEN_CONNECT_FAILED) == 0)
 		xasprintf(&reason, "%s could not connect to %s:%d (refused, "
 		    "unreachable or not resolvable from there)", hop->label,
 		    hc->host, hc->port);
@@ -905,7 +785,7 @@ hop_open_next(struct hop *hop)
 			return 0;
 		if (hop_error_is_fatal(code))
 			return hop_open_finish(hop, hc, code, why);
-		reason = hop_open_reason(hop, hc, why);
+		reason = hop_open_reason(hop, hc, code, why);
 		hop_open_finish(hop, hc, code, reason);
 		free(reason);
 		return 1;
@@ -961,7 +841,7 @@ static int
 hop_take_input(struct hop *hop)
 {
 	struct hop_channel	*hc;
-	size_t			 before = evbuffer_get_length(hop->inbuf);
+	size_t			 before = evbuffer_get_length(hop->io.inbuf);
 	int			 pulled = hop->pulled;
 
 	if (before == 0 && !pulled)
@@ -970,13 +850,13 @@ hop_take_input(struct hop *hop)
 	    hop_take_input_on(hop->probe) != 0) {
 		TAILQ_FOREACH(hc, &hop->channels, entry) {
 			if (hop->dead != NULL || (!hop->pulled &&
-			    evbuffer_get_length(hop->inbuf) == 0))
+			    evbuffer_get_length(hop->io.inbuf) == 0))
 				break;
 			if (hc->state == CHAN_OPEN && hc->kind != HC_LISTEN)
 				hop_take_input_on(hc);
 		}
 	}
-	return evbuffer_get_length(hop->inbuf) < before ||
+	return evbuffer_get_length(hop->io.inbuf) < before ||
 	    (pulled && !hop->pulled);
 }
 
@@ -993,7 +873,7 @@ hop_take_input_on(struct hop_channel *hc)
 
 	rc = libssh2_channel_read(hc->channel, none, 0);
 	if (rc == LIBSSH2_ERROR_EAGAIN &&
-	    evbuffer_get_length(hop->inbuf) == 0) {
+	    evbuffer_get_length(hop->io.inbuf) == 0) {
 		hop->pulled = 0;
 		return 0;
 	}
@@ -1099,7 +979,7 @@ hop_service(struct hop *hop)
 	char			*dead;
 
 	do {
-		unread = evbuffer_get_length(hop->inbuf);
+		unread = evbuffer_get_length(hop->io.inbuf);
 		progress = hop_open_next(hop);
 		if (hop->news) {
 			hop->news = 0;
@@ -1125,7 +1005,7 @@ hop_service(struct hop *hop)
 			progress |= hop_reap(hop);
 		if (hop->dead == NULL && hop_take_input(hop))
 			unread = SIZE_MAX;	/* packets may have come in */
-		if (evbuffer_get_length(hop->inbuf) < unread) {
+		if (evbuffer_get_length(hop->io.inbuf) < unread) {
 			/* libssh2 took in packets: for which channels? */
 			progress = 1;
 			hop->news = 1;
@@ -1140,9 +1020,9 @@ hop_service(struct hop *hop)
 	} while (progress && ++rounds < HOP_SERVICE_ROUNDS);
 	if (progress || !TAILQ_EMPTY(&hop->wake))
 		hop_kick(hop);	/* let other events in, then go on */
-	if (hop->read_paused &&
-	    evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX / 2) {
-		hop->read_paused = 0;
+	if (hop->io.read_paused &&
+	    evbuffer_get_length(hop->io.inbuf) < HOP_INBUF_MAX / 2) {
+		hop->io.read_paused = 0;
 		hop->transport->resume(hop);
 	}
 }
@@ -1176,7 +1056,7 @@ hop_counters(struct hop *hop)
 	unsigned long		 unread, total_unread = 0, window;
 	unsigned long		 min_rwin = 0, min_wwin = 0;
 	int			 open = 0, woken = 0, blocked = 0, nowin = 0;
-	int			 kernel_out;
+	int			 kernel_out, write_waiting;
 	char			*text;
 
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
@@ -1197,9 +1077,7 @@ hop_counters(struct hop *hop)
 		if (open == 1 || window < min_wwin)
 			min_wwin = window;
 	}
-	if (hop->transport != &hop_tcp_transport ||
-	    ioctl(hop->fd, SIOCOUTQ, &kernel_out) == -1)
-		kernel_out = -1;
+	write_waiting = hop->transport->waiting(hop, &kernel_out);
 	xasprintf(&text, "%d data channels open, %d opens queued, %d woken, %d "
 	    "writers held back (%d of them with a closed send window), "
 	    "transport input %zu bytes not taken by libssh2, output %zu bytes "
@@ -1207,10 +1085,9 @@ hop_counters(struct hop *hop)
 	    "%lu bytes held by libssh2 for readers, smallest receive window "
 	    "%lu, smallest send window %lu, read %s",
 	    open, hop_count_queued(hop), woken, blocked, nowin,
-	    evbuffer_get_length(hop->inbuf), evbuffer_get_length(hop->outbuf),
-	    hop->ev_write != NULL && event_pending(hop->ev_write, EV_WRITE,
-	    NULL) ? "waiting" : "idle", kernel_out, total_unread, min_rwin,
-	    min_wwin, hop->read_paused ? "paused" : "on");
+	    evbuffer_get_length(hop->io.inbuf), evbuffer_get_length(hop->io.outbuf),
+	    write_waiting ? "waiting" : "idle", kernel_out, total_unread, min_rwin,
+	    min_wwin, hop->io.read_paused ? "paused" : "on");
 	return text;
 }
 
@@ -1221,8 +1098,8 @@ hop_waiting(struct hop *hop)
 	struct hop_channel	*hc;
 	int			 waiting;
 
-	waiting = evbuffer_get_length(hop->inbuf) > 0 ||
-	    evbuffer_get_length(hop->outbuf) > 0 ||
+	waiting = evbuffer_get_length(hop->io.inbuf) > 0 ||
+	    evbuffer_get_length(hop->io.outbuf) > 0 ||
 	    !TAILQ_EMPTY(&hop->queue) || hop->opening != NULL ||
 	    !TAILQ_EMPTY(&hop->wake);
 	TAILQ_FOREACH(hc, &hop->channels, entry) {
@@ -1498,8 +1375,8 @@ hop_channel_close(struct hop_channel *hc)
 	}
 }
 
-/* Read from a channel; see the HOP_* results in hop.h. */
-ssize_t
+/* Read from a channel: bytes, HOP_AGAIN, HOP_EOF or HOP_ERROR. */
+static ssize_t
 hop_channel_read(struct hop_channel *hc, char *buf, size_t len)
 {
 	ssize_t	n;
@@ -1517,7 +1394,7 @@ hop_channel_read(struct hop_channel *hc, char *buf, size_t len)
 }
 
 /* Write to a channel; returns bytes taken, HOP_AGAIN or HOP_ERROR. */
-ssize_t
+static ssize_t
 hop_channel_write(struct hop_channel *hc, const char *buf, size_t len)
 {
 	ssize_t	n;
@@ -1557,26 +1434,74 @@ hop_channel_remote_closed(struct hop_channel *hc)
 }
 
 /* Return whether the hop's output has room for more channel data. */
-int
+static int
 hop_channel_can_write(struct hop_channel *hc)
 {
-	if (evbuffer_get_length(hc->hop->outbuf) < HOP_OUTBUF_HIGH)
+	if (evbuffer_get_length(hc->hop->io.outbuf) < HOP_OUTBUF_HIGH)
 		return 1;
 	hc->write_blocked = 1;
 	return 0;
 }
 
-/* Return the hop a channel belongs to. */
-struct hop *
-hop_channel_hop(const struct hop_channel *hc)
+/* Move channel data into BUF until it holds MAX bytes; see hop.h. */
+int
+hop_channel_read_into(struct hop_channel *hc, struct evbuffer *buf,
+    size_t max, size_t *got)
 {
-	return hc->hop;
+	struct evbuffer_iovec	vec;
+	ssize_t			n;
+
+	*got = 0;
+	while (evbuffer_get_length(buf) < max) {
+		if (evbuffer_reserve_space(buf, HOP_CHANNEL_READ, &vec, 1) < 1)
+			fatal("out of memory");
+		n = hop_channel_read(hc, vec.iov_base, vec.iov_len);
+		if (n <= 0) {
+			evbuffer_commit_space(buf, &vec, 0);
+			/* Free the reserved chain: an idle buffer holds none. */
+			if (evbuffer_get_length(buf) == 0)
+				evbuffer_drain(buf, 0);
+			return n == HOP_AGAIN ? 0 : (int)n;
+		}
+		vec.iov_len = n;
+		evbuffer_commit_space(buf, &vec, 1);
+		*got += n;
+	}
+	return 0;
+}
+
+/* Move BUF's data into the channel while the hop takes it; see hop.h. */
+int
+hop_channel_write_from(struct hop_channel *hc, struct evbuffer *buf,
+    size_t *sent)
+{
+	unsigned char	*p;
+	size_t		 len;
+	ssize_t		 n;
+
+	*sent = 0;
+	while ((len = evbuffer_get_length(buf)) > 0 &&
+	    hop_channel_can_write(hc)) {
+		if (len > HOP_CHANNEL_CHUNK)
+			len = HOP_CHANNEL_CHUNK;
+		p = evbuffer_pullup(buf, len);
+		n = hop_channel_write(hc, (const char *)p, len);
+		if (n == HOP_AGAIN)
+			break;
+		if (n < 0)
+			return HOP_ERROR;
+		evbuffer_drain(buf, n);
+		*sent += n;
+	}
+	return 0;
 }
 
 /* Say goodbye to the server and stop, for shutdown. */
 void
 hop_shutdown(struct hop *hop, const char *why)
 {
+	size_t	len;
+
 	hop_pool_shutdown(hop, why);
 	evtimer_del(hop->ev_retry);
 	if (hop->session != NULL && hop->state >= HOP_AUTH) {
@@ -1585,9 +1510,10 @@ hop_shutdown(struct hop *hop, const char *why)
 		libssh2_session_disconnect(hop->session, "jumpgate shutting "
 		    "down");
 		/* One non-blocking flush; a slow server misses the goodbye. */
-		if (hop->transport == &hop_tcp_transport && hop->fd != -1 &&
-		    evbuffer_get_length(hop->outbuf) > 0)
-			evbuffer_write(hop->outbuf, hop->fd);
+		if (hop->transport->write_now != NULL &&
+		    (len = evbuffer_get_length(hop->io.outbuf)) > 0)
+			(void)hop->transport->write_now(hop,
+			    evbuffer_pullup(hop->io.outbuf, -1), len);
 	}
 	hop_teardown(hop, why);
 	log_info("hop %s: disconnected (%s)", hop->label, why);
@@ -1607,8 +1533,7 @@ hop_free(struct hop *hop)
 			hc->ops->failed(hc->arg, "jumpgate is shutting down");
 		hop_channel_destroy(hc);
 	}
-	hop_clear_tried_keys(hop);
-	free(hop->hostkeys_offered);
+	hop_hostkey_free(hop);
 	free(hop->last_error);
 	free(hop->label);
 	event_free(hop->ev_deadline);
@@ -1616,7 +1541,8 @@ hop_free(struct hop *hop)
 	event_free(hop->ev_service);
 	event_free(hop->ev_idle);
 	hop_alive_free(hop);
-	evbuffer_free(hop->inbuf);
-	evbuffer_free(hop->outbuf);
+	free(hop->io.transport);
+	evbuffer_free(hop->io.inbuf);
+	evbuffer_free(hop->io.outbuf);
 	free(hop);
 }

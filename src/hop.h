@@ -7,6 +7,8 @@
  * the "one partly-sent packet per session" trap (BAD_USE in 1.10, an EAGAIN
  * only the first sender can clear in 1.11.1) cannot happen, and
  * backpressure lives in the hop's output buffer instead of in libssh2.
+ *
+ * libssh2 stays behind this header: nothing outside hop*.c includes it.
  */
 #ifndef JUMPGATE_HOP_H
 #define JUMPGATE_HOP_H
@@ -15,7 +17,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "algorithms.h"
+
 struct event_base;
+struct evbuffer;
 struct evdns_base;
 struct config_hop;
 struct hop;
@@ -29,7 +34,7 @@ enum hop_state {
 	HOP_READY		/* channels can be opened */
 };
 
-/* Results of hop_channel_read and hop_channel_write besides byte counts. */
+/* Results of the channel calls below. */
 #define HOP_AGAIN	(-1)	/* nothing now; the hop calls pump later */
 #define HOP_EOF		(-2)	/* read: the far end sent EOF */
 #define HOP_ERROR	(-3)	/* the channel is unusable */
@@ -49,9 +54,15 @@ struct hop_channel_ops {
 };
 
 /*
- * Create a hop for CONF. With OUTER, its session is carried by a channel
- * of OUTER's session (jump chains); OUTER must outlive it.
+ * The SSH library (hop_algorithms.c): hop_library_init before the first
+ * hop, hop_library_exit after the last is freed. hop_library_algorithms
+ * says what it speaks of KIND, comma-separated (static).
  */
+void		 hop_library_init(void);
+void		 hop_library_exit(void);
+const char	*hop_library_version(void);
+const char	*hop_library_algorithms(enum algo_kind);
+
 /* What jumpgate status shows of a hop. */
 struct hop_status {
 	const char	*label;		/* chain: "bastion -> app" */
@@ -68,13 +79,16 @@ void		 hop_get_status(const struct hop *, struct hop_status *);
 /* Point a kept hop at the same settings in a reloaded config. */
 void		 hop_set_config(struct hop *, const struct config_hop *);
 
+/*
+ * Create a hop for CONF. With OUTER, its session is carried by a channel
+ * of OUTER's session (jump chains); OUTER must outlive it.
+ */
 struct hop	*hop_new(struct event_base *, struct evdns_base *,
 		    const struct config_hop *, struct hop *outer);
 void		 hop_free(struct hop *);
 void		 hop_start(struct hop *);
 void		 hop_shutdown(struct hop *, const char *why);
 const char	*hop_name(const struct hop *);
-enum hop_state	 hop_get_state(const struct hop *);
 const char	*hop_state_name(enum hop_state);
 void		 hop_kick(struct hop *);
 
@@ -107,11 +121,21 @@ struct hop_channel *hop_listen_accept(struct hop_channel *,
 void		 hop_channel_wake(struct hop_channel *);
 /* Give the channel back: the hop closes it politely and frees it. */
 void		 hop_channel_close(struct hop_channel *);
-ssize_t		 hop_channel_read(struct hop_channel *, char *, size_t);
-ssize_t		 hop_channel_write(struct hop_channel *, const char *, size_t);
+/*
+ * The one pump between a channel and a buffer. hop_channel_read_into
+ * moves what the channel has into BUF until BUF holds MAX bytes; *GOT says
+ * how many it added. hop_channel_write_from moves BUF's data into the
+ * channel, in packets, while the hop's output has room (backpressure) and
+ * the window is open; *SENT says how many it took. Both return 0 (nothing
+ * more now: the hop calls pump again when there is), HOP_EOF (read: the
+ * far end sent EOF; *GOT bytes came before it) or HOP_ERROR (the channel
+ * is unusable).
+ */
+int		 hop_channel_read_into(struct hop_channel *, struct evbuffer *,
+		    size_t max, size_t *got);
+int		 hop_channel_write_from(struct hop_channel *, struct evbuffer *,
+		    size_t *sent);
 int		 hop_channel_send_eof(struct hop_channel *);
 int		 hop_channel_remote_closed(struct hop_channel *);
-int		 hop_channel_can_write(struct hop_channel *);
-struct hop	*hop_channel_hop(const struct hop_channel *);
 
 #endif

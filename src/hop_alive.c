@@ -20,6 +20,7 @@
  * gives the hop's counters, so a stall explains itself in the log.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,20 @@
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
+#include "xmalloc.h"
 
 #define HOP_PROBE_NAME		"JUMPGATE_KEEPALIVE"
+
+/* Liveness of one hop (hop->alive). */
+struct hop_alive {
+	struct timespec		 last_rx;	/* when bytes last arrived */
+	int			 probe_inflight;
+	struct event		*ev_alive;	/* keepalive tick */
+	struct event		*ev_alive_check; /* exact dead-peer deadline */
+	uint64_t		 watch_moved;	/* hop->moved at the last tick */
+	int			 watch_waiting;	/* something waited then */
+	int			 watch_warned;	/* this stall was reported */
+};
 
 /* Milliseconds from A to B. */
 static long
@@ -47,7 +60,7 @@ hop_alive_ms(const struct timespec *a, const struct timespec *b)
 void
 hop_alive_received(struct hop *hop)
 {
-	clock_gettime(CLOCK_MONOTONIC, &hop->last_rx);
+	clock_gettime(CLOCK_MONOTONIC, &hop->alive->last_rx);
 }
 
 /* The probe channel is open. */
@@ -83,14 +96,14 @@ hop_alive_probe_pump(void *arg)
 
 	while (libssh2_channel_read(ch, buf, sizeof buf) > 0)
 		progress = 1;
-	if (!hop->probe_inflight)
+	if (!hop->alive->probe_inflight)
 		return progress;
 	rc = libssh2_channel_setenv_ex(ch, HOP_PROBE_NAME,
 	    sizeof HOP_PROBE_NAME - 1, "1", 1);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return progress;
 	/* Success or refusal: either way the server answered. */
-	hop->probe_inflight = 0;
+	hop->alive->probe_inflight = 0;
 	return 1;
 }
 
@@ -102,7 +115,7 @@ hop_alive_probe_lost(void *arg, const char *reason)
 
 	(void)reason;
 	hop->probe = NULL;
-	hop->probe_inflight = 0;
+	hop->alive->probe_inflight = 0;
 }
 
 static const struct hop_channel_ops hop_alive_probe_ops = {
@@ -127,7 +140,7 @@ hop_alive_check(struct hop *hop)
 	limit = (long)conf->keepalive_interval * conf->keepalive_count_max *
 	    1000;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	silent = hop_alive_ms(&hop->last_rx, &now);
+	silent = hop_alive_ms(&hop->alive->last_rx, &now);
 	if (silent >= limit) {
 		hop_fail(hop, 0, "no response from %s:%d for %.1f s "
 		    "(keepalive_interval %d s x keepalive_count_max %d): the "
@@ -139,7 +152,7 @@ hop_alive_check(struct hop *hop)
 	if (limit - silent < (long)conf->keepalive_interval * 1000) {
 		tv.tv_sec = (limit - silent) / 1000;
 		tv.tv_usec = ((limit - silent) % 1000) * 1000;
-		evtimer_add(hop->ev_alive_check, &tv);
+		evtimer_add(hop->alive->ev_alive_check, &tv);
 	}
 	return 0;
 }
@@ -163,22 +176,22 @@ hop_alive_watch(struct hop *hop)
 	char	*report;
 	int	 waiting;
 
-	if (hop->moved != hop->watch_moved) {
-		hop->watch_moved = hop->moved;
-		hop->watch_warned = 0;
-		hop->watch_waiting = hop_waiting(hop);
+	if (hop->moved != hop->alive->watch_moved) {
+		hop->alive->watch_moved = hop->moved;
+		hop->alive->watch_warned = 0;
+		hop->alive->watch_waiting = hop_waiting(hop);
 		return;
 	}
 	waiting = hop_waiting(hop);
-	if (waiting && hop->watch_waiting && !hop->watch_warned) {
+	if (waiting && hop->alive->watch_waiting && !hop->alive->watch_warned) {
 		report = hop_counters(hop);
 		log_warn("hop %s: nothing moved for %d s while data waits: "
 		    "%s", hop->label, hop->conf->keepalive_interval,
 		    report);
 		free(report);
-		hop->watch_warned = 1;
+		hop->alive->watch_warned = 1;
 	}
-	hop->watch_waiting = waiting;
+	hop->alive->watch_waiting = waiting;
 }
 
 /* Keepalive tick: check liveness, send a keepalive and a probe. */
@@ -194,8 +207,8 @@ hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	hop_alive_watch(hop);
 	libssh2_keepalive_send(hop->session, &next);
-	if (hop->probe != NULL && !hop->probe_inflight)
-		hop->probe_inflight = 1;
+	if (hop->probe != NULL && !hop->alive->probe_inflight)
+		hop->alive->probe_inflight = 1;
 	if (hop->probe != NULL)
 		hop_channel_wake(hop->probe);
 	else
@@ -206,10 +219,11 @@ hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
 void
 hop_alive_init(struct hop *hop)
 {
-	hop->ev_alive = event_new(hop->base, -1, EV_PERSIST,
+	hop->alive = xcalloc(1, sizeof *hop->alive);
+	hop->alive->ev_alive = event_new(hop->base, -1, EV_PERSIST,
 	    hop_alive_tick_cb, hop);
-	hop->ev_alive_check = evtimer_new(hop->base, hop_alive_check_cb, hop);
-	if (hop->ev_alive == NULL || hop->ev_alive_check == NULL)
+	hop->alive->ev_alive_check = evtimer_new(hop->base, hop_alive_check_cb, hop);
+	if (hop->alive->ev_alive == NULL || hop->alive->ev_alive_check == NULL)
 		fatal("hop %s: out of memory", hop->label);
 }
 
@@ -220,29 +234,31 @@ hop_alive_start(struct hop *hop)
 	struct timeval	tv = { hop->conf->keepalive_interval, 0 };
 
 	hop_alive_received(hop);
-	hop->watch_moved = hop->moved;
-	hop->watch_waiting = hop->watch_warned = 0;
+	hop->alive->watch_moved = hop->moved;
+	hop->alive->watch_waiting = hop->alive->watch_warned = 0;
 	hop->probe = hop_channel_open_session(hop, &hop_alive_probe_ops, hop);
 	if (hop->conf->keepalive_interval == 0)
 		return;
 	libssh2_keepalive_config(hop->session, 0,
 	    hop->conf->keepalive_interval);
-	event_add(hop->ev_alive, &tv);
+	event_add(hop->alive->ev_alive, &tv);
 }
 
 /* The session is going: stop the timers (the probe goes with it). */
 void
 hop_alive_stop(struct hop *hop)
 {
-	event_del(hop->ev_alive);
-	event_del(hop->ev_alive_check);
-	hop->probe_inflight = 0;
+	event_del(hop->alive->ev_alive);
+	event_del(hop->alive->ev_alive_check);
+	hop->alive->probe_inflight = 0;
 }
 
 /* Free the liveness timers. */
 void
 hop_alive_free(struct hop *hop)
 {
-	event_free(hop->ev_alive);
-	event_free(hop->ev_alive_check);
+	event_free(hop->alive->ev_alive);
+	event_free(hop->alive->ev_alive_check);
+	free(hop->alive);
+	hop->alive = NULL;
 }

@@ -22,6 +22,18 @@
 #include "hop_int.h"
 #include "log.h"
 
+/* The carrier transport's own state (hop->io.transport). */
+struct hop_carrier {
+	struct hop_channel	*channel;	/* of the outer hop */
+};
+
+/* Return the carrier state of HOP. */
+static struct hop_carrier *
+hop_carrier(struct hop *hop)
+{
+	return hop->io.transport;
+}
+
 /* The channel to the inner host is open: start the inner session. */
 static void
 hop_carrier_opened(void *arg)
@@ -39,7 +51,7 @@ hop_carrier_failed(void *arg, const char *reason)
 {
 	struct hop	*hop = arg;
 
-	hop->carrier = NULL;
+	hop_carrier(hop)->channel = NULL;
 	hop_fail(hop, 0, "cannot reach %s:%d through %s: %s",
 	    hop->conf->host, hop->conf->port, hop->outer->label, reason);
 }
@@ -50,7 +62,7 @@ hop_carrier_lost(void *arg, const char *reason)
 {
 	struct hop	*hop = arg;
 
-	hop->carrier = NULL;
+	hop_carrier(hop)->channel = NULL;
 	hop_fail(hop, 0, "lost with %s: %s", hop->outer->label, reason);
 }
 
@@ -58,7 +70,7 @@ hop_carrier_lost(void *arg, const char *reason)
 static int
 hop_carrier_ended(struct hop *hop, ssize_t n)
 {
-	hop->transport_dead = 1;
+	hop->io.dead = 1;
 	if (n == HOP_EOF)
 		hop_fail(hop, 0, "connection closed by %s:%d (through %s)",
 		    hop->conf->host, hop->conf->port, hop->outer->label);
@@ -76,53 +88,31 @@ static int
 hop_carrier_pump(void *arg)
 {
 	struct hop		*hop = arg;
-	struct evbuffer_iovec	 vec;
-	unsigned char		*p;
-	size_t			 len;
-	ssize_t			 n;
-	int			 progress = 0;
+	struct hop_channel	*ch = hop_carrier(hop)->channel;
+	size_t			 got, sent;
+	int			 rc;
 
 	/* Channel -> inner session. */
-	while (evbuffer_get_length(hop->inbuf) < HOP_INBUF_MAX) {
-		if (evbuffer_reserve_space(hop->inbuf, 65536, &vec, 1) < 1)
-			fatal("out of memory");
-		n = hop_channel_read(hop->carrier, vec.iov_base, vec.iov_len);
-		if (n <= 0) {
-			evbuffer_commit_space(hop->inbuf, &vec, 0);
-			if (n == HOP_EOF || n == HOP_ERROR)
-				return hop_carrier_ended(hop, n);
-			break;
-		}
-		vec.iov_len = n;
-		evbuffer_commit_space(hop->inbuf, &vec, 1);
-		hop->bytes_received += n;
-		progress = 1;
-	}
-	if (progress)
+	rc = hop_channel_read_into(ch, hop->io.inbuf, HOP_INBUF_MAX, &got);
+	hop->io.bytes_received += got;
+	if (rc != 0)
+		return hop_carrier_ended(hop, rc);
+	if (got > 0)
 		hop_alive_received(hop);
-	hop->read_paused = evbuffer_get_length(hop->inbuf) >= HOP_INBUF_MAX;
+	hop->io.read_paused = evbuffer_get_length(hop->io.inbuf) >=
+	    HOP_INBUF_MAX;
 
 	/* Inner session -> channel. */
-	while ((len = evbuffer_get_length(hop->outbuf)) > 0 &&
-	    hop_channel_can_write(hop->carrier)) {
-		if (len > HOP_CHANNEL_CHUNK)
-			len = HOP_CHANNEL_CHUNK;
-		p = evbuffer_pullup(hop->outbuf, len);
-		n = hop_channel_write(hop->carrier, (const char *)p, len);
-		if (n == HOP_AGAIN)
-			break;
-		if (n < 0)
-			return hop_carrier_ended(hop, n);
-		evbuffer_drain(hop->outbuf, n);
-		progress = 1;
-	}
+	if (hop_channel_write_from(ch, hop->io.outbuf, &sent) != 0)
+		return hop_carrier_ended(hop, HOP_ERROR);
 
 	/* Let the inner session take in its input and write again. */
-	if (progress) {
+	if (got > 0 || sent > 0) {
 		hop->news = 1;
 		hop_kick(hop);
+		return 1;
 	}
-	return progress;
+	return 0;
 }
 
 static const struct hop_channel_ops hop_carrier_ops = {
@@ -139,11 +129,11 @@ static const struct hop_channel_ops hop_carrier_ops = {
 static void
 hop_carrier_connect(struct hop *hop)
 {
-	if ((hop->fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+	if ((hop->io.fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
 		hop_fail(hop, 0, "cannot open /dev/null: %s", strerror(errno));
 		return;
 	}
-	hop->carrier = hop_channel_open(hop->outer, hop->conf->host,
+	hop_carrier(hop)->channel = hop_channel_open(hop->outer, hop->conf->host,
 	    hop->conf->port, "127.0.0.1", 0, hop->conf->connect_timeout,
 	    &hop_carrier_ops, hop);
 }
@@ -152,8 +142,8 @@ hop_carrier_connect(struct hop *hop)
 static void
 hop_carrier_wake(struct hop *hop)
 {
-	if (hop->carrier != NULL)
-		hop_channel_wake(hop->carrier);
+	if (hop_carrier(hop)->channel != NULL)
+		hop_channel_wake(hop_carrier(hop)->channel);
 	else
 		hop_kick(hop->outer);
 }
@@ -176,20 +166,33 @@ hop_carrier_resume(struct hop *hop)
 static void
 hop_carrier_close(struct hop *hop)
 {
-	if (hop->carrier != NULL) {
-		hop_channel_close(hop->carrier);
-		hop->carrier = NULL;
+	if (hop_carrier(hop)->channel != NULL) {
+		hop_channel_close(hop_carrier(hop)->channel);
+		hop_carrier(hop)->channel = NULL;
 	}
-	if (hop->fd != -1) {
-		close(hop->fd);
-		hop->fd = -1;
+	if (hop->io.fd != -1) {
+		close(hop->io.fd);
+		hop->io.fd = -1;
 	}
 }
 
+/* Output never waits on an event here, and no kernel holds any. */
+static int
+hop_carrier_waiting(struct hop *hop, int *unsent)
+{
+	(void)hop;
+	*unsent = -1;
+	return 0;
+}
+
+/* The inner session's bytes wait for the outer hop's pass: no write_now. */
 const struct hop_transport hop_carrier_transport = {
 	"carrier",
+	sizeof (struct hop_carrier),
 	hop_carrier_connect,
+	NULL,
 	hop_carrier_flush,
 	hop_carrier_resume,
-	hop_carrier_close
+	hop_carrier_close,
+	hop_carrier_waiting
 };

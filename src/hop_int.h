@@ -1,12 +1,16 @@
 /*
- * Inside a hop: shared by hop.c (session, channels, service pass) and its
+ * Inside a hop: shared by hop.c (session, channels, service pass), its
  * transports, hop_tcp.c (a TCP socket) and hop_carrier.c (a channel of the
- * outer hop, for jump chains). Nothing else includes this.
+ * outer hop, for jump chains), and the parts that own one concern each:
+ * hop_hostkey.c, hop_auth.c, hop_alive.c, hop_pool.c. Each of those keeps
+ * its state in a struct of its own, private to its file. Nothing else
+ * includes this.
  */
 #ifndef JUMPGATE_HOP_INT_H
 #define JUMPGATE_HOP_INT_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -21,6 +25,8 @@
 #define HOP_OUTBUF_HIGH		(1024 * 1024)
 /* Largest write libssh2 turns into one channel packet. */
 #define HOP_CHANNEL_CHUNK	32700
+/* Most read from a channel in one call (a 64 KiB evbuffer chain). */
+#define HOP_CHANNEL_READ	(64 * 1024 - 256)
 #define HOP_MAX_KEYTYPES	8
 /* Sessions a hop may open besides its first (hop_pool.c)... */
 #define HOP_POOL_MAX		63
@@ -29,38 +35,54 @@
 
 struct evbuffer;
 struct event;
-struct evdns_getaddrinfo_request;
-struct evutil_addrinfo;
 
 /*
- * A transport carries the session's bytes. connect starts it and calls
- * hop_session_begin once bytes can flow (or hop_fail); flush says the
- * output buffer has data; resume says the input buffer has room again;
- * close drops it (the session is gone by then).
+ * A transport carries the session's bytes between hop->io's buffers and
+ * the server. Its own state (events, DNS, the carrier channel) is
+ * STATE_SIZE bytes, zeroed, allocated with the hop at io.transport; only
+ * the transport touches it. connect starts it and calls hop_session_begin
+ * once bytes can flow (or hop_fail); write_now, if not NULL, writes what
+ * it can of BUF at once, returning the bytes taken or -errno when the
+ * transport is broken (called only with the output buffer empty); flush
+ * says the output buffer has data; resume says the input buffer has room
+ * again; close drops the connection (the session is gone by then);
+ * waiting says whether output waits for the transport and sets *UNSENT to
+ * the bytes the kernel holds unsent, or -1.
  */
 struct hop_transport {
 	const char	*name;
+	size_t		 state_size;
 	void		(*connect)(struct hop *);
+	ssize_t		(*write_now)(struct hop *, const void *, size_t);
 	void		(*flush)(struct hop *);
 	void		(*resume)(struct hop *);
 	void		(*close)(struct hop *);
+	int		(*waiting)(struct hop *, int *unsent);
+};
+
+/* The session's bytes: libssh2's callbacks on one side, the transport
+   on the other. */
+struct hop_io {
+	int			 fd;		/* socket, or placeholder */
+	struct evbuffer		*inbuf;
+	struct evbuffer		*outbuf;
+	int			 read_paused;
+	int			 dead;		/* libssh2 calls fail fast */
+	void			*transport;	/* the transport's own state */
+
+	/* Counters of the current session. */
+	uint64_t		 bytes_sent;
+	uint64_t		 bytes_received;
+	uint64_t		 sends_deferred;	/* kernel took less */
+	size_t			 outbuf_peak;
 };
 
 extern const struct hop_transport hop_tcp_transport;
 extern const struct hop_transport hop_carrier_transport;
 
-enum hop_auth_step {
-	AUTH_LIST,		/* ask which methods the server takes */
-	AUTH_IDENTITY,		/* publickey with the identity file */
-	AUTH_AGENT_NEXT,	/* publickey with the next agent key */
-	AUTH_AGENT_TRY,
-	AUTH_OTP,		/* otp_command runs */
-	AUTH_KBDINT,		/* keyboard-interactive */
-	AUTH_PASSWORD,
-	AUTH_RELIST		/* a method failed: was it a partial success? */
-};
-
-struct otp_job;
+struct hop_alive;
+struct hop_auth;
+struct hop_hostkey;
 
 TAILQ_HEAD(hop_channels, hop_channel);
 
@@ -74,48 +96,20 @@ struct hop {
 	/* Transport. */
 	const struct hop_transport *transport;
 	struct hop		*outer;		/* carrier transport only */
+	struct hop_io		 io;
+
 	/* Extra sessions to the same host (hop_pool.c). */
 	struct hop		*primary;	/* NULL: this is the first */
 	struct hop		*pool[HOP_POOL_MAX];
 	int			 npool;
-	struct hop_channel	*carrier;	/* ... its channel */
-	int			 fd;		/* socket, or placeholder */
-	struct event		*ev_read;
-	struct event		*ev_write;
-	struct evbuffer		*inbuf;
-	struct evbuffer		*outbuf;
-	int			 read_paused;
-	int			 transport_dead;
-	struct evdns_getaddrinfo_request *dns_req;
-	int			 dns_pending;
-	struct evutil_addrinfo	*addrs;
-	struct evutil_addrinfo	*addr_next;
 
 	/* Session. */
 	LIBSSH2_SESSION		*session;
-	enum hop_auth_step	 auth_step;
-	LIBSSH2_AGENT		*agent;
-	struct libssh2_agent_publickey *agent_key;
-	int			 agent_tried;
-	char			*passphrase;
-	char			*password;	/* wiped after each method */
-	char			*otp;		/* one-time code, likewise */
-	struct otp_job		*otp_job;
-	char			*auth_list;	/* methods the server named last */
-	int			 auth_tried;	/* methods begun (hop_auth.c) */
-	int			 auth_method;	/* the one under way */
-	int			 auth_partial;	/* methods the server took */
-	char			*auth_failure;	/* why the last method failed */
-	char			*auth_error;	/* a callback's hard failure */
+	struct hop_hostkey	*hostkey;	/* private to hop_hostkey.c */
+	struct hop_auth		*auth;		/* private to hop_auth.c */
 	char			*dead;	/* set inside a service pass */
 
-	/* Host-key types left out after a pin did not match. */
-	char			 excluded[HOP_MAX_KEYTYPES][64];
-	size_t			 nexcluded;
-	char			*presented;
-	char			*unmatched_how;
-	char			*hostkeys_offered; /* in the last handshake */
-
+	/* Connecting again. */
 	char			*last_error;	/* why the last session failed */
 	int			 hard_failed;	/* host key or authentication */
 
@@ -124,6 +118,7 @@ struct hop {
 	struct event		*ev_service;
 	int			 backoff;
 
+	/* Channels and the service pass (hop.c). */
 	struct hop_channels	 channels;	/* opening, open */
 	struct hop_channels	 queue;		/* waiting to be opened */
 	struct hop_channels	 closing;
@@ -136,16 +131,10 @@ struct hop {
 	struct hop_channel	*opening;
 	struct timespec		 last_open;	/* an open last completed */
 
-	/* Liveness (hop_alive.c). */
-	struct timespec		 last_rx;	/* when bytes last arrived */
-	struct hop_channel	*probe;		/* session channel for probes */
-	int			 probe_inflight;
-	struct event		*ev_alive;	/* keepalive tick */
-	struct event		*ev_alive_check; /* exact dead-peer deadline */
+	/* Liveness (private to hop_alive.c). */
+	struct hop_alive	*alive;
+	struct hop_channel	*probe;		/* our session channel */
 	uint64_t		 moved;		/* channel bytes and opens */
-	uint64_t		 watch_moved;	/* ... at the last tick */
-	int			 watch_waiting;	/* something waited then */
-	int			 watch_warned;	/* this stall was reported */
 
 	/* Use, for lazy hops and idle_timeout. */
 	int			 nuser;		/* channels of users */
@@ -155,12 +144,6 @@ struct hop {
 	time_t			 since;		/* last state change */
 	unsigned int		 sessions;	/* sessions that got ready */
 	char			 fingerprint[FINGERPRINT_TEXT_LEN];
-
-	/* Transport counters of the current session. */
-	uint64_t		 bytes_sent;
-	uint64_t		 bytes_received;
-	uint64_t		 sends_deferred;	/* kernel took less */
-	size_t			 outbuf_peak;
 };
 
 void	hop_session_begin(struct hop *);
@@ -185,6 +168,7 @@ void	hop_alive_stop(struct hop *);
 void	hop_alive_free(struct hop *);
 void	hop_alive_received(struct hop *);
 void	hop_advance(struct hop *);
+void	hop_restart(struct hop *, const char *);
 /*
  * For the progress watchdog: return whether anything waits to move on the
  * hop: transport input libssh2 has not taken, output the kernel has not
@@ -195,6 +179,28 @@ void	hop_advance(struct hop *);
 int	hop_waiting(struct hop *);
 char	*hop_counters(struct hop *);
 const char *hop_session_error(struct hop *, int *);
+
+/*
+ * hop_algorithms.c: apply the hop's algorithm lists to its new session (0,
+ * or -1 with *CAUSE, caller frees); after a failed handshake, say which
+ * kind of algorithm the server and the hop had none in common of (caller
+ * frees; NULL if none); log what the session negotiated.
+ */
+int	hop_algorithms_apply(struct hop *, char **);
+char	*hop_algorithms_explain(struct hop *, const char *hostkeys_offered,
+	    int known_only);
+void	hop_algorithms_log(struct hop *);
+
+/*
+ * hop_hostkey.c: hop_hostkey_offer and hop_hostkey_verify return 0 to go
+ * on, -1 when the hop has been failed (or restarted with other key types);
+ * hop_hostkey_handshake_failed 1 when it failed the hop.
+ */
+void	hop_hostkey_init(struct hop *);
+void	hop_hostkey_free(struct hop *);
+int	hop_hostkey_offer(struct hop *);
+int	hop_hostkey_verify(struct hop *);
+int	hop_hostkey_handshake_failed(struct hop *);
 
 /*
  * hop_auth.c. hop_auth runs one step: returns 0 when authenticated, 1 to

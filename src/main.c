@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libssh2.h>
 
 #include "config.h"
 #include "control.h"
+#include "hop.h"
 #include "log.h"
 #include "runtime.h"
 #include "scan.h"
@@ -126,7 +126,7 @@ static void
 main_version(void)
 {
 	printf("jumpgate %s (libssh2 %s, %s%s%s, jumpgate patches %d)\n",
-	    PACKAGE_VERSION, libssh2_version(0), JUMPGATE_LIBSSH2_BUILD,
+	    PACKAGE_VERSION, hop_library_version(), JUMPGATE_LIBSSH2_BUILD,
 	    *JUMPGATE_LIBSSH2_DEBIAN != '\0' ? " Debian " : "",
 	    JUMPGATE_LIBSSH2_DEBIAN, JUMPGATE_LIBSSH2_PATCHES);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
 
 #include "algcheck.h"
@@ -13,6 +14,7 @@
 #include "kexinit.h"
 #include "log.h"
 #include "reach.h"
+#include "runtime.h"
 #include "scan.h"
 #include "vis.h"
 #include "xmalloc.h"
@@ -22,6 +24,7 @@ int
 probe_main(const struct scan_options *o)
 {
 	struct event_base	*base;
+	struct evdns_base	*dns;
 	struct reach		*r;
 	struct handshake	*h;
 	const struct kexinit	*k;
@@ -36,9 +39,11 @@ probe_main(const struct scan_options *o)
 	}
 	if ((base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
-	if ((r = reach_new(base, o->via, o->config, &cause)) == NULL) {
+	dns = runtime_dns(base);
+	if ((r = reach_new(base, dns, o->via, o->config, &cause)) == NULL) {
 		fprintf(stderr, "jumpgate probe: %s\n", cause);
 		free(cause);
+		evdns_base_free(dns, 1);
 		event_base_free(base);
 		free(host);
 		return 2;
@@ -67,6 +72,7 @@ probe_main(const struct scan_options *o)
 	}
 	handshake_free(h);
 	reach_free(r);
+	evdns_base_free(dns, 1);
 	event_base_free(base);
 	free(host);
 	return rc;

@@ -17,13 +17,11 @@
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
-#include <libssh2.h>
 
 #include "config.h"
 #include "hop.h"
 #include "log.h"
 #include "reach.h"
-#include "runtime.h"
 #include "xmalloc.h"
 
 /* Stop reading a channel while this much input awaits the user. */
@@ -78,14 +76,14 @@ reach_build_chain(struct reach *r, const char *via, char **cause)
 
 /* Make streams direct or through hop VIA of CONFIG_PATH. */
 struct reach *
-reach_new(struct event_base *base, const char *via, const char *config_path,
-    char **cause)
+reach_new(struct event_base *base, struct evdns_base *dns, const char *via,
+    const char *config_path, char **cause)
 {
 	struct reach	*r = xcalloc(1, sizeof *r);
 	int		 nerrors = 0;
 
 	r->base = base;
-	r->dns = runtime_dns(base);
+	r->dns = dns;
 	if (via == NULL)
 		return r;
 	r->via = xstrdup(via);
@@ -99,8 +97,7 @@ reach_new(struct event_base *base, const char *via, const char *config_path,
 		log_set_level(LOG_LEVEL_WARN);
 	else
 		log_set_level(LOG_LEVEL_DEBUG);
-	if (libssh2_init(0) != 0)
-		fatal("cannot initialise libssh2");
+	hop_library_init();
 	if (reach_build_chain(r, via, cause) != 0) {
 		reach_free(r);
 		return NULL;
@@ -122,9 +119,8 @@ reach_free(struct reach *r)
 		hop_free(r->hops[i - 1]);
 	if (r->config != NULL) {
 		config_free(r->config);
-		libssh2_exit();
+		hop_library_exit();
 	}
-	evdns_base_free(r->dns, 1);
 	free(r->via);
 	free(r);
 }
@@ -252,44 +248,22 @@ static int
 reach_channel_pump(void *arg)
 {
 	struct reach_stream	*s = arg;
-	char			 buf[16384];
-	unsigned char		*p;
-	size_t			 len;
-	ssize_t			 n;
-	int			 got = 0, progress = 0;
+	size_t			 got = 0, sent = 0;
+	int			 rc;
 
-	while (s->dead == NULL && evbuffer_get_length(s->in) < REACH_INPUT_MAX) {
-		n = hop_channel_read(s->channel, buf, sizeof buf);
-		if (n == HOP_EOF)
-			reach_end(s, "connection closed by %s:%d", s->host,
-			    s->port);
-		else if (n == HOP_ERROR)
-			reach_end(s, "the channel to %s:%d failed", s->host,
-			    s->port);
-		if (n <= 0)
-			break;
-		evbuffer_add(s->in, buf, (size_t)n);
-		got = progress = 1;
-	}
-	while (s->dead == NULL && (len = evbuffer_get_length(s->out)) > 0 &&
-	    hop_channel_can_write(s->channel)) {
-		if (len > sizeof buf)
-			len = sizeof buf;
-		p = evbuffer_pullup(s->out, len);
-		n = hop_channel_write(s->channel, (const char *)p, len);
-		if (n == HOP_AGAIN)
-			break;
-		if (n < 0) {
-			reach_end(s, "the channel to %s:%d failed", s->host,
-			    s->port);
-			break;
-		}
-		evbuffer_drain(s->out, (size_t)n);
-		progress = 1;
-	}
-	if (got)
+	if (s->dead != NULL)
+		return 0;
+	rc = hop_channel_read_into(s->channel, s->in, REACH_INPUT_MAX, &got);
+	if (rc == HOP_EOF)
+		reach_end(s, "connection closed by %s:%d", s->host, s->port);
+	else if (rc == HOP_ERROR)
+		reach_end(s, "the channel to %s:%d failed", s->host, s->port);
+	if (s->dead == NULL &&
+	    hop_channel_write_from(s->channel, s->out, &sent) != 0)
+		reach_end(s, "the channel to %s:%d failed", s->host, s->port);
+	if (got > 0)
 		reach_notify(s);
-	return progress;
+	return got > 0 || sent > 0;
 }
 
 static const struct hop_channel_ops reach_channel_ops = {
@@ -359,8 +333,7 @@ reach_write(struct reach_stream *s, const void *p, size_t len)
 void
 reach_close(struct reach_stream *s)
 {
-	size_t	len;
-	ssize_t	n;
+	size_t	sent;
 
 	if (s->bev != NULL) {
 		/* One attempt to send what is queued (the goodbye). */
@@ -371,14 +344,8 @@ reach_close(struct reach_stream *s)
 	}
 	if (s->channel != NULL) {
 		/* One attempt to send what is queued (the goodbye). */
-		while (s->open && (len = evbuffer_get_length(s->out)) > 0 &&
-		    hop_channel_can_write(s->channel)) {
-			n = hop_channel_write(s->channel,
-			    (const char *)evbuffer_pullup(s->out, -1), len);
-			if (n <= 0)
-				break;
-			evbuffer_drain(s->out, (size_t)n);
-		}
+		if (s->open)
+			(void)hop_channel_write_from(s->channel, s->out, &sent);
 		hop_channel_close(s->channel);
 	}
 	event_free(s->ev_notify);

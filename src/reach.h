@@ -8,6 +8,7 @@
 #define JUMPGATE_REACH_H
 
 struct event_base;
+struct evdns_base;
 struct evbuffer;
 struct reach;
 struct reach_stream;
@@ -25,12 +26,13 @@ struct reach_stream_ops {
 
 /*
  * Direct streams (VIA NULL), or streams through hop VIA of the config at
- * CONFIG_PATH, whose chain is started at once. Returns NULL with *CAUSE
- * (caller frees) if the config is invalid or has no such hop; config
- * errors are also written to stderr.
+ * CONFIG_PATH, whose chain is started at once, resolving names with DNS
+ * (the caller frees it after reach_free). Returns NULL with *CAUSE (caller
+ * frees) if the config is invalid or has no such hop; config errors are
+ * also written to stderr.
  */
-struct reach	*reach_new(struct event_base *, const char *via,
-		    const char *config_path, char **cause);
+struct reach	*reach_new(struct event_base *, struct evdns_base *dns,
+		    const char *via, const char *config_path, char **cause);
 /* Stop the hops, say goodbye to their servers, free everything. */
 void		 reach_free(struct reach *);
 /* "127.0.0.1:22" or "app.internal:22 through bastion -> app". */

@@ -19,7 +19,6 @@
 #include <event2/buffer.h>
 #include <event2/dns.h>
 #include <event2/event.h>
-#include <libssh2.h>
 
 #include "config.h"
 #include "conn.h"
@@ -596,8 +595,7 @@ runtime_run(const char *path, int detach)
 	log_set_level(rt.config->log_level);
 	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
-	if (libssh2_init(0) != 0)
-		fatal("cannot initialise libssh2");
+	hop_library_init();
 	if ((rt.base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
 	rt.dns = runtime_dns(rt.base);
@@ -666,7 +664,7 @@ runtime_run(const char *path, int detach)
 	free(rt.hop_confs);
 	evdns_base_free(rt.dns, 1);
 	event_base_free(rt.base);
-	libssh2_exit();
+	hop_library_exit();
 	config_free(rt.config);
 	if (!failed)
 		log_info("stopped");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <openssl/evp.h>
 
@@ -23,6 +24,7 @@
 #include "knownhosts.h"
 #include "log.h"
 #include "reach.h"
+#include "runtime.h"
 #include "scan.h"
 #include "wire.h"
 #include "vis.h"
@@ -255,15 +257,18 @@ int
 scan_main(const struct scan_options *o)
 {
 	struct event_base	*base;
+	struct evdns_base	*dns;
 	struct reach		*r;
 	char			*cause;
 	int			 i, rc = 0;
 
 	if ((base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
-	if ((r = reach_new(base, o->via, o->config, &cause)) == NULL) {
+	dns = runtime_dns(base);
+	if ((r = reach_new(base, dns, o->via, o->config, &cause)) == NULL) {
 		fprintf(stderr, "jumpgate scan: %s\n", cause);
 		free(cause);
+		evdns_base_free(dns, 1);
 		event_base_free(base);
 		return 1;
 	}
@@ -273,6 +278,7 @@ scan_main(const struct scan_options *o)
 		fflush(stdout);
 	}
 	reach_free(r);
+	evdns_base_free(dns, 1);
 	event_base_free(base);
 	return rc;
 }

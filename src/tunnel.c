@@ -70,7 +70,8 @@ tunnel_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	conn_new(t, t->hop, fd, sa, salen);
+	conn_new(t, t->hop, fd, sa, salen, t->conf->connect_host,
+	    t->conf->connect_port);
 }
 
 /* Say how many connections max_connections closed since the last line. */

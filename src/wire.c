@@ -127,7 +127,7 @@ wire_namelist_has(const char *list, const char *name)
 	size_t		 n = strlen(name);
 	const char	*p = list, *end;
 
-	if (n == 0)
+	if (list == NULL || n == 0)
 		return 0;
 	for (;;) {
 		end = strchr(p, ',');

@@ -57,7 +57,7 @@ int	wire_get_string(struct wire_reader *, const unsigned char **,
  */
 int	wire_check_namelist(const unsigned char *list, size_t len, char *err,
 	    size_t errlen);
-/* Tell whether NAME is one of the comma-separated LIST. */
+/* Tell whether NAME is one of the comma-separated LIST (NULL: none). */
 int	wire_namelist_has(const char *list, const char *name);
 
 /*
