@@ -9,7 +9,8 @@
 #    while such servers and others that trickle, flood or send a 100 MB
 #    packet are being connected to, echoes through a healthy hop stay
 #    under 100 ms (or, on a slow machine, twice the slowest echo through
-#    that hop alone, measured first); each
+#    that hop in a jumpgate without the hostile hops, pinged at the same
+#    time); each
 #    hostile hop ends within connect_timeout with one error line, and
 #    jumpgate's peak RSS stays under 32 MiB.
 set -euo pipefail
@@ -119,19 +120,18 @@ field() {
 }
 
 # 2. Servers that stall, flood, send 100 MB or ask for group exchange,
-# next to a healthy hop. First the healthy hop alone, for what round trips
-# cost on this machine now.
+# next to a healthy hop. A second jumpgate with the healthy hop alone runs
+# at the same time and is pinged at the same time: whatever else loads the
+# machine (another test of make -j2 with a busy loop per core) loads both.
 cfg=$JG_DIR/alone.ini
 jg_config "$cfg" good bastion user \
     "host_key = $(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
-good_port=$(jg_free_port)
-jg_config_tunnel "$cfg" good "$good_port" "127.0.0.1:$TARGET_PORT" good
+alone_port=$(jg_free_port)
+jg_config_tunnel "$cfg" good "$alone_port" "127.0.0.1:$TARGET_PORT" good
 jg_jumpgate_start "$cfg" "$JG_DIR/alone.log"
-jg_wait_port "$good_port" 10 "$JUMPGATE_PID"
-alone=$("$JGT" ping --connect "127.0.0.1:$good_port" --count 300 \
-    --interval 0.02 --timeout 60) || jg_fail "echo through the good hop failed: $alone"
-jg_jumpgate_stop "$JG_DIR/alone.log"
-jg_note "alone: $alone"
+alone_pid=$JUMPGATE_PID
+jg_wait_port "$alone_port" 10 "$alone_pid"
+good_port=$(jg_free_port)
 hostile_start trickle banner-trickle
 hostile_start flood ignore-flood
 hostile_start huge debug-huge
@@ -140,7 +140,7 @@ cfg=$JG_DIR/mixed.ini
 jg_config "$cfg" good bastion user \
     "host_key = $(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
 jg_config_tunnel "$cfg" good "$good_port" "127.0.0.1:$TARGET_PORT" good
-for name in trickle flood huge gex; do
+for name in ${JG_HOSTILE_HOPS:-trickle flood huge gex}; do
 	upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
 	port_var=${upper}_PORT
 	printf '[hop %s]\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
@@ -161,14 +161,40 @@ fi
 jg_jumpgate_start "$cfg" "$log"
 rss_start=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$JUMPGATE_PID/status")
 jg_wait_port "$good_port" 10 "$JUMPGATE_PID"
-# Round trips while the hostile hops connect, fail and connect again.
-ping=$("$JGT" ping --connect "127.0.0.1:$good_port" --count 300 \
-    --interval 0.02 --timeout 60) || jg_fail "echo through the good hop failed: $ping"
-jg_note "$ping"
+# pings: round trips while the hostile hops connect, fail and connect
+# again (PING), and at the same time through the jumpgate without them
+# (ALONE); LIMIT is 100 ms, or twice ALONE's slowest on a slow machine.
+pings() {
+	: >"$JG_DIR/alone-ping.log"
+	jg_bg "$JG_DIR/alone-ping.log" "$JGT" ping \
+	    --connect "127.0.0.1:$alone_port" --count 300 --interval 0.02 \
+	    --timeout 60 >/dev/null
+	alone_ping=$JG_LAST_PID
+	ping=$("$JGT" ping --connect "127.0.0.1:$good_port" --count 300 \
+	    --interval 0.02 --timeout 60) ||
+	    jg_fail "echo through the good hop failed: $ping"
+	wait "$alone_ping" ||
+	    jg_fail "echo through the hop alone failed: $(cat "$JG_DIR/alone-ping.log")"
+	jg__unregister "$alone_ping"
+	alone=$(grep 'round trips' "$JG_DIR/alone-ping.log")
+	jg_note "with the hostile hops: $ping"
+	jg_note "alone, at the same time: $alone"
+	limit=$(awk -v a="$(field max "$alone")" -v l="$ECHO_LIMIT_MS" \
+	    'BEGIN {v = 2 * a; print (v > l ? v : l)}')
+}
+pings
+# A freeze comes back at every attempt of the hostile hops (every 2 s);
+# a scheduler's hiccup under another test's busy loops does not: one
+# more measurement tells them apart.
+if ! awk -v max="$(field max "$ping")" -v lim="$limit" 'BEGIN {exit !(max < lim)}'; then
+	jg_note "one echo took $(field max "$ping") ms (limit $limit): measuring again"
+	pings
+fi
 hwm=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$JUMPGATE_PID/status")
 "$JGT" client --connect "127.0.0.1:$good_port" --bytes 4M --timeout 30 \
     >/dev/null || jg_fail "1 MiB through the good hop failed after the hostile servers"
 jg_jumpgate_stop "$log"
+jg_jumpgate_stop "$JG_DIR/alone.log" "$alone_pid"
 clean "$log"
 
 # Group exchange only: refused by default, no time spent in it.
@@ -179,11 +205,10 @@ grep -q 'error: hop huge: .*sent no valid key exchange' "$log" ||
     jg_fail "the 100 MB packet was not named: $(grep -m2 'hop huge' "$log")"
 
 # Echoes stayed fast: under 100 ms, or on a slow machine (sanitizers,
-# valgrind, load) under twice the slowest round trip of the hop alone.
+# valgrind, load) under twice the slowest round trip through the hop
+# alone in the same seconds.
 median=$(field median "$ping")
 max=$(field max "$ping")
-limit=$(awk -v a="$(field max "$alone")" -v l="$ECHO_LIMIT_MS" \
-    'BEGIN {v = 2 * a; print (v > l ? v : l)}')
 awk -v max="$max" -v lim="$limit" 'BEGIN {exit !(max < lim)}' ||
     jg_fail "an echo through the good hop took $max ms (limit $limit ms) while hostile hops connected: $ping; alone: $alone"
 
@@ -191,7 +216,7 @@ awk -v max="$max" -v lim="$limit" 'BEGIN {exit !(max < lim)}' ||
 ms() {
 	awk '{split(substr($1, 12, 12), t, ":"); printf "%d\n", (t[1] * 3600 + t[2] * 60 + t[3]) * 1000}'
 }
-for name in trickle flood huge gex; do
+for name in ${JG_HOSTILE_HOPS:-trickle flood huge gex}; do
 	attempts=$(jg_count "$log" "info: hop $name: connecting to")
 	errors=$(jg_count "$log" "error: hop $name: ")
 	((attempts >= 1)) || jg_fail "hop $name never connected"
