@@ -2101,29 +2101,61 @@ cmd_echo_server(int argc, char **argv)
 	return 0;
 }
 
-/* Run the free-port command: print a port that was free a moment ago. */
+/* Return whether 127.0.0.1:PORT (0: any) can be bound now; *PORT gets it. */
 static int
-cmd_free_port(int argc, char **argv)
+free_port_try(int *port)
 {
 	struct sockaddr_in	sin;
 	socklen_t		len = sizeof sin;
-	int			fd;
+	int			fd, ok;
 
-	(void)argv;
-	if (argc != 1)
-		jgt_usage();
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		jgt_fatalx("socket: %s", strerror(errno));
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = 0;
-	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0)
-		jgt_fatalx("bind 127.0.0.1:0: %s", strerror(errno));
-	if (getsockname(fd, (struct sockaddr *)&sin, &len) != 0)
-		jgt_fatalx("getsockname: %s", strerror(errno));
-	printf("%d\n", ntohs(sin.sin_port));
+	sin.sin_port = htons((uint16_t)*port);
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0;
+	if (ok)
+		*port = ntohs(sin.sin_port);
 	close(fd);
+	return ok;
+}
+
+/*
+ * Run the free-port command: print a port that was free a moment ago,
+ * chosen at random below the kernel's ephemeral range, so that no
+ * outgoing connection of the test (whose local port comes from that
+ * range) can take it before the server that was given it binds it.
+ */
+static int
+cmd_free_port(int argc, char **argv)
+{
+	FILE	*f;
+	int	 low = 0, high = 0, port, i;
+
+	(void)argv;
+	if (argc != 1)
+		jgt_usage();
+	if ((f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re")) !=
+	    NULL) {
+		if (fscanf(f, "%d %d", &low, &high) != 2)
+			low = 0;
+		fclose(f);
+	}
+	srandom((unsigned)(getpid() ^ time(NULL)));
+	for (i = 0; low > 11024 && i < 200; i++) {
+		port = 10000 + (int)(random() % (low - 10000));
+		if (free_port_try(&port)) {
+			printf("%d\n", port);
+			return 0;
+		}
+	}
+	port = 0;
+	if (!free_port_try(&port))
+		jgt_fatalx("bind 127.0.0.1:0: %s", strerror(errno));
+	printf("%d\n", port);
 	return 0;
 }
 
