@@ -405,9 +405,24 @@ jg_setup() {
 	jg_note "work directory $JG_DIR, user $JG_USER, sshd $SSHD"
 }
 
-# Print a port on 127.0.0.1 that was free a moment ago.
+# Print a port on 127.0.0.1 that was free a moment ago and that this test
+# has not been given before (a port given but not yet bound is still free,
+# and two servers told the same port meet each other).
 jg_free_port() {
-	"$JGT" free-port || jg_fail "jgt free-port failed"
+	local port tries given=${JG_DIR:+$JG_DIR/ports-given}
+	for tries in 1 2 3 4 5 6 7 8 9 10; do
+		port=$("$JGT" free-port) || jg_fail "jgt free-port failed"
+		if [[ -z $given ]]; then
+			echo "$port"
+			return 0
+		fi
+		if ! grep -qx "$port" "$given" 2>/dev/null; then
+			echo "$port" >>"$given"
+			echo "$port"
+			return 0
+		fi
+	done
+	jg_fail "jgt free-port gave only ports this test already holds"
 }
 
 # Generate a user key pair (no passphrase) and authorize it for all sshds.

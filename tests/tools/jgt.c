@@ -2132,8 +2132,9 @@ free_port_try(int *port)
 static int
 cmd_free_port(int argc, char **argv)
 {
-	FILE	*f;
-	int	 low = 0, high = 0, port, i;
+	FILE		*f;
+	unsigned	 pick;
+	int		 low = 0, high = 0, port, i;
 
 	(void)argv;
 	if (argc != 1)
@@ -2144,9 +2145,10 @@ cmd_free_port(int argc, char **argv)
 			low = 0;
 		fclose(f);
 	}
-	srandom((unsigned)(getpid() ^ time(NULL)));
 	for (i = 0; low > 11024 && i < 200; i++) {
-		port = 10000 + (int)(random() % (low - 10000));
+		if (RAND_bytes((unsigned char *)&pick, sizeof pick) != 1)
+			break;
+		port = 10000 + (int)(pick % (unsigned)(low - 10000));
 		if (free_port_try(&port)) {
 			printf("%d\n", port);
 			return 0;
