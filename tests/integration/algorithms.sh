@@ -50,7 +50,7 @@ run_case() {
 }
 
 run_case default modern "$MODERN_HOSTKEY_ED25519" ok \
-    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers chacha20-poly1305@openssh.com / chacha20-poly1305@openssh.com'
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-gcm@openssh.com / aes256-gcm@openssh.com'
 grep -q 'will use strict KEX ordering' "$MODERN_LOG" ||
     jg_fail "sshd did not log strict key exchange (kex-strict) for the default hop"
 jg_pass "strict key exchange: sshd logged '$(grep -o 'will use strict KEX ordering' "$MODERN_LOG" | head -1)' for $(jg_count "$MODERN_LOG" 'will use strict KEX ordering') sessions"
@@ -76,9 +76,9 @@ grep -q "host key $(jg_fingerprint "$rsahost.pub") (ssh-rsa) matches a host_key 
 ! grep -q 'ssh-rsa (SHA-1' "$JG_DIR/rsa-sha2.log" ||
     jg_fail "rsa-sha2: a SHA-1 warning for an rsa-sha2-512 host key"
 run_case cbc-server cbc "$CBC_HOSTKEY_ED25519" refused \
-    'the server shares no cipher with this hop \(ciphers offered: chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, the secure default\).*enable chacha20-poly1305@openssh.com, aes128-gcm@openssh.com or aes128-ctr on the server'
+    'the server shares no cipher with this hop \(ciphers offered: aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, the secure default\).*enable chacha20-poly1305@openssh.com, aes128-gcm@openssh.com or aes128-ctr on the server'
 run_case sha1mac-server sha1mac "$SHA1MAC_HOSTKEY_ED25519" refused \
-    'the server shares no MAC with this hop \(macs offered: hmac-sha2-256,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,hmac-sha2-512-etm@openssh.com, the secure default\)'
+    'the server shares no MAC with this hop \(macs offered: hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512, the secure default\)'
 run_case sha1kex-server sha1kex "$SHA1KEX_HOSTKEY_ED25519" refused \
     'the server shares no key exchange method or host key algorithm with this hop \(kex offered: curve25519-sha256,'
 run_case rsa-refused rsaonly "$rsahost.pub" refused \
@@ -106,8 +106,8 @@ grep -q "^mac client->server: NO COMMON ALGORITHM: common but refused by jumpgat
 rc=0
 "$JUMPGATE" probe "127.0.0.1:$MODERN_PORT" >"$JG_DIR/probe-modern.out" || rc=$?
 [[ $rc -eq 0 ]] && grep -q '^host key: ssh-ed25519$' "$JG_DIR/probe-modern.out" &&
-    grep -q '^cipher client->server: chacha20-poly1305@openssh.com$' "$JG_DIR/probe-modern.out" &&
-    grep -q '^mac client->server: hmac-sha2-256$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^cipher client->server: aes256-gcm@openssh.com$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^mac client->server: none needed (aes256-gcm@openssh.com)$' "$JG_DIR/probe-modern.out" &&
     grep -q '^strict kex: yes' "$JG_DIR/probe-modern.out" ||
     jg_fail "probe of the modern server does not match what the default hop negotiated: $(cat "$JG_DIR/probe-modern.out")"
 jg_pass "probe: $(grep '^host key' "$JG_DIR/probe-rsa.out" | cut -c1-120)..."

@@ -939,33 +939,33 @@ test_algorithms_refused(void **state)
 	(void)state;
 	test_expect(TEST_HOP "ciphers = aes128-ctr,aes128-cbc\n",
 	    "F:5: ciphers: 'aes128-cbc' is refused (a CBC cipher); use some of "
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
+	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "ciphers = 3des-cbc\n",
 	    "F:5: ciphers: '3des-cbc' is refused (a CBC cipher); use some of "
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
+	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "ciphers = arcfour\n",
 	    "F:5: ciphers: 'arcfour' is refused (RC4, broken); use some of "
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
+	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "macs = hmac-sha1\n",
 	    "F:5: macs: 'hmac-sha1' is refused (a SHA-1 MAC); use some of "
-	    "hmac-sha2-256,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,"
-	    "hmac-sha2-512-etm@openssh.com, or leave macs out for the secure "
+	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,"
+	    "hmac-sha2-256,hmac-sha2-512, or leave macs out for the secure "
 	    "default\n");
 	test_expect(TEST_HOP "macs = hmac-md5-96\n",
 	    "F:5: macs: 'hmac-md5-96' is refused (an MD5 MAC); use some of "
-	    "hmac-sha2-256,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,"
-	    "hmac-sha2-512-etm@openssh.com, or leave macs out for the secure "
+	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,"
+	    "hmac-sha2-256,hmac-sha2-512, or leave macs out for the secure "
 	    "default\n");
 	test_expect(TEST_HOP "macs = chacha20\n",
 	    "F:5: macs: unknown MAC 'chacha20' (libssh2 1.11.1 does not support "
-	    "it); use some of hmac-sha2-256,hmac-sha2-256-etm@openssh.com,"
-	    "hmac-sha2-512,hmac-sha2-512-etm@openssh.com, or leave macs out "
+	    "it); use some of hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@"
+	    "openssh.com,hmac-sha2-256,hmac-sha2-512, or leave macs out "
 	    "for the secure default\n");
 	test_expect(TEST_HOP "kex = diffie-hellman-group14-sha1\n",
 	    "F:5: kex: 'diffie-hellman-group14-sha1' is refused (a SHA-1 key "
@@ -998,7 +998,7 @@ test_algorithms_refused(void **state)
 	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = yes\n"
 	    "ciphers = aes256-cbc\n",
 	    "F:6: ciphers: 'aes256-cbc' is refused (a CBC cipher); use some of "
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
+	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "ciphers = aes128-ctr,,aes256-ctr\n",
