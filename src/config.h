@@ -49,6 +49,7 @@ struct config_hop {
 	char			*user;
 	char			*identity;	/* absolute path, or NULL: agent */
 	char			*identity_passphrase_file; /* absolute or NULL */
+	char			*certificate;	/* absolute path, or NULL */
 	struct fingerprint	*pins;
 	size_t			 npins;
 	char			*known_hosts;	/* absolute path or NULL */
