@@ -304,9 +304,9 @@ cert_parse_text(const char *text, size_t len, char **cause)
 		shown = vis_dup(type, typelen > CERT_MAX_TYPE ? CERT_MAX_TYPE :
 		    typelen, 0);
 		xasprintf(cause, "it is not an OpenSSH certificate: it starts "
-		    "with \"%s%s\", not a type ending in " CERT_SUFFIX " (a "
-		    "public key? sign it with ssh-keygen -s CA_KEY -I ID -n "
-		    "USER KEY.pub, which writes KEY-cert.pub)", shown,
+		    "with \"%s%s\", not a type ending in " CERT_SUFFIX "; if "
+		    "it is a public key, sign it (ssh-keygen -s CA_KEY -I ID "
+		    "-n USER KEY.pub writes KEY-cert.pub)", shown,
 		    typelen > CERT_MAX_TYPE ? "..." : "");
 		free(shown);
 		return NULL;
@@ -356,7 +356,7 @@ cert_read_file(const char *path, size_t max, char **buf, size_t *len)
 	ssize_t		 n;
 	int		 fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
 		return -1;
 	if (fstat(fd, &sb) == -1)
 		goto fail;
@@ -414,7 +414,8 @@ cert_load(const char *path, char **cause)
 	if (cert_read_file(path, CERT_FILE_MAX, &text, &len) != 0) {
 		if (errno == EFBIG)
 			xasprintf(cause, "certificate %s is larger than %d "
-			    "bytes: is it a certificate?", path, CERT_FILE_MAX);
+			    "bytes; name the -cert.pub file ssh-keygen -s wrote",
+			    path, CERT_FILE_MAX);
 		else if (errno == EINVAL)
 			xasprintf(cause, "certificate %s is not a regular "
 			    "file", path);
@@ -478,13 +479,13 @@ cert_check_time(const struct cert *c, const char *path, time_t now,
 	cert_format_time(t, at, sizeof at);
 	if (t < c->valid_after) {
 		xasprintf(cause, "certificate %s is not valid yet (%s; it is "
-		    "now %s): check this machine's clock, or sign one valid "
+		    "now %s); check this machine's clock, or sign one valid "
 		    "from now (ssh-keygen -s ... -V)", path, window, at);
 		return -1;
 	}
 	if (t >= c->valid_before) {
 		xasprintf(cause, "certificate %s has expired (%s; it is now "
-		    "%s): sign a new one for the identity's key "
+		    "%s); sign a new one for the identity's key "
 		    "(ssh-keygen -s CA_KEY -I ID -n USER -V ... KEY.pub)", path,
 		    window, at);
 		return -1;
@@ -580,14 +581,14 @@ cert_check_identity(const struct cert *c, const char *path,
 	rc = 0;
 	if (strcmp(type, c->key_type) != 0) {
 		xasprintf(cause, "certificate %s is for an %s key but identity "
-		    "%s is an %s key: name the certificate of that key", path,
+		    "%s is an %s key; name the certificate of that key", path,
 		    c->key_type, identity, type);
 		rc = -1;
 	} else if (keylen != c->keylen || memcmp(key, c->key, keylen) != 0) {
 		cert_key_fingerprint(c->key_type, c->key, c->keylen, fpc);
 		cert_key_fingerprint(type, key, keylen, fpi);
 		xasprintf(cause, "certificate %s is for key %s but identity %s "
-		    "is key %s: name the certificate of that key, or sign it "
+		    "is key %s; name the certificate of that key, or sign it "
 		    "(ssh-keygen -s CA_KEY -I ID -n USER %s.pub)", path, fpc,
 		    identity, fpi, identity);
 		rc = -1;
