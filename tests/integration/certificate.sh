@@ -2,8 +2,8 @@
 # OpenSSH user certificates (certificate = FILE next to identity) against
 # sshd with TrustedUserCAKeys, the user keys in no authorized_keys: an
 # ed25519 certificate (named through a symbolic link) authenticates and
-# carries data, an RSA one too (signed rsa-sha2-512-cert-v01); the bare key
-# is refused. An expired or not yet valid certificate is refused at config
+# carries data, an RSA one (signed rsa-sha2-512-cert-v01) and an ECDSA one
+# too; the bare key is refused. An expired or not yet valid certificate is refused at config
 # load with its validity window in UTC; one from an untrusted CA or for
 # another principal is refused by the server with a clear hop error. A
 # certificate that expires while jumpgate runs is not used again: the hop
@@ -24,7 +24,9 @@ pin="host_key = $(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
 # User keys that no authorized_keys lists.
 ed=$JG_DIR/user_ed
 rsa=$JG_DIR/user_rsa
+ec=$JG_DIR/user_ec
 ssh-keygen -q -t ed25519 -N '' -C user-ed -f "$ed"
+ssh-keygen -q -t ecdsa -N '' -C user-ec -f "$ec"
 ssh-keygen -q -t rsa -b 3072 -N '' -C user-rsa -f "$rsa"
 [[ ! -s $JG_AUTHORIZED_KEYS ]] || jg_fail "authorized_keys is not empty"
 
@@ -41,6 +43,7 @@ sign() {
 ed_cert=$(sign ed "$ed" "$ca" "$JG_USER" -5m:+1h)
 ln -s "$ed_cert" "$JG_DIR/current-cert.pub"
 rsa_cert=$(sign rsa "$rsa" "$ca" "$JG_USER" -5m:+1h)
+ec_cert=$(sign ec "$ec" "$ca" "$JG_USER" -5m:+1h)
 expired=$(sign expired "$ed" "$ca" "$JG_USER" 20200101000000Z:20210101000000Z)
 future=$(sign future "$ed" "$ca" "$JG_USER" +1d:+2d)
 untrusted=$(sign untrusted "$ed" "$rogue" "$JG_USER" -5m:+1h)
@@ -103,6 +106,11 @@ run_case rsa ok 'hop h: ready' "identity = $rsa" "certificate = $rsa_cert"
 grep -q 'userauth_pubkey: .*pkalg rsa-sha2-512-cert-v01@openssh.com' "$BASTION_LOG" ||
     jg_fail "rsa: sshd did not see rsa-sha2-512-cert-v01: $(grep userauth_pubkey "$BASTION_LOG" | tail -2)"
 jg_pass "rsa: sshd: $(grep -o 'userauth_pubkey: .*pkalg rsa-sha2-512-cert[^ ]*' "$BASTION_LOG" | tail -1 | cut -c1-100)"
+
+before=$(accepted ECDSA-CERT ec)
+run_case ecdsa ok 'hop h: ready' "identity = $ec" "certificate = $ec_cert"
+[[ $(accepted ECDSA-CERT ec) -gt $before ]] ||
+    jg_fail "ecdsa: sshd did not accept the certificate: $(grep Accepted "$BASTION_LOG" | tail -1)"
 
 load_refused expired "certificate $expired has expired \(valid from 2020-01-01 00:00:00 UTC to 2021-01-01 00:00:00 UTC; it is now [0-9-]+ [0-9:]+ UTC\)" \
     "identity = $ed" "certificate = $expired"
