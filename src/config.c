@@ -99,6 +99,7 @@ struct config_error {
 /* State of one config_load. */
 struct config_parse {
 	struct config		 *config;
+	int			  flags;	/* CONFIG_LOAD_* */
 	FILE			 *f;
 	char			 *buf;
 	size_t			  bufsize;
@@ -1358,6 +1359,8 @@ config_check_certificate(struct config_parse *p, struct config_section *s)
 		    "was signed for", s->label);
 		return;
 	}
+	if (p->flags & CONFIG_LOAD_NO_FILES)
+		return;
 	if ((c = cert_load(hop->certificate, &cause)) == NULL) {
 		config_error(p, line, "%s", cause);
 		free(cause);
@@ -1641,6 +1644,13 @@ config_parse_free(struct config_parse *p)
 struct config *
 config_load(const char *path, FILE *errors, int *nerrors)
 {
+	return config_load_flags(path, 0, errors, nerrors);
+}
+
+/* Parse PATH, reading the files it names unless FLAGS say not to. */
+struct config *
+config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
+{
 	struct config_parse	 p;
 	struct config		*config;
 	struct config_error	*e;
@@ -1648,6 +1658,7 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	int			 line;
 
 	memset(&p, 0, sizeof p);
+	p.flags = flags;
 	config = xcalloc(1, sizeof *config);
 	config->path = xstrdup(path);
 	config_key_unset(CONFIG_GLOBAL, config);

@@ -7,7 +7,8 @@
 # load with its validity window in UTC; one from an untrusted CA or for
 # another principal is refused by the server with a clear hop error. A
 # certificate that expires while jumpgate runs is not used again: the hop
-# fails before connecting.
+# fails before connecting, and jumpgate status still finds the instance
+# and shows why.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -135,6 +136,8 @@ grep -q 'name is not a listed principal' "$BASTION_LOG" ||
 short=$(sign short "$ed" "$ca" "$JG_USER" -1m:+12s)
 cfg=$(write_config short "identity = $ed" "certificate = $short" \
     "reconnect_min = 1" "reconnect_max = 2")
+# Its own control socket: status must find it once the certificate expired.
+sed -i "2a control_socket = $JG_DIR/short.sock" "$cfg"
 log=$JG_DIR/short.log
 port=$(jg_free_port)
 jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
@@ -148,6 +151,10 @@ sleep 1
 conns=$(jg_count "$BASTION_LOG" 'Connection from 127.0.0.1')
 jg_sshd_restart bastion
 jg_wait_log "$log" "hop h: certificate $short has expired \(valid from .* UTC to .* UTC; it is now" 20
+out=$("$JUMPGATE" status "$cfg") ||
+    jg_fail "short: jumpgate status failed once the certificate expired: $out"
+grep -q "certificate $short has expired" <<<"$out" ||
+    jg_fail "short: jumpgate status does not say the certificate expired: $out"
 "$JGT" expect-close --connect "127.0.0.1:$port" --timeout 10 >/dev/null ||
     jg_fail "short: a client was not closed after the certificate expired"
 sleep 3	# a retry or two
