@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ini.h>
 
 #include "algorithms.h"
+#include "cert.h"
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
@@ -42,6 +44,7 @@ enum {
 	CONFIG_KEY_USER,
 	CONFIG_KEY_IDENTITY,
 	CONFIG_KEY_IDENTITY_PASSPHRASE_FILE,
+	CONFIG_KEY_CERTIFICATE,
 	CONFIG_KEY_HOST_KEY,
 	CONFIG_KEY_KNOWN_HOSTS,
 	CONFIG_KEY_HOST_KEY_POLICY,
@@ -96,6 +99,7 @@ struct config_error {
 /* State of one config_load. */
 struct config_parse {
 	struct config		 *config;
+	int			  flags;	/* CONFIG_LOAD_* */
 	FILE			 *f;
 	char			 *buf;
 	size_t			  bufsize;
@@ -226,6 +230,8 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_IDENTITY_PASSPHRASE_FILE] = {
 	    .kind = CONFIG_H(identity_passphrase_file),
 	    .name = "identity_passphrase_file", .type = CONFIG_PATH },
+	[CONFIG_KEY_CERTIFICATE] = { .kind = CONFIG_H(certificate),
+	    .name = "certificate", .type = CONFIG_PATH },
 	[CONFIG_KEY_HOST_KEY] = { .kind = CONFIG_H(pins), .name = "host_key",
 	    .type = CONFIG_PINS, .set = config_set_host_key },
 	[CONFIG_KEY_KNOWN_HOSTS] = { .kind = CONFIG_H(known_hosts),
@@ -1333,6 +1339,47 @@ config_check_algorithms(struct config_parse *p, struct config_section *s)
 	}
 }
 
+/*
+ * Check a hop's certificate: it needs an identity, and must be a user
+ * certificate libssh2 can sign for, valid now, for the identity's key.
+ */
+static void
+config_check_certificate(struct config_parse *p, struct config_section *s)
+{
+	struct config_hop	*hop = s->hop;
+	int			 line = s->keyline[CONFIG_KEY_CERTIFICATE];
+	struct cert		*c;
+	char			*cause;
+
+	if (line == 0 || !s->valid[CONFIG_KEY_CERTIFICATE])
+		return;
+	if (s->keyline[CONFIG_KEY_IDENTITY] == 0) {
+		config_error(p, line, "[%s] has a certificate but no identity; "
+		    "add identity = KEYFILE, the private key the certificate "
+		    "was signed for", s->label);
+		return;
+	}
+	if (p->flags & CONFIG_LOAD_NO_FILES)
+		return;
+	if ((c = cert_load(hop->certificate, &cause)) == NULL) {
+		config_error(p, line, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (!c->usable) {
+		config_error(p, line, "certificate %s is for an %s key, which "
+		    "jumpgate cannot sign with; use an ed25519, ecdsa or rsa "
+		    "key", hop->certificate, c->key_type);
+	} else if (cert_check_time(c, hop->certificate, time(NULL),
+	    &cause) != 0 || (config_key_usable(s, CONFIG_KEY_IDENTITY) &&
+	    cert_check_identity(c, hop->certificate, hop->identity,
+	    &cause) != 0)) {
+		config_error(p, line, "%s", cause);
+		free(cause);
+	}
+	cert_free(c);
+}
+
 /* Check a hop's reconnect, algorithm, password and host key settings. */
 static void
 config_check_hop(struct config_parse *p, struct config_section *s)
@@ -1341,6 +1388,7 @@ config_check_hop(struct config_parse *p, struct config_section *s)
 
 	config_check_reconnect(p, s);
 	config_check_algorithms(p, s);
+	config_check_certificate(p, s);
 	if (s->keyline[CONFIG_KEY_PASSWORD_FILE] != 0 &&
 	    s->keyline[CONFIG_KEY_PASSWORD_ENV] != 0) {
 		config_error(p, s->keyline[CONFIG_KEY_PASSWORD_FILE] >
@@ -1596,6 +1644,13 @@ config_parse_free(struct config_parse *p)
 struct config *
 config_load(const char *path, FILE *errors, int *nerrors)
 {
+	return config_load_flags(path, 0, errors, nerrors);
+}
+
+/* Parse PATH, reading the files it names unless FLAGS say not to. */
+struct config *
+config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
+{
 	struct config_parse	 p;
 	struct config		*config;
 	struct config_error	*e;
@@ -1603,6 +1658,7 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	int			 line;
 
 	memset(&p, 0, sizeof p);
+	p.flags = flags;
 	config = xcalloc(1, sizeof *config);
 	config->path = xstrdup(path);
 	config_key_unset(CONFIG_GLOBAL, config);

@@ -49,6 +49,7 @@ struct config_hop {
 	char			*user;
 	char			*identity;	/* absolute path, or NULL: agent */
 	char			*identity_passphrase_file; /* absolute or NULL */
+	char			*certificate;	/* absolute path, or NULL */
 	struct fingerprint	*pins;
 	size_t			 npins;
 	char			*known_hosts;	/* absolute path or NULL */
@@ -120,6 +121,14 @@ struct config {
  * count. Caller frees with config_free.
  */
 struct config	*config_load(const char *path, FILE *errors, int *nerrors);
+/*
+ * Likewise; with CONFIG_LOAD_NO_FILES, the files the config names
+ * (certificates) are not read and checked: for finding the control socket
+ * of an instance whose certificate may have expired since it started.
+ */
+#define CONFIG_LOAD_NO_FILES	0x1
+struct config	*config_load_flags(const char *path, int flags, FILE *errors,
+		    int *nerrors);
 void		 config_free(struct config *);
 struct config_hop *config_find_hop(const struct config *, const char *);
 const char	*config_policy_name(enum hostkey_policy);

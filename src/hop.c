@@ -340,6 +340,20 @@ hop_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	    hop_state_names[hop->state]);
 }
 
+/* A check before connecting failed: fail the hop, from the event loop. */
+static void
+hop_refuse_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop	*hop = arg;
+	char		*why = hop->refusal;
+
+	(void)fd;
+	(void)what;
+	hop->refusal = NULL;
+	hop_fail(hop, 1, "%s", why != NULL ? why : "refused to connect");
+	free(why);
+}
+
 /* Retry timer: connect again. */
 static void
 hop_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -402,11 +416,13 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 	hop->io.inbuf = evbuffer_new();
 	hop->io.outbuf = evbuffer_new();
 	hop->ev_deadline = evtimer_new(base, hop_deadline_cb, hop);
+	hop->ev_refuse = event_new(base, -1, 0, hop_refuse_cb, hop);
 	hop->ev_retry = evtimer_new(base, hop_retry_cb, hop);
 	hop->ev_service = event_new(base, -1, 0, hop_service_cb, hop);
 	hop->ev_idle = evtimer_new(base, hop_idle_cb, hop);
 	if (hop->io.inbuf == NULL || hop->io.outbuf == NULL ||
-	    hop->ev_deadline == NULL || hop->ev_retry == NULL ||
+	    hop->ev_deadline == NULL || hop->ev_refuse == NULL ||
+	    hop->ev_retry == NULL ||
 	    hop->ev_service == NULL || hop->ev_idle == NULL)
 		fatal("hop %s: out of memory", conf->name);
 	hop_alive_init(hop);
@@ -424,12 +440,20 @@ hop_new(struct event_base *base, struct evdns_base *dns,
 void
 hop_start(struct hop *hop)
 {
-	struct timeval	tv = { hop->conf->connect_timeout, 0 };
+	struct timeval	 tv = { hop->conf->connect_timeout, 0 };
+	char		*cause;
 
 	if (hop->state != HOP_DOWN)
 		return;
 	evtimer_del(hop->ev_retry);
 	hop_set_state(hop, HOP_CONNECTING);
+	if (hop_auth_precheck(hop, &cause) != 0) {
+		/* Not from here: the caller may not hold its channel yet. */
+		free(hop->refusal);
+		hop->refusal = cause;
+		event_active(hop->ev_refuse, EV_TIMEOUT, 0);
+		return;
+	}
 	evtimer_add(hop->ev_deadline, &tv);
 	if (hop->outer != NULL)
 		log_info("hop %s: connecting to %s:%d through %s", hop->label,
@@ -491,6 +515,9 @@ hop_teardown(struct hop *hop, const char *reason)
 	struct hop_channel	*hc, *next;
 
 	evtimer_del(hop->ev_deadline);
+	event_del(hop->ev_refuse);
+	free(hop->refusal);
+	hop->refusal = NULL;
 	event_del(hop->ev_service);
 	evtimer_del(hop->ev_idle);
 	hop_alive_stop(hop);
@@ -1537,6 +1564,7 @@ hop_free(struct hop *hop)
 	free(hop->last_error);
 	free(hop->label);
 	event_free(hop->ev_deadline);
+	event_free(hop->ev_refuse);
 	event_free(hop->ev_retry);
 	event_free(hop->ev_service);
 	event_free(hop->ev_idle);

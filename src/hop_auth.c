@@ -22,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <libssh2.h>
 
+#include "cert.h"
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
@@ -86,6 +88,7 @@ struct hop_auth {
 	int			 agent_tried;	/* agent keys offered */
 	int			 agent_trying;	/* agent_key is under way */
 	char			*passphrase;
+	char			*certificate;	/* cert_describe of it, or NULL */
 	char			*password;	/* wiped after each method */
 	char			*otp;		/* one-time code, likewise */
 	struct otp_job		*otp_job;
@@ -359,15 +362,62 @@ hop_auth_identity_enabled(const struct config_hop *conf)
 	return conf->identity != NULL;
 }
 
-/* Check the identity file and read its passphrase. */
+/*
+ * Load the hop's certificate, if it has one, and check that it can be
+ * used now. Returns it (caller frees), or NULL with *CAUSE (caller frees)
+ * or without when the hop has none.
+ */
+static struct cert *
+hop_auth_certificate(const struct config_hop *conf, char **cause)
+{
+	struct cert	*c;
+
+	*cause = NULL;
+	if (conf->certificate == NULL)
+		return NULL;
+	if ((c = cert_load(conf->certificate, cause)) == NULL)
+		return NULL;
+	if (!c->usable) {
+		xasprintf(cause, "certificate %s is for an %s key, which "
+		    "jumpgate cannot sign with; use an ed25519, ecdsa or rsa key",
+		    conf->certificate, c->key_type);
+	} else if (cert_check_time(c, conf->certificate, time(NULL),
+	    cause) == 0)
+		return c;
+	cert_free(c);
+	return NULL;
+}
+
+/* Check the hop's certificate before connecting; see hop_int.h. */
+int
+hop_auth_precheck(struct hop *hop, char **cause)
+{
+	struct cert	*c;
+
+	c = hop_auth_certificate(hop->conf, cause);
+	cert_free(c);
+	return *cause != NULL ? -1 : 0;
+}
+
+/* Check the identity file and certificate, and read the passphrase. */
 static int
 hop_auth_identity_start(struct hop *hop)
 {
 	const struct config_hop	*conf = hop->conf;
+	struct cert		*c;
 	char			*cause;
 
 	if (hop_check_identity(conf->identity, &cause) != 0)
 		return hop_auth_fail_cause(hop, cause);
+	if ((c = hop_auth_certificate(conf, &cause)) == NULL && cause != NULL)
+		return hop_auth_fail_cause(hop, cause);
+	if (c != NULL) {
+		free(hop->auth->certificate);
+		hop->auth->certificate = cert_describe(c);
+		log_debug("hop %s: offering certificate %s: %s", hop->label,
+		    conf->certificate, hop->auth->certificate);
+		cert_free(c);
+	}
 	if (conf->identity_passphrase_file != NULL) {
 		hop->auth->passphrase = hop_read_secret(
 		    conf->identity_passphrase_file, &cause);
@@ -388,8 +438,10 @@ hop_auth_identity_step(struct hop *hop)
 
 	if (a->refused > 0)
 		return AUTH_DONE;
+	/* With a certificate, libssh2 offers it instead of the bare key. */
 	rc = libssh2_userauth_publickey_fromfile_ex(hop->session, conf->user,
-	    strlen(conf->user), NULL, conf->identity, a->passphrase);
+	    strlen(conf->user), conf->certificate, conf->identity,
+	    a->passphrase);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return AUTH_WAIT;
 	hop_auth_wipe(&a->passphrase);
@@ -397,10 +449,22 @@ hop_auth_identity_step(struct hop *hop)
 		return AUTH_SUCCESS;
 	why = hop_session_error(hop, NULL);
 	if (rc == LIBSSH2_ERROR_FILE) {
-		hop_fail(hop, 1, "cannot load identity %s (wrong or missing "
+		hop_fail(hop, 1, "cannot load identity %s%s%s (wrong or missing "
 		    "identity_passphrase_file, or an unsupported key format): "
-		    "%s", conf->identity, why);
+		    "%s", conf->identity, conf->certificate != NULL ?
+		    " or certificate " : "", conf->certificate != NULL ?
+		    conf->certificate : "", why);
 		return AUTH_FAILED;
+	}
+	if (a->certificate != NULL) {
+		hop_auth_failed(hop, "the server refused certificate %s (%s) "
+		    "with key %s for user %s (%s); is the CA that signed it in "
+		    "the server's TrustedUserCAKeys (or a cert-authority line "
+		    "of authorized_keys), and is %s one of its principals (or "
+		    "in the server's AuthorizedPrincipalsFile)?",
+		    conf->certificate, a->certificate, conf->identity,
+		    conf->user, why, conf->user);
+		return AUTH_REFUSED;
 	}
 	hop_auth_failed(hop, "the server refused key %s for user %s (%s); "
 	    "is its public key in the server's authorized_keys?",
@@ -408,11 +472,13 @@ hop_auth_identity_step(struct hop *hop)
 	return AUTH_REFUSED;
 }
 
-/* Wipe the identity's passphrase. */
+/* Wipe the identity's passphrase; forget the certificate. */
 static void
 hop_auth_identity_cleanup(struct hop *hop)
 {
 	hop_auth_wipe(&hop->auth->passphrase);
+	free(hop->auth->certificate);
+	hop->auth->certificate = NULL;
 }
 
 /*
@@ -872,6 +938,7 @@ hop_auth_clear(struct hop *hop)
 	hop_auth_agent_cleanup(hop);
 	hop_auth_kbdint_cleanup(hop);
 	hop_auth_wipe(&a->passphrase);
+	free(a->certificate);
 	free(a->list);
 	free(a->failure);
 	free(a->error);

@@ -114,6 +114,8 @@ struct hop {
 	int			 hard_failed;	/* host key or authentication */
 
 	struct event		*ev_deadline;
+	struct event		*ev_refuse;	/* fails the hop with refusal */
+	char			*refusal;	/* why it did not connect */
 	struct event		*ev_retry;
 	struct event		*ev_service;
 	int			 backoff;
@@ -206,6 +208,12 @@ int	hop_hostkey_handshake_failed(struct hop *);
  * hop_auth.c. hop_auth runs one step: returns 0 when authenticated, 1 to
  * wait for the server, -1 when the hop has been failed.
  */
+/*
+ * hop_auth_precheck: before connecting, check what authentication will use
+ * and can go stale (a certificate's validity window). Returns 0, or -1
+ * with *CAUSE (caller frees).
+ */
+int	hop_auth_precheck(struct hop *, char **);
 void	hop_auth_begin(struct hop *);
 int	hop_auth(struct hop *);
 void	hop_auth_clear(struct hop *);

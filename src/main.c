@@ -61,7 +61,8 @@ main_control_path(const char *path)
 	char		*socket;
 	FILE		*devnull = fopen("/dev/null", "we");
 
-	config = config_load(path, devnull, NULL);
+	/* An expired certificate must not hide the instance. */
+	config = config_load_flags(path, CONFIG_LOAD_NO_FILES, devnull, NULL);
 	if (devnull != NULL)
 		fclose(devnull);
 	if (config == NULL) {

@@ -55,6 +55,20 @@ wire_get_u32(struct wire_reader *r, uint32_t *v)
 	return 0;
 }
 
+/* Read a big-endian uint64 (RFC 4251 §5). */
+int
+wire_get_u64(struct wire_reader *r, uint64_t *v)
+{
+	uint32_t	hi, lo;
+
+	if (wire_left(r) < 8)
+		return -1;
+	(void)wire_get_u32(r, &hi);
+	(void)wire_get_u32(r, &lo);
+	*v = (uint64_t)hi << 32 | lo;
+	return 0;
+}
+
 /* Point *OUT at the next N bytes. */
 int
 wire_get_bytes(struct wire_reader *r, size_t n, const unsigned char **out)

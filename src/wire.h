@@ -44,6 +44,7 @@ size_t	wire_left(const struct wire_reader *);
 /* Each returns 0, or -1 (cursor unmoved) when the bytes run out. */
 int	wire_get_u8(struct wire_reader *, uint8_t *);
 int	wire_get_u32(struct wire_reader *, uint32_t *);
+int	wire_get_u64(struct wire_reader *, uint64_t *);
 int	wire_get_bytes(struct wire_reader *, size_t,
 	    const unsigned char **);
 int	wire_get_string(struct wire_reader *, const unsigned char **,

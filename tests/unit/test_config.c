@@ -1166,7 +1166,7 @@ test_bad_keys(void **state)
 	(void)state;
 	test_expect(TEST_HOP "hostname = x\n",
 	    "F:5: unknown key 'hostname' in [hop h]: expected one of host, "
-	    "port, user, identity, identity_passphrase_file, host_key, "
+	    "port, user, identity, identity_passphrase_file, certificate, host_key, "
 	    "known_hosts, host_key_policy, connect_timeout, "
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
 	    "reconnect_min, reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
@@ -1878,7 +1878,7 @@ test_too_long(void **state)
 	test_expect(text,
 	    "F:1: line too long (300 characters; at most 198)\n"
 	    "F:7: unknown key 'bad' in [hop h]: expected one of host, port, "
-	    "user, identity, identity_passphrase_file, host_key, known_hosts, "
+	    "user, identity, identity_passphrase_file, certificate, host_key, known_hosts, "
 	    "host_key_policy, connect_timeout, socket_send_buffer, "
 	    "keepalive_interval, keepalive_count_max, reconnect_min, "
 	    "reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
@@ -1934,7 +1934,7 @@ test_many_problems(void **state)
 	    "printed by 'jumpgate scan --pins b.example.com:2222', or set "
 	    "known_hosts\n"
 	    "F:11: unknown key 'colour' in [hop bastion]: expected one of "
-	    "host, port, user, identity, identity_passphrase_file, host_key, "
+	    "host, port, user, identity, identity_passphrase_file, certificate, host_key, "
 	    "known_hosts, host_key_policy, connect_timeout, "
 	    "socket_send_buffer, keepalive_interval, keepalive_count_max, "
 	    "reconnect_min, reconnect_max, lazy, idle_timeout, channels_per_session, via, kex, "
