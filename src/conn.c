@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "config.h"
 #include "conn.h"
+#include "conn_half.h"
 #include "hop.h"
 #include "log.h"
 #include "stream.h"
@@ -46,17 +47,6 @@ enum conn_state {
 	CONN_OPEN
 };
 
-/*
- * One direction of an open connection (OpenSSH's nchan.c): up is client ->
- * target, down is target -> client. Changed only by conn_set_half.
- */
-enum conn_half {
-	CONN_HALF_OPEN,		/* data flows */
-	CONN_HALF_DRAIN,	/* its source sent EOF; buffered data goes on */
-	CONN_HALF_CLOSED	/* EOF passed on: up, sent on the channel;
-				   down, the client socket shut for writing */
-};
-
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	struct tunnel		*tunnel;
@@ -64,8 +54,9 @@ struct conn {
 	struct hop_channel	*hc;
 	struct stream		*sock;		/* the local side */
 	enum conn_state		 state;
-	enum conn_half		 up;		/* client -> target */
-	enum conn_half		 down;		/* target -> client */
+	enum conn_half		 up;		/* client -> target, and */
+	enum conn_half		 down;		/* target -> client: changed
+						   only by conn_set_half */
 	char			*host;		/* the target */
 	int			 port;
 	uint64_t		 bytes_up;	/* client -> target */
@@ -228,17 +219,27 @@ conn_idle_start(struct conn *c)
 	evtimer_add(c->ev_idle, &tv);
 }
 
-/* Change one direction's state (UP or down), logging the change. */
+/*
+ * Move one direction (UP or down) to STATE, logging the change. Only the
+ * next state is taken (conn_half.h); any other move is a bug, warned about
+ * and refused, leaving the state as it was.
+ */
 static void
 conn_set_half(struct conn *c, int up, enum conn_half state)
 {
-	static const char *names[] = { "open", "drain", "closed" };
 	enum conn_half	*half = up ? &c->up : &c->down;
+	enum conn_half	 was = *half;
 
+	if (conn_half_set(half, state) != 0) {
+		log_warn("tunnel %s: connection from %s: %s %s -> %s refused "
+		    "(a direction goes open, drain, closed)",
+		    tunnel_name(c->tunnel), c->peer, up ? "up" : "down",
+		    conn_half_name(was), conn_half_name(state));
+		return;
+	}
 	log_debug("tunnel %s: connection from %s: %s %s -> %s",
 	    tunnel_name(c->tunnel), c->peer, up ? "up" : "down",
-	    names[*half], names[state]);
-	*half = state;
+	    conn_half_name(was), conn_half_name(state));
 }
 
 /* Move target -> client data while the client keeps up. */
