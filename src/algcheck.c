@@ -126,29 +126,91 @@ algcheck_aead(const char *name)
 	    strcmp(name, "aes256-gcm@openssh.com") == 0);
 }
 
-/* What to do when LIST has nothing in common with this build. */
-static const char *
-algcheck_advice(int list)
+/* Tell whether a hop offers NAME of KIND by default. */
+static int
+algcheck_offered(enum algo_kind kind, const char *name)
 {
+	char	*list = algorithms_default(kind, 0);
+	int	 has = wire_namelist_has(list, name);
+
+	free(list);
+	return has;
+}
+
+/*
+ * Print to OUT those of NAMES (NULL-terminated, at most four) that a hop
+ * offers by default for KIND, as "a, b or c": what to ask of a server is
+ * what this build negotiates. All the hop offers if it offers none of them.
+ */
+static void
+algcheck_names(enum algo_kind kind, const char *const *names, FILE *out)
+{
+	const char	*pick[4];
+	char		*list = algorithms_default(kind, 0);
+	size_t		 i, n = 0;
+
+	for (i = 0; names[i] != NULL && n < 4; i++)
+		if (wire_namelist_has(list, names[i]))
+			pick[n++] = names[i];
+	if (n == 0)
+		fprintf(out, "one of %s", list);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		    pick[i]);
+	free(list);
+}
+
+/*
+ * Print to OUT what to do when LIST has nothing in common with this build.
+ * For a MAC list, CIPHER is the cipher agreed for its direction, if any.
+ */
+static void
+algcheck_advice(int list, const char *cipher, FILE *out)
+{
+	static const char *const kex[] = {
+		"curve25519-sha256", "ecdh-sha2-nistp256", NULL
+	};
+	static const char *const ciphers[] = {
+		"chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com",
+		"aes128-ctr", NULL
+	};
+	static const char *const macs[] = {
+		"hmac-sha2-256-etm@openssh.com", "hmac-sha2-256", NULL
+	};
+
 	switch (list) {
 	case KEXINIT_KEX:
-		return "enable curve25519-sha256 or ecdh-sha2-nistp256 in the "
-		    "server's KexAlgorithms";
+		fputs("enable ", out);
+		algcheck_names(ALGO_KEX, kex, out);
+		fputs(" in the server's KexAlgorithms", out);
+		break;
 	case KEXINIT_HOSTKEY:
-		return "add an ed25519 or ecdsa host key to the server "
+		fputs("add an ed25519 or ecdsa host key to the server "
 		    "(ssh-keygen -t ed25519, HostKey in sshd_config), or "
-		    "allow rsa-sha2-512 in its HostKeyAlgorithms";
+		    "allow rsa-sha2-512 in its HostKeyAlgorithms", out);
+		break;
 	case KEXINIT_ENC_CS:
 	case KEXINIT_ENC_SC:
-		return "add chacha20-poly1305@openssh.com, "
-		    "aes256-gcm@openssh.com or aes128-ctr to the server's "
-		    "Ciphers";
+		fputs("add ", out);
+		algcheck_names(ALGO_CIPHER, ciphers, out);
+		fputs(" to the server's Ciphers", out);
+		break;
 	case KEXINIT_MAC_CS:
 	case KEXINIT_MAC_SC:
-		return "add hmac-sha2-256-etm@openssh.com or hmac-sha2-256 "
-		    "to the server's MACs";
+		if (cipher != NULL && strncmp(cipher, "chacha20-", 9) == 0)
+			fprintf(out, "libssh2 %s wants a MAC in common even "
+			    "with %s, though it does not use it: ",
+			    hop_library_version(), cipher);
+		fputs("add ", out);
+		algcheck_names(ALGO_MAC, macs, out);
+		fputs(" to the server's MACs", out);
+		if (algcheck_offered(ALGO_CIPHER, "aes256-gcm@openssh.com"))
+			fputs(", or aes256-gcm@openssh.com, which needs none, "
+			    "to its Ciphers", out);
+		break;
 	default:
-		return "allow 'none' in the server's Compression";
+		fputs("allow 'none' in the server's Compression", out);
+		break;
 	}
 }
 
@@ -182,7 +244,10 @@ algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 			fprintf(out, "%s: NO COMMON ALGORITHM: ",
 			    algcheck_labels[i]);
 			algcheck_explain(i, k->lists[i], out);
-			fprintf(out, "%s\n", algcheck_advice(i));
+			algcheck_advice(i, i == KEXINIT_MAC_CS ||
+			    i == KEXINIT_MAC_SC ? cipher[i - KEXINIT_MAC_CS] :
+			    NULL, out);
+			fputc('\n', out);
 		}
 		free(client);
 	}

@@ -563,16 +563,18 @@ test_default_hostkeys(void **state)
 }
 
 /*
- * Run probe's report on a modern server's lists with host keys HOSTKEYS
- * and MACs MACS; return its exit code, with what it printed in *TEXT.
+ * Run probe's report on a server offering KEX, host keys HOSTKEYS, ciphers
+ * CIPHERS and MACs MACS both ways; return its exit code, with what it
+ * printed in *TEXT.
  */
 static int
-test_report(const char *hostkeys, const char *macs, char **text)
+test_report_lists(const char *kex, const char *hostkeys, const char *ciphers,
+    const char *macs, char **text)
 {
 	struct kexinit	 k;
 	const char	*lists[KEXINIT_NLISTS] = {
-		"curve25519-sha256", hostkeys, "aes128-ctr", "aes128-ctr",
-		macs, macs, "none", "none", "", ""
+		kex, hostkeys, ciphers, ciphers, macs, macs, "none", "none",
+		"", ""
 	};
 	size_t		 len;
 	FILE		*out;
@@ -586,6 +588,189 @@ test_report(const char *hostkeys, const char *macs, char **text)
 	fclose(out);
 	kexinit_clear(&k);
 	return rc;
+}
+
+/* The same, for a modern server with ciphers aes128-ctr. */
+static int
+test_report(const char *hostkeys, const char *macs, char **text)
+{
+	return test_report_lists("curve25519-sha256", hostkeys, "aes128-ctr",
+	    macs, text);
+}
+
+/*
+ * Assert that TEXT, probe's report, asks the server for no algorithm the
+ * policy refuses (CBC, RC4, 3DES, SHA-1 or MD5 MACs, SHA-1 key exchange):
+ * such a name may appear only in the list of refused ones.
+ */
+static void
+test_no_weak_advice(const char *text)
+{
+	static const char *const weak[] = {
+		"cbc", "arcfour", "3des", "blowfish", "cast128", "-sha1",
+		"hmac-md5", "ripemd", "ssh-dss", NULL
+	};
+	const char	*line, *end;
+	char		*copy, *cut, *rest;
+	size_t		 i;
+
+	for (line = text; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		if ((end = strchr(line, '\n')) == NULL)
+			end = line + strlen(line);
+		copy = strndup(line, (size_t)(end - line));
+		/* What is named as refused is not asked for: cut it. */
+		if ((cut = strstr(copy, "no setting allows them: ")) != NULL) {
+			rest = strstr(cut, "; ");
+			if (rest == NULL)
+				rest = cut + strlen(cut);
+			memmove(cut, rest, strlen(rest) + 1);
+		}
+		for (i = 0; weak[i] != NULL; i++)
+			if (strcasestr(copy, weak[i]) != NULL)
+				fail_msg("probe names %s in: %s", weak[i], copy);
+		free(copy);
+	}
+}
+
+/*
+ * tinysshd 20230101 as probe read it: chacha20-poly1305 only, with
+ * hmac-sha2-256 listed (libssh2 1.11.1 needs a MAC in common even with
+ * chacha20). OK, and nothing to enable.
+ */
+static void
+test_report_tinyssh(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report_lists("curve25519-sha256,"
+	    "curve25519-sha256@libssh.org,sntrup761x25519-sha512@openssh.com",
+	    "ssh-ed25519", "chacha20-poly1305@openssh.com", "hmac-sha2-256",
+	    &text), 0);
+	assert_non_null(strstr(text, "\ncipher client->server: "
+	    "chacha20-poly1305@openssh.com\n"));
+	assert_non_null(strstr(text, "\nmac server->client: hmac-sha2-256\n"));
+	assert_null(strstr(text, "NO COMMON"));
+	test_no_weak_advice(text);
+	free(text);
+}
+
+/*
+ * chacha20-poly1305 only and no MAC libssh2 has: it cannot work (libssh2
+ * still negotiates a MAC), and probe says why and asks for an SHA-2 MAC
+ * or AES-GCM, never for anything weaker.
+ */
+static void
+test_report_chacha_no_mac(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report_lists("curve25519-sha256", "ssh-ed25519",
+	    "chacha20-poly1305@openssh.com", "umac-128-etm@openssh.com",
+	    &text), 1);
+	assert_non_null(strstr(text, "\nmac client->server: NO COMMON "
+	    "ALGORITHM: libssh2 1.11.1 wants a MAC in common even with "
+	    "chacha20-poly1305@openssh.com, though it does not use it: add "
+	    "hmac-sha2-256-etm@openssh.com or hmac-sha2-256 to the server's "
+	    "MACs, or aes256-gcm@openssh.com, which needs none, to its "
+	    "Ciphers\n"));
+	test_no_weak_advice(text);
+	free(text);
+}
+
+/*
+ * chacha20-poly1305 and AES-GCM, UMAC only: a default hop prefers AES-GCM,
+ * which needs no MAC, so probe says OK, as the hop negotiates.
+ */
+static void
+test_report_chacha_gcm_no_mac(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report_lists("curve25519-sha256", "ssh-ed25519",
+	    "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com",
+	    "umac-128-etm@openssh.com", &text), 0);
+	assert_non_null(strstr(text, "\ncipher client->server: "
+	    "aes128-gcm@openssh.com\n"));
+	assert_non_null(strstr(text, "\nmac server->client: none needed "
+	    "(aes128-gcm@openssh.com)\n"));
+	assert_null(strstr(text, "NO COMMON"));
+	free(text);
+}
+
+/* AES-GCM only, EtM MACs only: OK, no MAC needed. */
+static void
+test_report_gcm_etm(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report_lists("curve25519-sha256", "ssh-ed25519",
+	    "aes256-gcm@openssh.com", "hmac-sha2-512-etm@openssh.com,"
+	    "umac-128-etm@openssh.com", &text), 0);
+	assert_non_null(strstr(text, "\nmac client->server: none needed "
+	    "(aes256-gcm@openssh.com)\n"));
+	assert_null(strstr(text, "NO COMMON"));
+	test_no_weak_advice(text);
+	free(text);
+}
+
+/*
+ * Every cipher and every MAC a hop offers by default, each alone on a
+ * server (with an EtM MAC, resp. CTR): OK, never advice to enable
+ * anything.
+ */
+static void
+test_report_each_default(void **state)
+{
+	char	*list, *copy, *next, *name, *text;
+
+	(void)state;
+	list = algorithms_default(ALGO_CIPHER, 0);
+	copy = next = strdup(list);
+	while ((name = strsep(&next, ",")) != NULL) {
+		assert_int_equal(test_report_lists("curve25519-sha256",
+		    "ssh-ed25519", name, "hmac-sha2-256-etm@openssh.com",
+		    &text), 0);
+		assert_null(strstr(text, "NO COMMON"));
+		test_no_weak_advice(text);
+		free(text);
+	}
+	free(copy);
+	free(list);
+	list = algorithms_default(ALGO_MAC, 0);
+	copy = next = strdup(list);
+	while ((name = strsep(&next, ",")) != NULL) {
+		assert_int_equal(test_report_lists("curve25519-sha256",
+		    "ssh-ed25519", "aes128-ctr", name, &text), 0);
+		assert_null(strstr(text, "NO COMMON"));
+		free(text);
+	}
+	free(copy);
+	free(list);
+}
+
+/*
+ * CBC only: refused, named as refused with the reason, and the server is
+ * asked for what this build negotiates instead.
+ */
+static void
+test_report_cbc_only(void **state)
+{
+	char	*text;
+
+	(void)state;
+	assert_int_equal(test_report_lists("curve25519-sha256", "ssh-ed25519",
+	    "aes128-cbc,aes256-cbc", "hmac-sha2-256", &text), 1);
+	assert_non_null(strstr(text, "\ncipher client->server: NO COMMON "
+	    "ALGORITHM: common but refused by jumpgate's policy, and no "
+	    "setting allows them: aes128-cbc (a CBC cipher), aes256-cbc (a CBC "
+	    "cipher); add chacha20-poly1305@openssh.com, aes256-gcm@openssh.com "
+	    "or aes128-ctr to the server's Ciphers\n"));
+	test_no_weak_advice(text);
+	free(text);
 }
 
 /* A modern server: every list agrees, OK. */
@@ -660,6 +845,12 @@ main(void)
 		cmocka_unit_test(test_report_ok),
 		cmocka_unit_test(test_report_rsa_only),
 		cmocka_unit_test(test_report_sha1_mac),
+		cmocka_unit_test(test_report_tinyssh),
+		cmocka_unit_test(test_report_chacha_no_mac),
+		cmocka_unit_test(test_report_chacha_gcm_no_mac),
+		cmocka_unit_test(test_report_gcm_etm),
+		cmocka_unit_test(test_report_each_default),
+		cmocka_unit_test(test_report_cbc_only),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, NULL);
