@@ -159,8 +159,8 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 {
 	LIBSSH2_SESSION		*session = h->session;
 	const struct config_hop	*hop = h->conf;
-	char			*offered, *offered2, *msg = NULL;
-	const char		*how;
+	char			*offered, *offered2, *note, *msg = NULL;
+	const char		*how, *cipher;
 
 	if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_KEX_FAILURE)
 		return NULL;
@@ -198,12 +198,18 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 		offered = algorithms_offer(hop, ALGO_CIPHER);
 		how = hop->ciphers != NULL ? "this hop's ciphers" :
 		    "the secure default";
-		xasprintf(&msg, "the server shares no cipher with this hop "
-		    "(ciphers offered: %s, %s); it probably allows only CBC or "
-		    "other legacy ciphers, which jumpgate refuses: enable "
-		    "chacha20-poly1305@openssh.com, aes128-gcm@openssh.com "
-		    "or aes128-ctr on the server (OpenSSH: Ciphers)", offered,
-		    how);
+		if (hop->ciphers != NULL)
+			xasprintf(&msg, "the server shares no cipher with this "
+			    "hop (ciphers offered: %s, %s): list some the "
+			    "server has ('jumpgate probe' shows them), or leave "
+			    "ciphers out for the secure default", offered, how);
+		else
+			xasprintf(&msg, "the server shares no cipher with this "
+			    "hop (ciphers offered: %s, %s); it probably allows "
+			    "only CBC or other legacy ciphers, which jumpgate "
+			    "refuses: enable chacha20-poly1305@openssh.com, "
+			    "aes128-gcm@openssh.com or aes128-ctr on the server "
+			    "(OpenSSH: Ciphers)", offered, how);
 		free(offered);
 		return msg;
 	}
@@ -212,12 +218,23 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 		offered2 = algorithms_offer(hop, ALGO_MAC);
 		how = hop->macs != NULL ? "this hop's macs" :
 		    "the secure default";
+		/* libssh2 1.11.1 negotiates a MAC even for chacha20-poly1305. */
+		cipher = hop_algorithms_negotiated(session,
+		    LIBSSH2_METHOD_CRYPT_CS);
+		if (cipher != NULL && strncmp(cipher, "chacha20-", 9) == 0)
+			xasprintf(&note, "; libssh2 wants a MAC in common even "
+			    "with %s, which was agreed on", cipher);
+		else
+			note = xstrdup("");
 		xasprintf(&msg, "the server shares no MAC with this hop (macs "
 		    "offered: %s, %s); it probably allows only SHA-1 or MD5 "
-		    "MACs, which jumpgate refuses: enable "
-		    "hmac-sha2-256-etm@openssh.com or hmac-sha2-256 on the "
-		    "server (OpenSSH: MACs), or use chacha20-poly1305 or "
-		    "AES-GCM, which need no MAC", offered2, how);
+		    "MACs, which jumpgate refuses, or UMAC, which libssh2 "
+		    "lacks: enable hmac-sha2-256-etm@openssh.com or "
+		    "hmac-sha2-256 on the server (OpenSSH: MACs), or "
+		    "aes256-gcm@openssh.com, which needs no MAC (OpenSSH: "
+		    "Ciphers; a hop that sets ciphers must list it too)%s",
+		    offered2, how, note);
+		free(note);
 		free(offered2);
 		return msg;
 	}

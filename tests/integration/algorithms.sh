@@ -5,6 +5,10 @@
 # hmac-sha2-512 and aes128-ctr with hmac-sha2-256-etm are what get
 # negotiated when a hop lists them; an RSA host key is asked for as
 # rsa-sha2-512 and pinned; a chacha20-only server works and probe says so;
+# a server with chacha20 and AES-GCM but only a UMAC works by default
+# (AES-GCM, no MAC) and probe says so, while a hop that lists only chacha20
+# fails there (libssh2 wants a MAC even with chacha20), as its error says,
+# and a chacha20-only server with a UMAC fails by default, as probe says;
 # a server with only CBC ciphers, or only SHA-1 key exchange, is refused
 # with a message naming the list that failed and what to enable (never
 # CBC); a server with only SHA-1 MACs is refused likewise; a server with
@@ -23,6 +27,10 @@ jg_sshd_start cbc "Ciphers aes128-cbc,aes256-cbc"
 jg_sshd_start sha1mac "Ciphers aes128-ctr" "MACs hmac-sha1"
 jg_sshd_start sha1kex "KexAlgorithms diffie-hellman-group14-sha1"
 jg_sshd_start chacha "Ciphers chacha20-poly1305@openssh.com"
+jg_sshd_start aeadumac "Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com" \
+    "MACs umac-128-etm@openssh.com"
+jg_sshd_start chachaumac "Ciphers chacha20-poly1305@openssh.com" \
+    "MACs umac-128-etm@openssh.com"
 rsahost=$JG_DIR/rsa_host_key
 ssh-keygen -q -t rsa -b 2048 -N '' -f "$rsahost" -C rsa-host
 jg_sshd_start rsaonly "HostKeyAlgorithms ssh-rsa" "HostKey $rsahost"
@@ -68,6 +76,21 @@ run_case ecdh modern "$MODERN_HOSTKEY_ECDSA" ok \
     "kex = ecdh-sha2-nistp256" "host_key_algorithms = ecdsa-sha2-nistp256"
 run_case chacha-server chacha "$CHACHA_HOSTKEY_ED25519" ok \
     'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers chacha20-poly1305@openssh.com'
+# chacha20-poly1305 and AES-GCM with only a UMAC: the default hop takes
+# AES-GCM, which needs no MAC; a hop that lists only chacha20 fails,
+# because libssh2 wants a MAC in common even with chacha20, and says so.
+run_case aead-umac-default aeadumac "$AEADUMAC_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-gcm@openssh.com / aes256-gcm@openssh.com, MACs INTEGRATED-AES-GCM'
+run_case aead-umac-chacha aeadumac "$AEADUMAC_HOSTKEY_ED25519" refused \
+    "the server shares no MAC with this hop .*or aes256-gcm@openssh.com, which needs no MAC \\(OpenSSH: Ciphers; a hop that sets ciphers must list it too\\); libssh2 wants a MAC in common even with chacha20-poly1305@openssh.com, which was agreed on" \
+    "ciphers = chacha20-poly1305@openssh.com"
+run_case chacha-umac-server chachaumac "$CHACHAUMAC_HOSTKEY_ED25519" refused \
+    'the server shares no MAC with this hop .*; libssh2 wants a MAC in common even with chacha20-poly1305@openssh.com, which was agreed on'
+# A hop's own ciphers that a chacha20-only server lacks: the error blames
+# the hop's list, not the server (no "CBC" guess).
+run_case chacha-hop-ctr chacha "$CHACHA_HOSTKEY_ED25519" refused \
+    "the server shares no cipher with this hop \\(ciphers offered: aes128-ctr, this hop's ciphers\\): list some the server has \\('jumpgate probe' shows them\\), or leave ciphers out for the secure default" \
+    "ciphers = aes128-ctr"
 run_case rsa-sha2 rsasha2 "$rsahost.pub" ok \
     'negotiated kex curve25519-sha256, host key rsa-sha2-512,'
 grep -q "host key $(jg_fingerprint "$rsahost.pub") (ssh-rsa) matches a host_key pin" \
@@ -125,6 +148,25 @@ rc=0
     grep -q "^cipher client->server: NO COMMON ALGORITHM: .*add chacha20-poly1305@openssh.com, aes256-gcm@openssh.com or aes128-ctr to the server's Ciphers" "$JG_DIR/probe-cbc.out" ||
     jg_fail "probe of the CBC-only server: exit $rc: $(cat "$JG_DIR/probe-cbc.out")"
 jg_pass "probe: chacha20-only server OK, CBC-only server told: $(grep -o 'add chacha20.*' "$JG_DIR/probe-cbc.out" | head -1)"
+# chacha20 and AES-GCM with only a UMAC: probe says OK with AES-GCM and
+# no MAC, as the default hop negotiated, and names nothing weaker.
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$AEADUMAC_PORT" >"$JG_DIR/probe-aead.out" || rc=$?
+[[ $rc -eq 0 ]] &&
+    grep -q '^cipher client->server: aes256-gcm@openssh.com$' "$JG_DIR/probe-aead.out" &&
+    grep -q '^mac client->server: none needed (aes256-gcm@openssh.com)$' "$JG_DIR/probe-aead.out" &&
+    ! grep -Eqi 'cbc|sha1|md5' "$JG_DIR/probe-aead.out" ||
+    jg_fail "probe of the chacha20+GCM, UMAC-only server: exit $rc: $(cat "$JG_DIR/probe-aead.out")"
+jg_pass "probe: chacha20+GCM, UMAC only: OK, $(grep '^mac client->server' "$JG_DIR/probe-aead.out")"
+# chacha20 and only a UMAC: probe fails as the default hop did, says that
+# libssh2 wants a MAC even with chacha20, and asks for nothing weaker.
+rc=0
+"$JUMPGATE" probe "127.0.0.1:$CHACHAUMAC_PORT" >"$JG_DIR/probe-chachaumac.out" || rc=$?
+[[ $rc -eq 1 ]] &&
+    grep -q "^mac client->server: NO COMMON ALGORITHM: libssh2 [0-9.]* wants a MAC in common even with chacha20-poly1305@openssh.com, though it does not use it: add hmac-sha2-256-etm@openssh.com or hmac-sha2-256 to the server's MACs, or aes256-gcm@openssh.com, which needs none, to its Ciphers$" "$JG_DIR/probe-chachaumac.out" &&
+    ! grep -Eqi 'cbc|sha1|md5' "$JG_DIR/probe-chachaumac.out" ||
+    jg_fail "probe of the chacha20, UMAC-only server: exit $rc: $(cat "$JG_DIR/probe-chachaumac.out")"
+jg_pass "probe: chacha20, UMAC only: $(grep '^mac client->server' "$JG_DIR/probe-chachaumac.out" | cut -c1-140)..."
 
 # Opted in: accepted, and a warning on each connect (the server restarts
 # in between, so the hop connects twice).
