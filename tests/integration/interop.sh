@@ -139,18 +139,17 @@ kex_counter_start() {
 	jg__register "$GDB_PID" "$GDB_OUT" gdb
 	jg_wait_log "$GDB_OUT" '^counting$' 30 "$GDB_PID"
 	grep -q '^Breakpoint 1 at ' "$GDB_OUT" ||
-	    jg_fail "gdb could not set its breakpoint: $(cat "$GDB_OUT")"
+	    jg_fail "gdb could not set its breakpoint (is libssh2 the bundled one?): $(cat "$GDB_OUT")"
 }
 
-# Wait for the gdb of kex_counter_start (jumpgate has exited) and print
-# how many key exchanges it counted.
+# Wait for the gdb of kex_counter_start (jumpgate has exited) and set
+# GDB_REKEYS to how many key exchanges it counted.
 kex_counter_end() {
-	local n
+	jg_wait_log "$GDB_OUT" '^Num +Type' 30
 	wait "$GDB_PID" || true
 	jg__unregister "$GDB_PID"
-	n=$(sed -n 's/.*breakpoint already hit \([0-9]*\) time.*/\1/p' "$GDB_OUT")
-	[[ -n $n ]] || n=0
-	echo "$n"
+	GDB_REKEYS=$(sed -n 's/.*breakpoint already hit \([0-9]*\) time.*/\1/p' "$GDB_OUT")
+	[[ -n $GDB_REKEYS ]] || GDB_REKEYS=0
 }
 
 table=()
@@ -206,7 +205,7 @@ run_pair() {
 	[[ $out == *"checksums match"* ]] || jg_fail "$name: $out"
 	jg_jumpgate_stop "$log"
 	if [[ -n $count ]]; then
-		GDB_REKEYS=$(kex_counter_end)
+		kex_counter_end
 	fi
 
 	# What the hop negotiated (jumpgate's side).
