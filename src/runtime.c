@@ -442,6 +442,20 @@ runtime_stop(struct runtime *rt, const char *why)
 	runtime_drain_cb(-1, 0, rt);
 }
 
+/* Block (HOW = SIG_BLOCK) the signals the loop handles; *OLD gets the mask. */
+static void
+runtime_signals_mask(int how, sigset_t *old)
+{
+	sigset_t	set;
+	size_t		i;
+
+	sigemptyset(&set);
+	for (i = 0; i < RUNTIME_NSIGNALS; i++)
+		sigaddset(&set, runtime_signals[i]);
+	if (sigprocmask(how, &set, old) != 0)
+		fatal("sigprocmask: %s", strerror(errno));
+}
+
 /* Signals: stop on SIGTERM and SIGINT, reload on SIGHUP. */
 static void
 runtime_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -578,6 +592,7 @@ runtime_run(const char *path, int detach)
 	struct runtime		 rt;
 	struct config_tunnel	*ct;
 	struct timeval		 tv = { RUNTIME_STATUS_SECONDS, 0 };
+	sigset_t		 old_mask;
 	char			*cause, *control, *resolved;
 	size_t			 i;
 	int			 failed = 0, nerrors = 0;
@@ -595,6 +610,13 @@ runtime_run(const char *path, int detach)
 	log_set_level(rt.config->log_level);
 	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Tunnels listen (and say so) before the loop's signal events exist:
+	 * a SIGTERM in between waits for them instead of killing the process
+	 * without a drain or a removed control socket. If start-up fails the
+	 * signals stay blocked: the process is ending anyway.
+	 */
+	runtime_signals_mask(SIG_BLOCK, &old_mask);
 	hop_library_init();
 	if ((rt.base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
@@ -627,6 +649,7 @@ runtime_run(const char *path, int detach)
 				fatal("cannot set up signal handling");
 			evsignal_add(rt.ev_signals[i], NULL);
 		}
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		rt.ev_drain = evtimer_new(rt.base, runtime_drain_cb, &rt);
 		rt.ev_status = event_new(rt.base, -1, EV_PERSIST,
 		    runtime_status_cb, &rt);
