@@ -77,14 +77,28 @@ jg_wait_log "$log" 'hop burst: ready' 30 "$JUMPGATE_PID"
 jg_cpu_hog
 
 # run_load NAME PORT CONNS SEED: the load through one tunnel, checked.
+# Print, for the first failed connections in jgt's output $1, what
+# jumpgate logged about them since log line $2 (found by local port).
+failed_connection_story() {
+	local port
+	for port in $(grep -Eo '\(local port [0-9]+\)' <<<"$1" |
+	    grep -Eo '[0-9]+' | head -n 3); do
+		jg_note "jumpgate's log of the failed connection from port $port:"
+		tail -n "+$(($2 + 1))" "$log" | grep -E "127\.0\.0\.1:$port( |:|$)" |
+		    head -n 20 >&2 || true
+	done
+}
+
 run_load() {
 	local name=$1 port=$2 conns=$3 s=$4 mark t0 t1 out done_lines noise
 	mark=$(wc -l <"$log")
 	t0=${EPOCHREALTIME/[.,]/}
 	out=$("$JGT" client --connect "127.0.0.1:$port" --conns "$conns" \
 	    --random-sizes "$MAX_SIZE" --seed "$s" \
-	    --timeout "$CLIENT_TIMEOUT" 2>&1) ||
-	    jg_fail "$name: $conns connections failed under a CPU hog (JG_SEED=$seed): $(tail -n 20 <<<"$out"); jumpgate: $(tail -n "+$((mark + 1))" "$log" | grep -E ' (warn|error): |closed \((|[^d]|d[^o])' | head -n 5)"
+	    --timeout "$CLIENT_TIMEOUT" 2>&1) || {
+		failed_connection_story "$out" "$mark"
+		jg_fail "$name: $conns connections failed under a CPU hog (JG_SEED=$seed): $(tail -n 20 <<<"$out"); jumpgate: $(tail -n "+$((mark + 1))" "$log" | grep -E ' (warn|error): |closed \((|[^d]|d[^o])' | head -n 5)"
+	}
 	t1=${EPOCHREALTIME/[.,]/}
 	jg__alive "$JUMPGATE_PID" || jg_fail "$name: jumpgate is gone"
 	done_lines=$(tail -n "+$((mark + 1))" "$log" |

@@ -128,6 +128,7 @@ struct conn {
 
 	int			 failed;
 	char			*why;
+	int			 local_port;	/* to find it in a log */
 };
 
 /* Parameters and state shared by the connections of one command. */
@@ -646,6 +647,22 @@ conn_close(struct conn *c)
 	c->state = CONN_DONE;
 }
 
+/* Return the local port of socket FD, or 0. */
+static int
+jgt_local_port(int fd)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
 /* Wrap a connected socket in a bufferevent and hand it to the command. */
 static void
 conn_open(struct conn *c)
@@ -655,6 +672,7 @@ conn_open(struct conn *c)
 	c->bev = bufferevent_socket_new(run->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
 		jgt_fatalx("bufferevent_socket_new failed");
+	c->local_port = jgt_local_port(c->fd);
 	c->fd = -1;
 	c->state = CONN_OPEN;
 	bufferevent_setcb(c->bev, run->readcb, run->writecb, run->eventcb, c);
@@ -1233,7 +1251,8 @@ cmd_client(int argc, char **argv)
 			client_show_progress(&run.conns[i]);
 			unfinished++;
 		} else if (run.conns[i].failed) {
-			jgt_warnx("connection %d: %s", i, run.conns[i].why ?
+			jgt_warnx("connection %d (local port %d): %s", i,
+			    run.conns[i].local_port, run.conns[i].why ?
 			    run.conns[i].why : "failed");
 			failed++;
 		}
@@ -1655,7 +1674,8 @@ cmd_hold(int argc, char **argv)
 		if (!run.conns[i].failed)
 			continue;
 		if (shown++ < JGT_SHOW_FAILURES)
-			jgt_warnx("connection %d: %s", i, run.conns[i].why ?
+			jgt_warnx("connection %d (local port %d): %s", i,
+			    run.conns[i].local_port, run.conns[i].why ?
 			    run.conns[i].why : "failed");
 	}
 	if (shown > JGT_SHOW_FAILURES)
