@@ -14,7 +14,9 @@
 # CBC); a server with only SHA-1 MACs is refused likewise; a server with
 # only an ssh-rsa (SHA-1) host key is refused by default and accepted with
 # allow_ssh_rsa_sha1 = yes, with a warning on every connect; probe says
-# the same of those servers as the hops do.
+# the same of those servers as the hops do; every MAC jumpgate allows
+# (hmac-sha2-256 and -512, plain and -etm) carries 8 MiB checksummed both
+# ways across key re-exchanges.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -31,6 +33,7 @@ jg_sshd_start aeadumac "Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh
     "MACs umac-128-etm@openssh.com"
 jg_sshd_start chachaumac "Ciphers chacha20-poly1305@openssh.com" \
     "MACs umac-128-etm@openssh.com"
+jg_sshd_start rekeymac "RekeyLimit 1M"
 rsahost=$JG_DIR/rsa_host_key
 ssh-keygen -q -t rsa -b 2048 -N '' -f "$rsahost" -C rsa-host
 jg_sshd_start rsaonly "HostKeyAlgorithms ssh-rsa" "HostKey $rsahost"
@@ -111,6 +114,38 @@ for f in cbc-server sha1kex-server rsa-refused; do
 	    jg_fail "$f: no common algorithm should retry after the longest backoff"
 done
 jg_pass "no common algorithm is a hard failure (retry after 60 s)"
+
+# Every MAC jumpgate allows carries data, checksummed both ways, across key
+# re-exchanges (this sshd rekeys every MiB), so the MAC keys change in the
+# middle of the transfer (libssh2 patch 0002 keeps a keyed HMAC context
+# per direction and must replace it at each new key).
+for mac in hmac-sha2-256 hmac-sha2-256-etm@openssh.com hmac-sha2-512 \
+    hmac-sha2-512-etm@openssh.com; do
+	cfg=$JG_DIR/mac-$mac.ini
+	log=$JG_DIR/mac-$mac.log
+	{
+		printf '[jumpgate]\nlog_level = debug\n\n'
+		printf '[hop h]\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
+		    "$REKEYMAC_PORT" "$JG_USER"
+		printf 'identity = %s\nhost_key = %s\n' "$ED_KEY" \
+		    "$(jg_fingerprint "$REKEYMAC_HOSTKEY_ED25519")"
+		printf 'ciphers = aes128-ctr\nmacs = %s\n' "$mac"
+	} >"$cfg"
+	port=$(jg_free_port)
+	jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
+	before=$(jg_count "$REKEYMAC_LOG" 'SSH2_MSG_KEXINIT received')
+	jg_jumpgate_start "$cfg" "$log"
+	jg_wait_port "$port" 10 "$JUMPGATE_PID"
+	out=$("$JGT" client --connect "127.0.0.1:$port" --bytes 8M \
+	    --timeout 60) || jg_fail "$mac: 8 MiB echo failed: $out"
+	jg_jumpgate_stop "$log"
+	grep -q "ciphers aes128-ctr / aes128-ctr, MACs $mac / $mac" "$log" ||
+	    jg_fail "$mac was not negotiated: $(grep negotiated "$log")"
+	kex=$(( $(jg_count "$REKEYMAC_LOG" 'SSH2_MSG_KEXINIT received') - before ))
+	[[ $kex -ge 4 ]] ||
+	    jg_fail "$mac: expected key re-exchanges, sshd logged $kex key exchanges"
+	jg_pass "$mac: 8 MiB echoed across $kex key exchanges: $out"
+done
 
 # probe agrees with the hops: ssh-rsa only works with the opt-in, which it
 # names; SHA-1 MACs are refused and no setting allows them.
