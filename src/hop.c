@@ -88,6 +88,7 @@ struct hop_channel {
 	int			 user;		/* counts as use of the hop */
 };
 static void	hop_service(struct hop *);
+static void	hop_uncork(struct hop *);
 static int	hop_take_input_on(struct hop_channel *);
 static void	hop_teardown(struct hop *, const char *);
 static void	hop_channel_destroy(struct hop_channel *);
@@ -184,6 +185,32 @@ hop_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 }
 
 /*
+ * Write the packets held by the cork (see HOP_CORK_PACKET) in one go; what
+ * the transport does not take now, or an error, is left to its flush.
+ */
+static void
+hop_uncork(struct hop *hop)
+{
+	size_t	len = evbuffer_get_length(hop->io.outbuf);
+	ssize_t	n;
+
+	hop->io.cork_pending = 0;
+	if (len == 0 || hop->io.dead || hop->io.fd == -1)
+		return;
+	n = hop->transport->write_now(hop,
+	    evbuffer_pullup(hop->io.outbuf, len), len);
+	if (n > 0)
+		evbuffer_drain(hop->io.outbuf, n);
+	if (n < 0 || (size_t)n < len) {
+		/* The transport's flush finishes it, or fails the hop. */
+		hop->transport->flush(hop);
+		hop->io.sends_deferred++;
+		if (len > hop->io.outbuf_peak)
+			hop->io.outbuf_peak = len;
+	}
+}
+
+/*
  * libssh2 send callback: never report a partial send. What the transport
  * does not take now is kept in the output buffer and flushed later.
  */
@@ -204,6 +231,17 @@ hop_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	if (hop->io.dead)
 		return -ECONNRESET;
 	hop->io.bytes_sent += len;
+	if (hop->transport->write_now != NULL && hop->io.corked &&
+	    len <= HOP_CORK_PACKET &&
+	    evbuffer_get_length(hop->io.outbuf) + len <= HOP_CORK_MAX &&
+	    (hop->io.cork_pending ||
+	    evbuffer_get_length(hop->io.outbuf) == 0)) {
+		evbuffer_add(hop->io.outbuf, buf, len);
+		hop->io.cork_pending = 1;
+		return len;
+	}
+	if (hop->io.cork_pending)
+		hop_uncork(hop);
 	if (hop->transport->write_now != NULL &&
 	    evbuffer_get_length(hop->io.outbuf) == 0) {
 		if ((n = hop->transport->write_now(hop, buf, len)) < 0) {
@@ -565,6 +603,7 @@ hop_teardown(struct hop *hop, const char *reason)
 	hop->transport->close(hop);
 	evbuffer_drain(hop->io.inbuf, evbuffer_get_length(hop->io.inbuf));
 	evbuffer_drain(hop->io.outbuf, evbuffer_get_length(hop->io.outbuf));
+	hop->io.cork_pending = 0;
 	hop->io.read_paused = 0;
 	hop->io.dead = 0;
 	free(hop->dead);
@@ -998,7 +1037,7 @@ hop_output_room(struct hop *hop)
  * sit in libssh2 with no event left to wake us.
  */
 static void
-hop_service(struct hop *hop)
+hop_service_pass(struct hop *hop)
 {
 	struct hop_channel	*hc;
 	size_t			 unread;
@@ -1052,6 +1091,19 @@ hop_service(struct hop *hop)
 		hop->io.read_paused = 0;
 		hop->transport->resume(hop);
 	}
+}
+
+/*
+ * A service pass with the transport corked: small packets (requests of
+ * several channels, window adjusts) leave in one write at its end.
+ */
+static void
+hop_service(struct hop *hop)
+{
+	hop->io.corked++;
+	hop_service_pass(hop);
+	if (--hop->io.corked == 0 && hop->io.cork_pending)
+		hop_uncork(hop);
 }
 
 /* Count the channels waiting to be opened, the one opening included. */

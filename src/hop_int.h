@@ -27,6 +27,13 @@
 #define HOP_CHANNEL_CHUNK	32700
 /* Most read from a channel in one call (a 64 KiB evbuffer chain). */
 #define HOP_CHANNEL_READ	(64 * 1024 - 256)
+/*
+ * During a service pass, packets up to HOP_CORK_PACKET bytes are held in
+ * the output buffer, up to HOP_CORK_MAX in all, and go out in one write at
+ * the end of the pass (hop_uncork), as OpenSSH writes once per loop.
+ */
+#define HOP_CORK_PACKET		4096
+#define HOP_CORK_MAX		(16 * 1024)
 #define HOP_MAX_KEYTYPES	8
 /* Sessions a hop may open besides its first (hop_pool.c)... */
 #define HOP_POOL_MAX		63
@@ -43,7 +50,8 @@ struct event;
  * the transport touches it. connect starts it and calls hop_session_begin
  * once bytes can flow (or hop_fail); write_now, if not NULL, writes what
  * it can of BUF at once, returning the bytes taken or -errno when the
- * transport is broken (called only with the output buffer empty); flush
+ * transport is broken (called only with the output buffer empty, or with
+ * BUF its whole content when a cork is lifted); flush
  * says the output buffer has data; resume says the input buffer has room
  * again; close drops the connection (the session is gone by then);
  * waiting says whether output waits for the transport and sets *UNSENT to
@@ -68,6 +76,9 @@ struct hop_io {
 	struct evbuffer		*outbuf;
 	int			 read_paused;
 	int			 dead;		/* libssh2 calls fail fast */
+	int			 corked;	/* inside a service pass */
+	int			 cork_pending;	/* outbuf holds only packets
+						   held by the cork */
 	void			*transport;	/* the transport's own state */
 
 	/* Counters of the current session. */
