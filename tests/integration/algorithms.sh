@@ -61,7 +61,7 @@ run_case() {
 }
 
 run_case default modern "$MODERN_HOSTKEY_ED25519" ok \
-    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-gcm@openssh.com / aes256-gcm@openssh.com'
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers chacha20-poly1305@openssh.com / chacha20-poly1305@openssh.com'
 grep -q 'will use strict KEX ordering' "$MODERN_LOG" ||
     jg_fail "sshd did not log strict key exchange (kex-strict) for the default hop"
 jg_pass "strict key exchange: sshd logged '$(grep -o 'will use strict KEX ordering' "$MODERN_LOG" | head -1)' for $(jg_count "$MODERN_LOG" 'will use strict KEX ordering') sessions"
@@ -79,11 +79,15 @@ run_case ecdh modern "$MODERN_HOSTKEY_ECDSA" ok \
     "kex = ecdh-sha2-nistp256" "host_key_algorithms = ecdsa-sha2-nistp256"
 run_case chacha-server chacha "$CHACHA_HOSTKEY_ED25519" ok \
     'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers chacha20-poly1305@openssh.com'
-# chacha20-poly1305 and AES-GCM with only a UMAC: the default hop takes
-# AES-GCM, which needs no MAC; a hop that lists only chacha20 fails,
-# because libssh2 wants a MAC in common even with chacha20, and says so.
-run_case aead-umac-default aeadumac "$AEADUMAC_HOSTKEY_ED25519" ok \
-    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-gcm@openssh.com / aes256-gcm@openssh.com, MACs INTEGRATED-AES-GCM'
+# chacha20-poly1305 and AES-GCM with only a UMAC: libssh2 agrees on
+# chacha20 (the default's first) and then wants a MAC in common even with
+# chacha20, so the default hop fails and says to offer AES-GCM; a hop that
+# lists AES-GCM first works, and one that lists only chacha20 fails too.
+run_case aead-umac-default aeadumac "$AEADUMAC_HOSTKEY_ED25519" refused \
+    "the server shares no MAC with this hop .*libssh2 wants a MAC in common even with chacha20-poly1305@openssh.com, which was agreed on"
+run_case aead-umac-gcm aeadumac "$AEADUMAC_HOSTKEY_ED25519" ok \
+    'negotiated kex curve25519-sha256, host key ssh-ed25519, ciphers aes256-gcm@openssh.com / aes256-gcm@openssh.com, MACs INTEGRATED-AES-GCM' \
+    "ciphers = aes256-gcm@openssh.com,chacha20-poly1305@openssh.com"
 run_case aead-umac-chacha aeadumac "$AEADUMAC_HOSTKEY_ED25519" refused \
     "the server shares no MAC with this hop .*or aes256-gcm@openssh.com, which needs no MAC \\(OpenSSH: Ciphers; a hop that sets ciphers must list it too\\); libssh2 wants a MAC in common even with chacha20-poly1305@openssh.com, which was agreed on" \
     "ciphers = chacha20-poly1305@openssh.com"
@@ -102,7 +106,7 @@ grep -q "host key $(jg_fingerprint "$rsahost.pub") (ssh-rsa) matches a host_key 
 ! grep -q 'ssh-rsa (SHA-1' "$JG_DIR/rsa-sha2.log" ||
     jg_fail "rsa-sha2: a SHA-1 warning for an rsa-sha2-512 host key"
 run_case cbc-server cbc "$CBC_HOSTKEY_ED25519" refused \
-    'the server shares no cipher with this hop \(ciphers offered: aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, the secure default\).*enable chacha20-poly1305@openssh.com, aes128-gcm@openssh.com or aes128-ctr on the server'
+    'the server shares no cipher with this hop \(ciphers offered: chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, the secure default\).*enable chacha20-poly1305@openssh.com, aes128-gcm@openssh.com or aes128-ctr on the server'
 run_case sha1mac-server sha1mac "$SHA1MAC_HOSTKEY_ED25519" refused \
     'the server shares no MAC with this hop \(macs offered: hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512, the secure default\)'
 run_case sha1kex-server sha1kex "$SHA1KEX_HOSTKEY_ED25519" refused \
@@ -164,8 +168,8 @@ grep -q "^mac client->server: NO COMMON ALGORITHM: common but refused by jumpgat
 rc=0
 "$JUMPGATE" probe "127.0.0.1:$MODERN_PORT" >"$JG_DIR/probe-modern.out" || rc=$?
 [[ $rc -eq 0 ]] && grep -q '^host key: ssh-ed25519$' "$JG_DIR/probe-modern.out" &&
-    grep -q '^cipher client->server: aes256-gcm@openssh.com$' "$JG_DIR/probe-modern.out" &&
-    grep -q '^mac client->server: none needed (aes256-gcm@openssh.com)$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^cipher client->server: chacha20-poly1305@openssh.com$' "$JG_DIR/probe-modern.out" &&
+    grep -q '^mac client->server: hmac-sha2-256-etm@openssh.com$' "$JG_DIR/probe-modern.out" &&
     grep -q '^strict kex: yes' "$JG_DIR/probe-modern.out" ||
     jg_fail "probe of the modern server does not match what the default hop negotiated: $(cat "$JG_DIR/probe-modern.out")"
 jg_pass "probe: $(grep '^host key' "$JG_DIR/probe-rsa.out" | cut -c1-120)..."
@@ -183,13 +187,12 @@ rc=0
     grep -q "^cipher client->server: NO COMMON ALGORITHM: .*add chacha20-poly1305@openssh.com, aes256-gcm@openssh.com or aes128-ctr to the server's Ciphers" "$JG_DIR/probe-cbc.out" ||
     jg_fail "probe of the CBC-only server: exit $rc: $(cat "$JG_DIR/probe-cbc.out")"
 jg_pass "probe: chacha20-only server OK, CBC-only server told: $(grep -o 'add chacha20.*' "$JG_DIR/probe-cbc.out" | head -1)"
-# chacha20 and AES-GCM with only a UMAC: probe says OK with AES-GCM and
-# no MAC, as the default hop negotiated, and names nothing weaker.
+# chacha20 and AES-GCM with only a UMAC: probe fails as the default hop
+# did (chacha20 agreed on, no MAC in common) and names nothing weaker.
 rc=0
-"$JUMPGATE" probe "127.0.0.1:$AEADUMAC_PORT" >"$JG_DIR/probe-aead.out" || rc=$?
-[[ $rc -eq 0 ]] &&
-    grep -q '^cipher client->server: aes256-gcm@openssh.com$' "$JG_DIR/probe-aead.out" &&
-    grep -q '^mac client->server: none needed (aes256-gcm@openssh.com)$' "$JG_DIR/probe-aead.out" &&
+"$JUMPGATE" probe "127.0.0.1:$AEADUMAC_PORT" >"$JG_DIR/probe-aead.out" 2>&1 || rc=$?
+[[ $rc -ne 0 ]] &&
+    grep -q 'mac_algorithms_client_to_server has no algorithm in common' "$JG_DIR/probe-aead.out" &&
     ! grep -Eqi 'cbc|sha1|md5' "$JG_DIR/probe-aead.out" ||
     jg_fail "probe of the chacha20+GCM, UMAC-only server: exit $rc: $(cat "$JG_DIR/probe-aead.out")"
 jg_pass "probe: chacha20+GCM, UMAC only: OK, $(grep '^mac client->server' "$JG_DIR/probe-aead.out")"

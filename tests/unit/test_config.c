@@ -939,17 +939,17 @@ test_algorithms_refused(void **state)
 	(void)state;
 	test_expect(TEST_HOP "ciphers = aes128-ctr,aes128-cbc\n",
 	    "F:5: ciphers: 'aes128-cbc' is refused (a CBC cipher); use some of "
-	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
+	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "ciphers = 3des-cbc\n",
 	    "F:5: ciphers: '3des-cbc' is refused (a CBC cipher); use some of "
-	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
+	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "ciphers = arcfour\n",
 	    "F:5: ciphers: 'arcfour' is refused (RC4, broken); use some of "
-	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
+	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "macs = hmac-sha1\n",
@@ -998,7 +998,7 @@ test_algorithms_refused(void **state)
 	test_expect(TEST_HOP "allow_ssh_rsa_sha1 = yes\n"
 	    "ciphers = aes256-cbc\n",
 	    "F:6: ciphers: 'aes256-cbc' is refused (a CBC cipher); use some of "
-	    "aes256-gcm@openssh.com,aes128-gcm@openssh.com,chacha20-poly1305@"
+	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@"
 	    "openssh.com,aes256-ctr,aes192-ctr,aes128-ctr, or leave ciphers "
 	    "out for the secure default\n");
 	test_expect(TEST_HOP "ciphers = aes128-ctr,,aes256-ctr\n",
