@@ -91,17 +91,12 @@ jg_sshd_start openssh "LogLevel DEBUG" "RekeyLimit 1M"
 dropbearkey -t ed25519 -f "$JG_DIR/dropbear_ed25519" >"$JG_DIR/dropbearkey.out" 2>&1 ||
     jg_fail "dropbearkey failed: $(cat "$JG_DIR/dropbearkey.out")"
 grep '^ssh-ed25519 ' "$JG_DIR/dropbearkey.out" >"$JG_DIR/dropbear_ed25519.pub"
-dbhome=$JG_DIR/dropbear-home
-mkdir -m 700 "$dbhome" "$dbhome/.ssh"
-cp "$JG_AUTHORIZED_KEYS" "$dbhome/.ssh/authorized_keys"
-chmod 600 "$dbhome/.ssh/authorized_keys"
 dbport=$(jg_free_port)
 # -W: a 2 MiB receive window, as jumpgate's own (the default 24 KiB
 # crawls); -s: no passwords.
-# shellcheck disable=SC2016 # expanded by the inner shell
-jg_bg dropbear.log unshare -m --propagation private sh -c \
-    'mount --bind "$1" /root && exec dropbear -F -E -s -W 2097152 -p "127.0.0.1:$2" -r "$3" -P "$4"' \
-    sh "$dbhome" "$dbport" "$JG_DIR/dropbear_ed25519" "$JG_DIR/dropbear.pid" >/dev/null
+jg_bg_with_home dropbear.log dropbear dropbear -F -E -s -W 2097152 \
+    -p "127.0.0.1:$dbport" -r "$JG_DIR/dropbear_ed25519" \
+    -P "$JG_DIR/dropbear.pid" >/dev/null
 jg_wait_port "$dbport" 10
 "$JUMPGATE" probe "127.0.0.1:$dbport" >"$JG_DIR/probe-dropbear.out" ||
     jg_fail "probe of dropbear: $(cat "$JG_DIR/probe-dropbear.out")"

@@ -456,6 +456,23 @@ jg_bg() {
 	echo "$pid"
 }
 
+# Start a server that reads the user's ~/.ssh/authorized_keys and takes
+# no path for it (tinysshd, dropbear): CMD runs in a private mount
+# namespace with $JG_DIR/NAME-home, holding the test's authorized keys,
+# mounted over /root (run as root). Like jg_bg, prints the pid.
+#   jg_bg_with_home LOGFILE NAME CMD...
+jg_bg_with_home() {
+	local log=${1:?jg_bg_with_home LOGFILE NAME CMD...} home
+	home=$JG_DIR/${2:?jg_bg_with_home LOGFILE NAME CMD...}-home
+	shift 2
+	mkdir -m 700 "$home" "$home/.ssh"
+	cp "$JG_AUTHORIZED_KEYS" "$home/.ssh/authorized_keys"
+	chmod 600 "$home/.ssh/authorized_keys"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	jg_bg "$log" unshare -m --propagation private sh -c \
+	    'mount --bind "$1" /root && shift && exec "$@"' sh "$home" "$@"
+}
+
 # Keep every core busy until the test ends: one busy loop per core (as
 # nproc counts them), stopped by the exit trap. Exports JG_HOG_PIDS.
 jg_cpu_hog() {

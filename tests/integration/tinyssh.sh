@@ -23,14 +23,10 @@ jg_echo_start target
 keydir=$JG_DIR/tinyssh-keys
 tinysshd-makekey "$keydir" >/dev/null
 tinysshd-printkey "$keydir" | grep '^ssh-ed25519 ' >"$JG_DIR/tinyssh_host.pub"
-home=$JG_DIR/tinyssh-home
-mkdir -m 700 "$home" "$home/.ssh"
-cp "$JG_AUTHORIZED_KEYS" "$home/.ssh/authorized_keys"
-chmod 600 "$home/.ssh/authorized_keys"
 port=$(jg_free_port)
-jg_bg tinysshd.log unshare -m --propagation private sh -c \
-    'mount --bind "$1" /root && exec socat TCP-LISTEN:"$2",bind=127.0.0.1,reuseaddr,fork EXEC:"tinysshd -v $3"' \
-    sh "$home" "$port" "$keydir" >/dev/null
+jg_bg_with_home tinysshd.log tinyssh socat \
+    "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+    "EXEC:tinysshd -v $keydir" >/dev/null
 jg_wait_port "$port" 10
 
 # probe: a chacha20-only server jumpgate can talk to, without strict kex.
