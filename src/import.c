@@ -22,11 +22,17 @@
 /* At most this many sections of each kind. */
 #define IMPORT_MAX_SECTIONS	1024
 
-/* One [hop] or [tunnel] section, written once complete. */
+/*
+ * One [hop] or [tunnel] section, written once complete. Two with the same
+ * base name and body are one: the notes are not compared, since a line is
+ * noted once, where first met.
+ */
 struct import_section {
 	char	*name;
 	char	*base;		/* the name before any "-2" */
-	char	*body;		/* the lines after the header */
+	char	*notes;		/* "; not mapped" comments */
+	char	*body;		/* the other lines */
+	int	 depth;		/* hops: 1 if direct, else 1 + via's */
 };
 
 /* The state of one import. */
@@ -42,6 +48,8 @@ struct import {
 	/* Lines already noted (a note is printed once, where first met). */
 	struct sshconfig_origin	*noted;
 	size_t			 nnoted;
+	/* Where notes go while a section is written. */
+	FILE			*notes;
 	/* The aliases of the chain being resolved, for loop messages. */
 	const char		*chain[IMPORT_MAX_CHAIN + 2];
 	int			 depth;
@@ -122,9 +130,9 @@ import_comment(FILE *out, const char *text)
 	fprintf(out, "; %s\n", shown);
 }
 
-/* Write a "; not mapped" comment for a line, once per line. */
+/* Write a "; not mapped" comment for a line to im->notes, once per line. */
 static void
-import_note(struct import *im, FILE *out, const struct sshconfig_note *n)
+import_note(struct import *im, const struct sshconfig_note *n)
 {
 	char	*text;
 	size_t	 i;
@@ -139,13 +147,13 @@ import_note(struct import *im, FILE *out, const struct sshconfig_note *n)
 	im->noted[im->nnoted++] = n->at;
 	xasprintf(&text, "not mapped: %s:%d: %s (%s)", n->at.file, n->at.line,
 	    n->text, n->why);
-	import_comment(out, text);
+	import_comment(im->notes, text);
 	free(text);
 }
 
 /* Write a "; not mapped" comment for one value of a list. */
 static void
-import_note_value(struct import *im, FILE *out, const char *keyword,
+import_note_value(struct import *im, const char *keyword,
     const struct sshconfig_value *v, const char *why)
 {
 	struct sshconfig_note	n;
@@ -155,7 +163,7 @@ import_note_value(struct import *im, FILE *out, const char *keyword,
 	n.at = v->at;
 	n.text = text;
 	n.why = (char *)why;
-	import_note(im, out, &n);
+	import_note(im, &n);
 	free(text);
 }
 
@@ -178,24 +186,28 @@ import_name(const char *alias, const char *suffix)
 }
 
 /*
- * Add a section named after BASE with BODY to LIST, or find the one with
- * the same base and body. Returns its index, or -1 if the list is full.
- * Takes BASE and BODY.
+ * Add a section named after BASE with NOTES and BODY to LIST, or find the
+ * one with the same base and body and add NOTES to it. Returns its index,
+ * or -1 if the list is full. Takes BASE, NOTES and BODY.
  */
 static int
 import_section_add(struct import *im, struct import_section *list,
-    size_t *n, char *base, char *body)
+    size_t *n, char *base, char *notes, char *body)
 {
 	size_t	i;
 	int	same = 0, unique;
-	char	*name;
+	char	*name, *both;
 
 	for (i = 0; i < *n; i++) {
 		if (strcmp(list[i].base, base) != 0)
 			continue;
 		same++;
 		if (strcmp(list[i].body, body) == 0) {
+			xasprintf(&both, "%s%s", list[i].notes, notes);
+			free(list[i].notes);
+			list[i].notes = both;
 			free(base);
+			free(notes);
 			free(body);
 			return (int)i;
 		}
@@ -203,6 +215,7 @@ import_section_add(struct import *im, struct import_section *list,
 	if (*n == IMPORT_MAX_SECTIONS) {
 		import_error(im, NULL, "more than %d sections", IMPORT_MAX_SECTIONS);
 		free(base);
+		free(notes);
 		free(body);
 		return -1;
 	}
@@ -224,7 +237,9 @@ import_section_add(struct import *im, struct import_section *list,
 	}
 	list[*n].name = name;
 	list[*n].base = base;
+	list[*n].notes = notes;
 	list[*n].body = body;
+	list[*n].depth = 1;
 	return (int)(*n)++;
 }
 
@@ -273,7 +288,7 @@ import_hostkeys(struct import *im, FILE *out, const struct sshconfig_host *h)
 		free(path);
 		known = 1;
 		for (i = 1; i < h->nknown_hosts; i++)
-			import_note_value(im, out, "UserKnownHostsFile",
+			import_note_value(im, "UserKnownHostsFile",
 			    &h->known_hosts[i], "jumpgate reads one "
 			    "known_hosts file: the first");
 	} else if (h->nknown_hosts == 0) {
@@ -332,7 +347,7 @@ import_identity(struct import *im, FILE *out, const struct sshconfig_host *h)
 			free(path);
 			used = i;
 		} else {
-			import_note_value(im, out, "IdentityFile",
+			import_note_value(im, "IdentityFile",
 			    &h->identity_files[i], used == h->nidentity_files ?
 			    "no such file" : "jumpgate uses one identity: "
 			    "the first that exists");
@@ -344,7 +359,7 @@ import_identity(struct import *im, FILE *out, const struct sshconfig_host *h)
 		import_comment(out, "~/.ssh/id_ed25519 and the other default "
 		    "keys: set identity = PATH to use one");
 		for (i = 0; i < h->ncertificate_files; i++)
-			import_note_value(im, out, "CertificateFile",
+			import_note_value(im, "CertificateFile",
 			    &h->certificate_files[i], "needs an identity");
 		return;
 	}
@@ -355,7 +370,7 @@ import_identity(struct import *im, FILE *out, const struct sshconfig_host *h)
 			    "certificate", path);
 			free(path);
 		} else
-			import_note_value(im, out, "CertificateFile",
+			import_note_value(im, "CertificateFile",
 			    &h->certificate_files[i], "jumpgate uses one "
 			    "certificate: the first");
 	}
@@ -388,7 +403,7 @@ import_timing(struct import *im, FILE *out, const struct sshconfig_host *h)
 			snprintf(why, sizeof why, "jumpgate's %s takes whole "
 			    "seconds from %d to %d", map[i].key, map[i].min,
 			    map[i].max);
-			import_note_value(im, out, map[i].keyword, map[i].v,
+			import_note_value(im, map[i].keyword, map[i].v,
 			    why);
 			continue;
 		}
@@ -498,9 +513,9 @@ import_hop(struct import *im, const char *alias, const char *user,
 {
 	struct sshconfig_preset	 preset = { user, port, jumps };
 	struct sshconfig_host	 h;
-	FILE			*out;
-	char			*body = NULL, *path = NULL;
-	size_t			 len = 0, i;
+	FILE			*out, *notes;
+	char			*body = NULL, *path = NULL, *text = NULL;
+	size_t			 len = 0, tlen = 0, i;
 	int			 index = -1, d;
 
 	if (im->depth >= IMPORT_MAX_CHAIN) {
@@ -526,10 +541,22 @@ import_hop(struct import *im, const char *alias, const char *user,
 	    (via = import_chain(im, &h.proxy_jump)) == -1)
 		goto out;
 
+	d = via == -1 ? 1 : im->hops[via].depth + 1;
+	if (d > IMPORT_MAX_CHAIN) {
+		import_error(im, &h.proxy_jump.at, "the ProxyJump chain of %s "
+		    "is %d hops deep: jumpgate allows %d", h.alias, d,
+		    IMPORT_MAX_CHAIN);
+		goto out;
+	}
 	if ((out = open_memstream(&body, &len)) == NULL)
 		goto out;
+	if ((notes = open_memstream(&text, &tlen)) == NULL) {
+		fclose(out);
+		goto out;
+	}
+	im->notes = notes;
 	for (i = 0; i < h.nnotes; i++)
-		import_note(im, out, &h.notes[i]);
+		import_note(im, &h.notes[i]);
 	import_key(im, out, &h.hostname.at, "host", h.hostname.text);
 	if (strcmp(h.port.text, "22") != 0)
 		import_key(im, out, &h.port.at, "port", h.port.text);
@@ -540,11 +567,17 @@ import_hop(struct import *im, const char *alias, const char *user,
 	if (via != -1)
 		import_key(im, out, NULL, "via", im->hops[via].name);
 	fclose(out);
+	fclose(notes);
+	im->notes = NULL;
 	index = import_section_add(im, im->hops, &im->nhops,
-	    import_name(h.alias, ""), body);
+	    import_name(h.alias, ""), text, body);
+	if (index != -1)
+		im->hops[index].depth = d;
 	body = NULL;
+	text = NULL;
 out:
 	free(body);
+	free(text);
 	im->depth--;
 	if (keep != NULL && index != -1)
 		*keep = h;
@@ -590,7 +623,9 @@ import_tunnel(struct import *im, const struct sshconfig_host *h,
 	listen = import_address(&f->listen, 1);
 	if (f->kind != SSHCONFIG_FWD_DYNAMIC)
 		connect = import_address(&f->connect, 0);
-	fprintf(out, "; from %s:%d\n", f->at.file, f->at.line);
+	xasprintf(&suffix, "from %s:%d", f->at.file, f->at.line);
+	import_comment(out, suffix);
+	free(suffix);
 	if (f->kind == SSHCONFIG_FWD_REMOTE)
 		fprintf(out, "type = remote\n");
 	if (f->kind == SSHCONFIG_FWD_DYNAMIC) {
@@ -619,7 +654,7 @@ import_tunnel(struct import *im, const struct sshconfig_host *h,
 	else
 		xasprintf(&suffix, "-%s%d", kinds[f->kind], f->listen.port);
 	import_section_add(im, im->tunnels, &im->ntunnels,
-	    import_name(h->alias, suffix), body);
+	    import_name(h->alias, suffix), xstrdup(""), body);
 	free(suffix);
 	free(listen);
 	free(connect);
@@ -633,7 +668,8 @@ import_sections(FILE *out, const char *kind,
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		fprintf(out, "\n[%s %s]\n%s", kind, list[i].name, list[i].body);
+		fprintf(out, "\n[%s %s]\n%s%s", kind, list[i].name,
+		    list[i].notes, list[i].body);
 }
 
 /* Write the INI, see import.h. */
@@ -676,8 +712,7 @@ import_write(const struct sshconfig * const *configs, size_t nconfigs,
 		fprintf(out, "; Written by \"jumpgate import\" from:\n");
 		for (i = 0; i < nconfigs; i++) {
 			if (configs[i] != NULL)
-				fprintf(out, ";   %s\n",
-				    sshconfig_path(configs[i]));
+				import_comment(out, sshconfig_path(configs[i]));
 		}
 		fprintf(out, "; Read it, then run \"jumpgate check\" on it. "
 		    "Lines jumpgate has no equivalent for\n"
@@ -689,11 +724,13 @@ import_write(const struct sshconfig * const *configs, size_t nconfigs,
 		free(im->hops[i].name);
 		free(im->hops[i].base);
 		free(im->hops[i].body);
+		free(im->hops[i].notes);
 	}
 	for (i = 0; i < im->ntunnels; i++) {
 		free(im->tunnels[i].name);
 		free(im->tunnels[i].base);
 		free(im->tunnels[i].body);
+		free(im->tunnels[i].notes);
 	}
 	free(im->noted);
 	free(im);

@@ -613,6 +613,35 @@ test_import_errors(void **state)
 	free(err);
 }
 
+/* A host met in a chain and asked for: one hop, its notes once. */
+static void
+test_import_shared(void **state)
+{
+	char	*hosts[] = { "db", "app" }, *long_chain[] = { "far" }, *out,
+		*err, *p;
+
+	(void)state;
+	test_file("shared.conf",
+	    "Host db\n  ProxyJump app\n"
+	    "Host app\n  ForwardAgent yes\n  IdentityFile /nonexistent/key\n"
+	    "Host far\n  ProxyJump h1,h2,h3,h4,h5,h6,h7,h8\n"
+	    "Host *\n  StrictHostKeyChecking yes\n");
+	assert_int_equal(test_import("shared.conf", hosts, 2, &out, &err), 0);
+	assert_null(strstr(out, "[hop app-2]"));
+	assert_non_null(p = strstr(out, "shared.conf:4: ForwardAgent yes"));
+	assert_null(strstr(p + 1, "shared.conf:4: ForwardAgent yes"));
+	assert_non_null(strstr(out, "shared.conf:5: IdentityFile "
+	    "/nonexistent/key (no such file)"));
+	free(out);
+	free(err);
+	assert_int_equal(test_import("shared.conf", long_chain, 1, &out, &err),
+	    -1);
+	assert_non_null(strstr(err, "shared.conf:7: the ProxyJump chain of "
+	    "far is 9 hops deep: jumpgate allows 8"));
+	free(out);
+	free(err);
+}
+
 /* Dynamic and Unix-socket forwards: written, and marked as such. */
 static void
 test_import_socks_unix(void **state)
@@ -653,6 +682,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_import_chain),
 		cmocka_unit_test(test_import_errors),
+		cmocka_unit_test(test_import_shared),
 		cmocka_unit_test(test_import_socks_unix),
 	};
 
