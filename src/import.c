@@ -68,6 +68,8 @@ import_error(struct import *im, const struct sshconfig_origin *at,
 		msg = NULL;
 	va_end(ap);
 	shown = vis_str(msg != NULL ? msg : "out of memory");
+	if (at != NULL && at->file == NULL)
+		at = NULL;
 	if (at != NULL && at->line > 0)
 		fprintf(im->errors, "%s:%d: %s\n", at->file, at->line, shown);
 	else if (at != NULL)
@@ -412,7 +414,8 @@ import_timing(struct import *im, FILE *out, const struct sshconfig_host *h)
 }
 
 static int	import_hop(struct import *, const char *, const char *,
-		    const char *, const char *, int, struct sshconfig_host *);
+		    const char *, const char *, int,
+		    const struct sshconfig_origin *, struct sshconfig_host *);
 
 /*
  * Split one ProxyJump entry "[ssh://][user@]host[:port]" into its parts
@@ -480,7 +483,7 @@ import_chain(struct import *im, const struct sshconfig_value *v)
 			break;
 		}
 		via = import_hop(im, host, user, port, n == 0 ? NULL : prefix,
-		    via, NULL);
+		    via, &v->at, NULL);
 		len = strlen(prefix);
 		xasprintf(&entry, "%s%s%s", prefix, len > 0 ? "," : "",
 		    entry);
@@ -503,15 +506,17 @@ import_chain(struct import *im, const struct sshconfig_value *v)
 /*
  * The [hop] for ALIAS with the command-line USER and PORT (NULL: none),
  * reached through hop VIA (-1: through ALIAS's own ProxyJump, unless
- * JUMPS, the ProxyJump ssh would be given, is not NULL). Fills *KEEP with
+ * JUMPS, the ProxyJump ssh would be given, is not NULL), named at NAMED
+ * (the command line, or a ProxyJump line). Fills *KEEP with
  * the resolved host if not NULL (caller frees). Returns the hop's index,
  * or -1 after reporting.
  */
 static int
 import_hop(struct import *im, const char *alias, const char *user,
-    const char *port, const char *jumps, int via, struct sshconfig_host *keep)
+    const char *port, const char *jumps, int via,
+    const struct sshconfig_origin *named, struct sshconfig_host *keep)
 {
-	struct sshconfig_preset	 preset = { user, port, jumps };
+	struct sshconfig_preset	 preset = { user, port, jumps, *named };
 	struct sshconfig_host	 h;
 	FILE			*out, *notes;
 	char			*body = NULL, *path = NULL, *text = NULL;
@@ -679,6 +684,7 @@ import_write(const struct sshconfig * const *configs, size_t nconfigs,
 {
 	struct import		*im;
 	struct sshconfig_host	 h;
+	struct sshconfig_origin	 cmdline = { "command line", 0 };
 	char			*alias, *user, *at;
 	size_t			 i;
 	int			 n, hop, rc;
@@ -699,7 +705,7 @@ import_write(const struct sshconfig * const *configs, size_t nconfigs,
 			import_error(im, NULL, "'%s': expected [user@]host",
 			    hosts[n]);
 		} else if ((hop = import_hop(im, alias, user, NULL, NULL, -1,
-		    &h)) != -1) {
+		    &cmdline, &h)) != -1) {
 			for (i = 0; i < h.nfwds; i++)
 				import_tunnel(im, &h, &h.fwds[i], hop);
 			sshconfig_host_free(&h);

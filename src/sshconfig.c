@@ -935,6 +935,8 @@ sshconfig_resolve(const struct sshconfig * const *configs, size_t nconfigs,
 
 	memset(h, 0, sizeof *h);
 	memset(&w, 0, sizeof w);
+	if (preset != NULL && preset->at.file != NULL)
+		cmdline = preset->at;
 	w.host = h;
 	w.errors = errors;
 	w.nerrors = nerrors;
@@ -970,10 +972,14 @@ sshconfig_resolve(const struct sshconfig * const *configs, size_t nconfigs,
 		t.local_host[0] = '\0';
 	t.local_host[sizeof t.local_host - 1] = '\0';
 	t.hostname = name;
-	if (sshconfig_expand_value(&w, &h->hostname, &t, "h", 0) != 0)
+	if (sshconfig_expand_value(&w, &h->hostname, &t, "h", 0) != 0) {
+		free(h->hostname.text);
 		h->hostname.text = NULL;
-	if (h->hostname.text == NULL)
+	}
+	if (h->hostname.text == NULL) {
 		h->hostname.text = xstrdup(name);
+		h->hostname.at = cmdline;
+	}
 	t.hostname = h->hostname.text;
 	if (h->user.text == NULL)
 		h->user.text = xstrdup(t.local_user);

@@ -96,11 +96,16 @@ struct sshconfig_host {
 	size_t			 nnotes;
 };
 
-/* Values given on the command line of ssh, which win over the files. */
+/*
+ * Values given on the command line of ssh, which win over the files, and
+ * where the host was named (the command line, or a ProxyJump line): the
+ * origin of these values and of a HostName that defaults to the alias.
+ */
 struct sshconfig_preset {
-	const char	*user;		/* NULL: none */
-	const char	*port;		/* NULL: none */
-	const char	*proxy_jump;	/* NULL: none; "none" clears */
+	const char		*user;		/* NULL: none */
+	const char		*port;		/* NULL: none */
+	const char		*proxy_jump;	/* NULL: none; "none" clears */
+	struct sshconfig_origin	 at;		/* file NULL: "command line" */
 };
 
 /*

@@ -250,7 +250,7 @@ test_first_wins(void **state)
 {
 	struct sshconfig	*c;
 	struct sshconfig_host	 h;
-	struct sshconfig_preset	 preset = { "cli", NULL, NULL };
+	struct sshconfig_preset	 preset = { "cli", NULL, NULL, { NULL, 0 } };
 	const struct sshconfig	*cc;
 	char			*err;
 	int			 n;
