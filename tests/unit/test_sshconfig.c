@@ -613,6 +613,33 @@ test_import_errors(void **state)
 	free(err);
 }
 
+/* Values an INI cannot hold are errors; comments are escaped. */
+static void
+test_import_hostile(void **state)
+{
+	char	*hosts[] = { "h" }, *hosts2[] = { "g" }, *out, *err;
+
+	(void)state;
+	test_file("hostile.conf",
+	    "Host h\n  HostName \"evil ; host_key_policy = insecure\"\n"
+	    "Host g\n  HostName \"g\x1b[2J\"\n"
+	    "Host *\n  StrictHostKeyChecking yes\n"
+	    "  SendEnv \"\x1b]0;title\x07\"\n");
+	assert_int_equal(test_import("hostile.conf", hosts, 1, &out, &err),
+	    -1);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "hostile.conf:2: host 'evil ; "
+	    "host_key_policy = insecure' cannot be written"));
+	free(out);
+	free(err);
+	assert_int_equal(test_import("hostile.conf", hosts2, 1, &out, &err),
+	    -1);
+	assert_non_null(strstr(err, "hostile.conf:4: host 'g\\x1b[2J'"));
+	assert_null(strchr(err, '\x1b'));
+	free(out);
+	free(err);
+}
+
 /* A host met in a chain and asked for: one hop, its notes once. */
 static void
 test_import_shared(void **state)
@@ -683,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_import_chain),
 		cmocka_unit_test(test_import_errors),
 		cmocka_unit_test(test_import_shared),
+		cmocka_unit_test(test_import_hostile),
 		cmocka_unit_test(test_import_socks_unix),
 	};
 
