@@ -459,6 +459,60 @@ bad:
 }
 
 /*
+ * The jump host of a ProxyCommand of the form ProxyJump replaced, "ssh
+ * [-q] [-l USER] [-p PORT] -W %h:%p HOST", as "[USER@]HOST[:PORT]"
+ * (caller frees); NULL for any other command.
+ */
+static char *
+import_proxy_command(const char *command)
+{
+	char	*line, *words[16], *user = NULL, *port = NULL, *host = NULL,
+		*out = NULL;
+	int	 n, i, w = 0;
+	size_t	 len;
+
+	xasprintf(&line, "x %s", command);
+	n = sshconfig_split(line, words, 16);
+	free(line);
+	if (n < 2)
+		return NULL;
+	len = strlen(words[1]);
+	if (strcmp(words[1], "ssh") != 0 && (len < 4 ||
+	    strcmp(words[1] + len - 4, "/ssh") != 0))
+		goto out;
+	for (i = 2; i < n; i++) {
+		if (strcmp(words[i], "-W") == 0 && i + 1 < n &&
+		    (strcmp(words[i + 1], "%h:%p") == 0 ||
+		    strcmp(words[i + 1], "[%h]:%p") == 0)) {
+			w = 1;
+			i++;
+		} else if (strcmp(words[i], "-l") == 0 && i + 1 < n &&
+		    user == NULL)
+			user = words[++i];
+		else if (strcmp(words[i], "-p") == 0 && i + 1 < n &&
+		    port == NULL && import_number(words[i + 1], 1, 65535) != -1)
+			port = words[++i];
+		else if (strcmp(words[i], "-q") == 0 ||
+		    strcmp(words[i], "-T") == 0 || strcmp(words[i], "-x") == 0 ||
+		    strcmp(words[i], "-a") == 0 || strcmp(words[i], "-C") == 0)
+			continue;
+		else if (words[i][0] != '-' && host == NULL &&
+		    strpbrk(words[i], "%,:[]@") == NULL)
+			host = words[i];
+		else
+			goto out;
+	}
+	if (w && host != NULL)
+		xasprintf(&out, "%s%s%s%s%s", user != NULL ? user : "",
+		    user != NULL ? "@" : "", host, port != NULL ? ":" : "",
+		    port != NULL ? port : "");
+out:
+	for (i = 0; i < n; i++)
+		free(words[i]);
+	return out;
+}
+
+/*
  * The hop ssh reaches last through the chain V (a ProxyJump value, for
  * the host being resolved). Each entry is looked up in the configuration
  * itself; the first one's own ProxyJump applies, the others go through
@@ -520,8 +574,9 @@ import_hop(struct import *im, const char *alias, const char *user,
 	struct sshconfig_host	 h;
 	FILE			*out, *notes;
 	char			*body = NULL, *path = NULL, *text = NULL;
+	struct sshconfig_value	 jump;
 	size_t			 len = 0, tlen = 0, i;
-	int			 index = -1, d;
+	int			 index = -1, d, direct = 0;
 
 	if (im->depth >= IMPORT_MAX_CHAIN) {
 		path = xstrdup(im->chain[0]);
@@ -545,6 +600,18 @@ import_hop(struct import *im, const char *alias, const char *user,
 	    strcasecmp(h.proxy_jump.text, "none") != 0 &&
 	    (via = import_chain(im, &h.proxy_jump)) == -1)
 		goto out;
+	if (jumps == NULL && h.proxy_command.text != NULL &&
+	    strcasecmp(h.proxy_command.text, "none") != 0) {
+		jump.text = import_proxy_command(h.proxy_command.text);
+		jump.at = h.proxy_command.at;
+		if (jump.text != NULL) {
+			via = import_chain(im, &jump);
+			free(jump.text);
+			if (via == -1)
+				goto out;
+		} else
+			direct = 1;
+	}
 
 	d = via == -1 ? 1 : im->hops[via].depth + 1;
 	if (d > IMPORT_MAX_CHAIN) {
@@ -562,6 +629,10 @@ import_hop(struct import *im, const char *alias, const char *user,
 	im->notes = notes;
 	for (i = 0; i < h.nnotes; i++)
 		import_note(im, &h.notes[i]);
+	if (direct)
+		import_note_value(im, "ProxyCommand", &h.proxy_command,
+		    "WARNING: only 'ssh -W %h:%p HOST' maps (to via); this hop "
+		    "connects directly: use ProxyJump or set via");
 	import_key(im, out, &h.hostname.at, "host", h.hostname.text);
 	if (strcmp(h.port.text, "22") != 0)
 		import_key(im, out, &h.port.at, "port", h.port.text);

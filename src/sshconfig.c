@@ -800,11 +800,16 @@ sshconfig_apply(struct sshconfig_walk *w, const struct sshconfig_entry *e)
 		if (strcmp(k, "proxyjump") == 0)
 			sshconfig_first(&h->proxy_jump, e);
 		else {
+			/* The whole command, its words joined by spaces. */
 			sshconfig_first(&h->proxy_command, e);
-			if (strcasecmp(e->words[1], "none") != 0)
-				sshconfig_note(h, e, "a ProxyCommand has no "
-				    "jumpgate equivalent: the hop connects "
-				    "directly; use ProxyJump or a [hop] via");
+			for (i = 2; i < (size_t)e->nwords; i++) {
+				char *next;
+
+				xasprintf(&next, "%s %s", h->proxy_command.text,
+				    e->words[i]);
+				free(h->proxy_command.text);
+				h->proxy_command.text = next;
+			}
 		}
 	} else if (strcmp(k, "stricthostkeychecking") == 0)
 		sshconfig_first(&h->strict_host_key_checking, e);

@@ -78,7 +78,7 @@ struct sshconfig_host {
 	struct sshconfig_value	 user;
 	struct sshconfig_value	 port;
 	struct sshconfig_value	 proxy_jump;
-	struct sshconfig_value	 proxy_command;
+	struct sshconfig_value	 proxy_command;	/* words joined by ' ' */
 	struct sshconfig_value	 strict_host_key_checking;
 	struct sshconfig_value	 connect_timeout;
 	struct sshconfig_value	 server_alive_interval;

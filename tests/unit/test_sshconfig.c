@@ -669,6 +669,29 @@ test_import_shared(void **state)
 	free(err);
 }
 
+/* ProxyCommand ssh -W %h:%p HOST is a jump; another command is noted. */
+static void
+test_import_proxy_command(void **state)
+{
+	char	*hosts[] = { "old", "other" }, *out, *err;
+
+	(void)state;
+	test_file("proxycmd.conf",
+	    "Host old\n  ProxyCommand ssh -q -l ops -p 2222 -W %h:%p gw\n"
+	    "Host other\n  ProxyCommand nc -X 5 -x proxy:1080 %h %p\n"
+	    "Host *\n  StrictHostKeyChecking yes\n");
+	assert_int_equal(test_import("proxycmd.conf", hosts, 2, &out, &err),
+	    0);
+	assert_non_null(strstr(out, "[hop gw]\nhost = gw\nport = 2222\n"
+	    "user = ops\n"));
+	assert_non_null(strstr(out, "via = gw\n"));
+	assert_non_null(strstr(out, "[hop other]\n; not mapped: "));
+	assert_non_null(strstr(out, "proxycmd.conf:4: ProxyCommand nc -X 5 "
+	    "-x proxy:1080 %h %p (WARNING: only"));
+	free(out);
+	free(err);
+}
+
 /* Dynamic and Unix-socket forwards: written, and marked as such. */
 static void
 test_import_socks_unix(void **state)
@@ -711,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_import_errors),
 		cmocka_unit_test(test_import_shared),
 		cmocka_unit_test(test_import_hostile),
+		cmocka_unit_test(test_import_proxy_command),
 		cmocka_unit_test(test_import_socks_unix),
 	};
 
