@@ -44,6 +44,7 @@ struct sshconfig {
 	size_t			 nentries;
 	size_t			 size;
 	const char		*include_dir;
+	size_t			 bytes;		/* read, all files */
 	FILE			*errors;
 	int			*nerrors;
 };
@@ -150,6 +151,8 @@ sshconfig_split(const char *line, char **words, int max)
 			w[len++] = *s;
 		}
 		w[len] = '\0';
+		/* Only what the word needs: lines may be long. */
+		words[n - 1] = xreallocarray(w, len + 1, 1);
 		if (quote != 0)
 			goto fail;
 	}
@@ -392,9 +395,9 @@ sshconfig_parse_file(struct sshconfig *c, const char *path, int depth,
 		    SSHCONFIG_MAX_FILES, path);
 		return -1;
 	}
+	at.file = path;
+	at.line = 0;
 	if ((r = sshconfig_read(path, &buf, &cause)) != 0) {
-		at.file = path;
-		at.line = 0;
 		if (r == 1) {
 			xasprintf(&cause, "%s: no such file", path);
 			/* A file a glob found but then vanished is skipped. */
@@ -408,6 +411,14 @@ sshconfig_parse_file(struct sshconfig *c, const char *path, int depth,
 			    cause[strlen(path)] == ':' ? strlen(path) + 2 : 0));
 		free(cause);
 		return 0;
+	}
+	if ((c->bytes += strlen(buf)) > SSHCONFIG_MAX_TOTAL_SIZE) {
+		sshconfig_error(c->errors, c->nerrors, from != NULL ? from :
+		    &at, "more than %d bytes of configuration with the files "
+		    "included: %s and the rest not read",
+		    SSHCONFIG_MAX_TOTAL_SIZE, path);
+		free(buf);
+		return -1;
 	}
 	c->files = xreallocarray(c->files, c->nfiles + 1, sizeof *c->files);
 	c->files[c->nfiles++] = xstrdup(path);

@@ -10,7 +10,8 @@
  * and line, so that nothing is dropped silently.
  *
  * The files are hostile input: at most SSHCONFIG_MAX_FILE_SIZE bytes
- * each, SSHCONFIG_MAX_FILES files, Includes SSHCONFIG_MAX_DEPTH deep.
+ * each and SSHCONFIG_MAX_TOTAL_SIZE in all, SSHCONFIG_MAX_FILES files,
+ * Includes SSHCONFIG_MAX_DEPTH deep.
  */
 #ifndef JUMPGATE_SSHCONFIG_H
 #define JUMPGATE_SSHCONFIG_H
@@ -19,6 +20,7 @@
 
 #define SSHCONFIG_MAX_FILE_SIZE	(1024 * 1024)
 #define SSHCONFIG_MAX_FILES	256
+#define SSHCONFIG_MAX_TOTAL_SIZE (4 * 1024 * 1024)	/* all files */
 #define SSHCONFIG_MAX_DEPTH	16
 
 struct sshconfig;
