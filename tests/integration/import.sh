@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # jumpgate import: an ~/.ssh/config (Include of a relative glob, Host
-# wildcards and negation, %r/%p/%h tokens, a Match that must not run, a
+# wildcards and negation, %r/%u tokens, a Match that must not run, a
 # chain of three ProxyJumps to four real sshds, one of them accept-new)
 # becomes an INI that "jumpgate check" accepts and "jumpgate run" runs:
-# 16 MiB with checksums through a LocalForward at the end of the chain,
+# 16 MiB with checksums through a LocalForward at the end of the chain
+# (and 4 MiB through an [::1]:port one where there is IPv6 loopback),
 # each sshd forwarding to the next. What ssh -G resolves for the hosts
 # agrees with the INI. A DynamicForward is written as a socks tunnel that
 # check refuses, naming the line, until its allow-list is filled in.
@@ -70,6 +71,13 @@ Host jump3
 Host db
     Port $DB_PORT
 EOF
+# An IPv6 [addr]:port forward, where this machine has ::1.
+v6port=
+if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	v6port=$(jg_free_port)
+	printf 'Host db\n    LocalForward [::1]:%s %s:%s\n' "$v6port" \
+	    "$TARGET_ADDR" "$TARGET_PORT" >>"$HOME/.ssh/conf.d/10-ports.conf"
+fi
 cat >"$HOME/.ssh/conf.d/20-socks.conf" <<EOF
 Host socks
     HostName 127.0.0.1
@@ -126,6 +134,14 @@ jg_wait_port "$lport" 20 "$JUMPGATE_PID"
 out=$("$JGT" client --connect "127.0.0.1:$lport" --bytes 16M --timeout 120) ||
     jg_fail "16 MiB through the imported chain failed: $out"
 jg_pass "run: $out"
+if [[ -n $v6port ]]; then
+	grep -q "^listen = \[::1\]:$v6port$" "$ini" || jg_fail "no [::1]:$v6port listener in the INI"
+	out=$("$JGT" client --connect "[::1]:$v6port" --bytes 4M --timeout 60) ||
+	    jg_fail "4 MiB through the [::1] forward failed: $out"
+	jg_pass "IPv6 [::1]:$v6port forward: $out"
+else
+	jg_note "no IPv6 loopback: the [::1] forward is not tried"
+fi
 grep -q "server_request_direct_tcpip: .*target 127.0.0.1 port $JUMP2_PORT" "$JUMP1_LOG" ||
     jg_fail "jump1 did not forward to jump2"
 grep -q "server_request_direct_tcpip: .*target 127.0.0.1 port $JUMP3_PORT" "$JUMP2_LOG" ||
