@@ -45,8 +45,11 @@ struct import {
 	size_t			 nhops;
 	struct import_section	 tunnels[IMPORT_MAX_SECTIONS];
 	size_t			 ntunnels;
-	/* Lines already noted (a note is printed once, where first met). */
-	struct sshconfig_origin	*noted;
+	/*
+	 * Notes already written: each once, where first met (a line whose
+	 * tokens expand differently for another host is another note).
+	 */
+	char			**noted;
 	size_t			 nnoted;
 	/* Where notes go while a section is written. */
 	FILE			*notes;
@@ -132,25 +135,25 @@ import_comment(FILE *out, const char *text)
 	fprintf(out, "; %s\n", shown);
 }
 
-/* Write a "; not mapped" comment for a line to im->notes, once per line. */
+/* Write a "; not mapped" comment to im->notes, unless written before. */
 static void
 import_note(struct import *im, const struct sshconfig_note *n)
 {
 	char	*text;
 	size_t	 i;
 
+	xasprintf(&text, "not mapped: %s:%d: %s (%s)", n->at.file, n->at.line,
+	    n->text, n->why);
 	for (i = 0; i < im->nnoted; i++) {
-		if (im->noted[i].file == n->at.file &&
-		    im->noted[i].line == n->at.line)
+		if (strcmp(im->noted[i], text) == 0) {
+			free(text);
 			return;
+		}
 	}
 	im->noted = xreallocarray(im->noted, im->nnoted + 1,
 	    sizeof *im->noted);
-	im->noted[im->nnoted++] = n->at;
-	xasprintf(&text, "not mapped: %s:%d: %s (%s)", n->at.file, n->at.line,
-	    n->text, n->why);
+	im->noted[im->nnoted++] = text;
 	import_comment(im->notes, text);
-	free(text);
 }
 
 /* Write a "; not mapped" comment for one value of a list. */
@@ -809,6 +812,8 @@ import_write(const struct sshconfig * const *configs, size_t nconfigs,
 		free(im->tunnels[i].body);
 		free(im->tunnels[i].notes);
 	}
+	for (i = 0; i < im->nnoted; i++)
+		free(im->noted[i]);
 	free(im->noted);
 	free(im);
 	return rc;

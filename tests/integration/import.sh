@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # jumpgate import: an ~/.ssh/config (Include of a relative glob, Host
-# wildcards and negation, %r/%u tokens, a Match that must not run, a
+# wildcards and negation, %h/%p/%r/%u tokens, a Match that must not run, a
 # chain of three ProxyJumps to four real sshds, one of them accept-new)
 # becomes an INI that "jumpgate check" accepts and "jumpgate run" runs:
 # 16 MiB with checksums through a LocalForward at the end of the chain
@@ -59,6 +59,7 @@ Host *
     User $JG_USER
     IdentityFile "~/.ssh/id_%r"
     UserKnownHostsFile ~/.ssh/known_hosts_%u
+    IdentityFile ~/.ssh/%h-%p.key
 EOF
 cat >"$HOME/.ssh/conf.d/10-ports.conf" <<EOF
 Host jump1
@@ -105,6 +106,8 @@ grep -A9 '^\[hop jump3\]' "$ini" | grep -q '^host_key_policy = tofu$' ||
     jg_fail "accept-new did not become tofu"
 grep -q "^identity = $HOME/.ssh/id_$JG_USER$" "$ini" ||
     jg_fail "IdentityFile ~/.ssh/id_%r was not expanded"
+grep -q "^; not mapped: $cfg:[0-9]*: IdentityFile $HOME/.ssh/127.0.0.1-$DB_PORT.key (" "$ini" ||
+    jg_fail "IdentityFile ~/.ssh/%h-%p.key was not expanded for db"
 jg_pass "imported: 4 hops chained through 3 ProxyJumps, Match and ForwardAgent noted with FILE:LINE, no command run"
 
 out=$("$JUMPGATE" check "$ini" 2>&1) || jg_fail "check of the imported file failed: $out"
