@@ -9,6 +9,7 @@
 #include "config.h"
 #include "control.h"
 #include "hop.h"
+#include "import.h"
 #include "log.h"
 #include "runtime.h"
 #include "scan.h"
@@ -29,6 +30,8 @@ usage(void)
 	    "                                      fetch and verify host keys\n"
 	    "       jumpgate probe [--timeout S] [--via HOP --config FILE]\n"
 	    "                      HOST[:PORT]     show the server's algorithms\n"
+	    "       jumpgate import [--ssh-config FILE] [user@]HOST...\n"
+	    "                                      an INI from ~/.ssh/config\n"
 	    "       jumpgate version\n");
 	exit(2);
 }
@@ -155,6 +158,8 @@ main(int argc, char **argv)
 		return main_ask(argv[3], "status json");
 	if (argc == 3 && strcmp(argv[1], "reload") == 0)
 		return main_ask(argv[2], "reload");
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return import_main(argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp(argv[1], "scan") == 0 ||
 	    strcmp(argv[1], "probe") == 0))
 		return main_scan(argc - 1, argv + 1);
