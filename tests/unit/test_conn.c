@@ -62,6 +62,14 @@ hop_name(const struct hop *hop)
 	return "h";
 }
 
+/* Why the one channel failed: nothing in particular. */
+enum hop_open_error
+hop_channel_open_error(const struct hop_channel *hc)
+{
+	(void)hc;
+	return HOP_OPEN_ERROR_OTHER;
+}
+
 /* Hand out the one channel; conn.c's callbacks are kept for the test. */
 struct hop_channel *
 hop_channel_open(struct hop *hop, const char *host, int port,
