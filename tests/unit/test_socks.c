@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "socks.h"
+#include "socks_handshake.h"
 
 /*
  * Parse REQ (LEN bytes) of VERSION as a request, checking that every
@@ -260,6 +261,23 @@ test_replies(void **state)
 	assert_string_equal(socks_reply_name(99), "unknown");
 }
 
+/* Why a channel failed maps to the reply a SOCKS client understands. */
+static void
+test_open_error_replies(void **state)
+{
+	(void)state;
+	assert_int_equal(socks_reply_for_open_error(HOP_OPEN_ERROR_PROHIBITED),
+	    SOCKS5_NOT_ALLOWED);
+	assert_int_equal(socks_reply_for_open_error(HOP_OPEN_ERROR_CONNECT),
+	    SOCKS5_CONNECTION_REFUSED);
+	assert_int_equal(socks_reply_for_open_error(HOP_OPEN_ERROR_TIMEOUT),
+	    SOCKS5_HOST_UNREACHABLE);
+	assert_int_equal(socks_reply_for_open_error(HOP_OPEN_ERROR_HOP_DOWN),
+	    SOCKS5_NETWORK_UNREACHABLE);
+	assert_int_equal(socks_reply_for_open_error(HOP_OPEN_ERROR_OTHER),
+	    SOCKS5_GENERAL_FAILURE);
+}
+
 int
 main(void)
 {
@@ -272,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_request_names),
 		cmocka_unit_test(test_request_v4),
 		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_open_error_replies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
