@@ -22,6 +22,7 @@
 """
 import hashlib
 import os
+import select
 import socket
 import struct
 import sys
@@ -189,24 +190,25 @@ def run_echo(port, host, dport, nbytes, version):
     s = socks_connect(port, host, dport, version, first)
     sent = hashlib.sha256(data)
     back = hashlib.sha256()
-    rest = data[len(first):]
+    rest = memoryview(data)[len(first):]
     got = 0
-    s.setblocking(True)
-    view = memoryview(rest)
     off = 0
-    while got < nbytes:
-        if off < len(rest):
-            n = s.send(view[off:off + 65536])
-            off += n
-        s.settimeout(0.001 if off < len(rest) else 30)
-        try:
+    s.setblocking(False)
+    deadline = time.monotonic() + 60
+    while got < nbytes and time.monotonic() < deadline:
+        want_write = [s] if off < len(rest) else []
+        readable, writable, _ = select.select([s], want_write, [], 1)
+        if writable:
+            try:
+                off += s.send(rest[off:off + 65536])
+            except BlockingIOError:
+                pass
+        if readable:
             chunk = s.recv(262144)
-        except socket.timeout:
-            continue
-        if not chunk:
-            break
-        back.update(chunk)
-        got += len(chunk)
+            if not chunk:
+                break
+            back.update(chunk)
+            got += len(chunk)
     s.close()
     if got != nbytes or back.digest() != sent.digest():
         raise SystemExit("echo: %d of %d bytes back, digests %s / %s" %
