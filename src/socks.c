@@ -280,7 +280,7 @@ const char *
 socks_reply_name(int code)
 {
 	static const char * const names[] = {
-		"succeeded", "general failure", "not allowed by the allow-list",
+		"succeeded", "general failure", "connection not allowed",
 		"network unreachable", "host unreachable",
 		"connection refused", "TTL expired", "command not supported",
 		"address type not supported"

@@ -15,6 +15,9 @@
       send the first byte of a greeting and nothing more; print how many
       seconds passed until jumpgate closed the connection (at most
       SECONDS of waiting).
+  socks-client.py PROXY_PORT expect HOST PORT CODE
+      one SOCKS5 CONNECT to HOST:PORT that must get reply CODE; prints
+      the seconds the reply took.
   socks-client.py PROXY_PORT hold HOST PORT SECONDS
       CONNECT to an echo server, then echo one line every second for
       SECONDS seconds (a connection that lives across a reload); prints
@@ -230,6 +233,23 @@ def run_slow(port, seconds):
     return 0
 
 
+def run_expect(port, host, dport, code):
+    s = connect(port, timeout=30)
+    start = time.monotonic()
+    try:
+        req = v5_request(1, 1, host, dport)
+    except OSError:
+        req = v5_request(1, 3, host.encode(), dport)
+    s.sendall(GREETING + req)
+    got = read_exact(s, 12)
+    s.close()
+    if got != METHOD_OK + reply(code):
+        print("got %s, want %s" % (got.hex(), (METHOD_OK + reply(code)).hex()))
+        return 1
+    print("%.1f" % (time.monotonic() - start))
+    return 0
+
+
 def run_hold(port, host, dport, seconds):
     s = socks_connect(port, host, dport)
     for i in range(int(seconds)):
@@ -254,6 +274,8 @@ def main(argv):
                         int(argv[6]) if len(argv) > 6 else 5)
     if mode == "slow":
         return run_slow(port, float(argv[3]))
+    if mode == "expect":
+        return run_expect(port, argv[3], int(argv[4]), int(argv[5]))
     if mode == "hold":
         return run_hold(port, argv[3], int(argv[4]), float(argv[5]))
     raise SystemExit("unknown mode %s" % mode)

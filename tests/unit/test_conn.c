@@ -753,8 +753,7 @@ test_socks_not_allowed(void **state)
 		assert_true(event_base_loop(test_base, EVLOOP_NONBLOCK) != -1);
 	assert_int_equal(conn_count(NULL), 0);
 	assert_true(test_closed_for("SOCKS request refused: pg.internal:5432 "
-	    "is not in the allow-list; reply 2, not allowed by the "
-	    "allow-list"));
+	    "is not in the allow-list; reply 2, connection not allowed"));
 	allow_free(test_conf.allow_list);
 	test_conf.allow_list = NULL;
 }

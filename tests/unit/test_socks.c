@@ -256,8 +256,7 @@ test_replies(void **state)
 	assert_memory_equal(out, "\x00\x5a\0\0\0\0\0\0", 8);
 	socks_reply(out, 4, SOCKS5_NOT_ALLOWED);
 	assert_int_equal(out[1], 0x5b);
-	assert_string_equal(socks_reply_name(2), "not allowed by the "
-	    "allow-list");
+	assert_string_equal(socks_reply_name(2), "connection not allowed");
 	assert_string_equal(socks_reply_name(99), "unknown");
 }
 
