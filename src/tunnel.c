@@ -361,10 +361,17 @@ tunnel_set_error(struct tunnel *t, const char *error)
 	t->last_error = vis_dup(error, strlen(error), VIS_KEEP_BACKSLASH);
 }
 
-/* Point a kept tunnel at its settings in a reloaded config. */
+/*
+ * Point a kept tunnel at its settings in a reloaded config; a SOCKS
+ * tunnel checks its next requests against the new allow-list.
+ */
 void
 tunnel_set_config(struct tunnel *t, const struct config_tunnel *conf)
 {
+	if (conf->type == TUNNEL_SOCKS && strcmp(t->conf->allow,
+	    conf->allow) != 0)
+		log_info("tunnel %s: allow-list now %s (open connections "
+		    "stay)", conf->name, conf->allow);
 	t->conf = conf;
 }
 

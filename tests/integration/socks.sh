@@ -188,6 +188,7 @@ python3 "$CLIENT" "$socks_port" echo localhost "$LATE_PORT" 1000 >/dev/null 2>&1
 sed -i "0,/^allow = /s|^allow = .*|allow = $allow, localhost:$LATE_PORT|" "$cfg"
 out=$("$JUMPGATE" reload "$cfg") || jg_fail "reload failed: $out"
 grep -q "tunnels 3 kept, 0 changed" <<<"$out" || jg_fail "the SOCKS tunnel was not kept: $out"
+jg_wait_log "$log" "tunnel proxy: allow-list now .*, localhost:$LATE_PORT \(open connections stay\)" 5
 out=$(python3 "$CLIENT" "$socks_port" echo localhost "$LATE_PORT" 1048576) ||
     jg_fail "the reloaded allow-list did not let localhost:$LATE_PORT through: $out"
 wait "$hold_pid" || jg_fail "the live connection broke across the reload: $(cat "$JG_DIR/hold.out")"
