@@ -782,6 +782,42 @@ test_socks_open_failed(void **state)
 	test_conf.allow_list = NULL;
 }
 
+/*
+ * Status lists each SOCKS connection's destination; what does not fit is
+ * counted, never cut in half.
+ */
+static void
+test_socks_destinations(void **state)
+{
+	char	 buf[300], *p, *error;
+	int	 fds[40], i, listed = 1, more;
+
+	(void)state;
+	assert_non_null(test_conf.allow_list = allow_parse("*.internal:5432",
+	    &error));
+	conn_destinations(NULL, buf, sizeof buf);
+	assert_string_equal(buf, "");
+	fds[0] = test_socks_client(test_socks_ok, sizeof test_socks_ok - 1);
+	conn_destinations(NULL, buf, sizeof buf);
+	assert_string_equal(buf, "pg.internal:5432");
+	for (i = 1; i < 40; i++)
+		fds[i] = test_socks_client(test_socks_ok,
+		    sizeof test_socks_ok - 1);
+	conn_destinations(NULL, buf, sizeof buf);
+	assert_true(strlen(buf) < sizeof buf);
+	for (p = buf; (p = strchr(p, ',')) != NULL; p++)
+		listed++;
+	p = strrchr(buf, ',');
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, ",+%d more", &more), 1);
+	assert_int_equal(listed - 1 + more, 40);
+	assert_non_null(strstr(buf, "pg.internal:5432,pg.internal:5432,"));
+	for (i = 0; i < 40; i++)
+		close(fds[i]);
+	allow_free(test_conf.allow_list);
+	test_conf.allow_list = NULL;
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -805,6 +841,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_socks_not_allowed,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_socks_open_failed,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_socks_destinations,
 		    test_setup, test_teardown),
 	};
 
