@@ -621,10 +621,15 @@ conn_socks_read(struct conn *c)
 	stream_flush(c->sock);
 	c->host = xstrdup(hs->request.host);
 	c->port = hs->request.port;
-	/* The originator, as for a local forward: the client's address. */
+	/*
+	 * The originator, as for a local forward: the client's address, or
+	 * loopback for a client that has none (a Unix-domain socket).
+	 */
+	memset(&ss, 0, sizeof ss);
 	if (getpeername(stream_fd(c->sock), (struct sockaddr *)&ss,
-	    &sslen) != 0 || getnameinfo((struct sockaddr *)&ss, sslen, host,
-	    sizeof host, serv, sizeof serv, NI_NUMERICHOST |
+	    &sslen) != 0 || (ss.ss_family != AF_INET &&
+	    ss.ss_family != AF_INET6) || getnameinfo((struct sockaddr *)&ss,
+	    sslen, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST |
 	    NI_NUMERICSERV) != 0) {
 		snprintf(host, sizeof host, "127.0.0.1");
 		snprintf(serv, sizeof serv, "0");
