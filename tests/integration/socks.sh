@@ -38,7 +38,7 @@ jg_bg "$JG_DIR/http.log" python3 -m http.server --bind 127.0.0.1 \
 jg_wait_port "$http_port" 10 "$JG_LAST_PID"
 
 socks_port=$(jg_free_port)
-strict_port=$(jg_free_port)
+strict_socks_port=$(jg_free_port)
 web_port=$(jg_free_port)
 denied_port=$(jg_free_port)
 dead_port=$(jg_free_port)
@@ -62,7 +62,7 @@ host_key = $(jg_fingerprint "$STRICT_HOSTKEY_ED25519")
 
 [tunnel strict]
 type = socks
-listen = 127.0.0.1:$strict_port
+listen = 127.0.0.1:$strict_socks_port
 via = strict
 allow = 127.0.0.1:*
 
@@ -197,12 +197,12 @@ jg_pass "reload: the kept SOCKS tunnel took the new allow-list; its live connect
 
 # A channel the server refuses (PermitOpen): reply 2. A hop that is down:
 # reply 3 once connect_timeout (3 s) has passed.
-out=$(python3 "$CLIENT" "$strict_port" expect 127.0.0.1 "$TARGET_PORT" 2) ||
+out=$(python3 "$CLIENT" "$strict_socks_port" expect 127.0.0.1 "$TARGET_PORT" 2) ||
     jg_fail "a channel the server refused: $out"
 jg_wait_log "$log" "tunnel strict: connection from .* closed \(127.0.0.1:$TARGET_PORT refused by the server: administratively prohibited .*SOCKS reply 2" 5
 jg_pass "a channel the server refuses (PermitOpen): reply 2 after $out s"
 jg_sshd_stop strict
-out=$(python3 "$CLIENT" "$strict_port" expect 127.0.0.1 9 3) ||
+out=$(python3 "$CLIENT" "$strict_socks_port" expect 127.0.0.1 9 3) ||
     jg_fail "a hop that is down: $out"
 awk -v s="$out" 'BEGIN { exit !(s >= 2.5 && s <= 8) }' ||
     jg_fail "reply 3 for a hop that is down came after $out s, not about 3"
