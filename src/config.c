@@ -17,6 +17,7 @@
 #include <ini.h>
 
 #include "algorithms.h"
+#include "allow.h"
 #include "cert.h"
 #include "config.h"
 #include "fingerprint.h"
@@ -75,6 +76,7 @@ enum {
 	CONFIG_KEY_REQUIRED,
 	CONFIG_KEY_MAX_CONNECTIONS,
 	CONFIG_KEY_CLIENT_IDLE_TIMEOUT,
+	CONFIG_KEY_ALLOW,
 	CONFIG_NKEYS
 };
 
@@ -173,6 +175,8 @@ static int	config_set_listen(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_connect(struct config_parse *,
 		    struct config_section *, const char *);
+static int	config_set_allow(struct config_parse *,
+		    struct config_section *, const char *);
 static int	config_key_set(struct config_parse *, struct config_section *,
 		    size_t, const char *);
 static void	config_key_unset(enum config_kind, void *);
@@ -192,7 +196,9 @@ _Static_assert(sizeof(enum log_level) == sizeof(int), "log level");
 static const char * const config_policy_names[] = {
 	"strict", "tofu", "insecure", NULL
 };
-static const char * const config_type_names[] = { "local", "remote", NULL };
+static const char * const config_type_names[] = {
+	"local", "remote", "socks", NULL
+};
 
 #define CONFIG_STR(x)		CONFIG_STR1(x)
 #define CONFIG_STR1(x)		#x
@@ -328,6 +334,9 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    .max = CONFIG_MAX_CLIENT_IDLE_TIMEOUT, .def = 0,
 	    .unit = "seconds", .hint = " (0, the default, never closes an "
 	    "idle connection)", .flags = CONFIG_LIVE },
+	[CONFIG_KEY_ALLOW] = { .kind = CONFIG_T(allow), .name = "allow",
+	    .type = CONFIG_STRING, .set = config_set_allow,
+	    .flags = CONFIG_LIVE },
 };
 
 
@@ -1280,6 +1289,29 @@ config_set_connect(struct config_parse *p, struct config_section *s,
 }
 
 /*
+ * Set a SOCKS tunnel's allow-list (allow.h): the destinations its clients
+ * may ask for. Whether the tunnel is a SOCKS one is checked once the whole
+ * section is read.
+ */
+static int
+config_set_allow(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	struct config_tunnel	*t = s->tunnel;
+	char			*error;
+
+	if ((t->allow_list = allow_parse(value, &error)) == NULL) {
+		config_error(p, p->line, "bad allow: %s (expected HOST:PORT "
+		    "entries separated by commas, e.g. 'allow = *.internal:"
+		    "5432, 10.0.0.0/8:443, db-?.prod:8000-8099')", error);
+		free(error);
+		return -1;
+	}
+	t->allow = xstrdup(value);
+	return 0;
+}
+
+/*
  * Check that a hop's first reconnect delay is not above its longest. The
  * error goes on the later of the two lines, or on the header when one of
  * them is the default.
@@ -1526,7 +1558,8 @@ config_check_listen_unique(struct config_parse *p, struct config_section *s)
 		    !config_key_usable(s2, CONFIG_KEY_TYPE))
 			continue;
 		t2 = s2->tunnel;
-		if (t2->listen_host == NULL || t2->type != t->type ||
+		if (t2->listen_host == NULL ||
+		    (t2->type == TUNNEL_REMOTE) != (t->type == TUNNEL_REMOTE) ||
 		    t2->listen_port != t->listen_port ||
 		    strcmp(t2->listen_host, t->listen_host) != 0)
 			continue;
@@ -1534,7 +1567,7 @@ config_check_listen_unique(struct config_parse *p, struct config_section *s)
 			continue;
 		left = strchr(t->listen_host, ':') != NULL ? "[" : "";
 		right = strchr(t->listen_host, ':') != NULL ? "]" : "";
-		if (t->type == TUNNEL_LOCAL) {
+		if (t->type != TUNNEL_REMOTE) {
 			config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen "
 			    "address %s%s%s:%d is already used by [%s] at line "
 			    "%d: choose another port", left, t->listen_host,
@@ -1553,6 +1586,35 @@ config_check_listen_unique(struct config_parse *p, struct config_section *s)
 }
 
 /*
+ * A SOCKS tunnel needs an allow-list (an unrestricted proxy into the
+ * hop's network is what no one should run by accident) and takes its
+ * targets from clients, not from connect; allow is for SOCKS tunnels only.
+ */
+static void
+config_check_socks(struct config_parse *p, struct config_section *s)
+{
+	struct config_tunnel	*t = s->tunnel;
+
+	if (t->type != TUNNEL_SOCKS) {
+		if (s->keyline[CONFIG_KEY_ALLOW] != 0)
+			config_error(p, s->keyline[CONFIG_KEY_ALLOW], "allow "
+			    "is for type = socks only: remove it, or set "
+			    "type = socks and remove connect");
+		return;
+	}
+	if (s->keyline[CONFIG_KEY_CONNECT] != 0)
+		config_error(p, s->keyline[CONFIG_KEY_CONNECT], "a socks "
+		    "tunnel takes each destination from its client: remove "
+		    "connect and list the destinations in allow");
+	if (s->keyline[CONFIG_KEY_ALLOW] == 0)
+		config_error(p, s->line, "[%s] is a socks tunnel without an "
+		    "allow-list, which would let any local program reach "
+		    "anything the hop reaches: add 'allow = HOST:PORT, ...' "
+		    "(patterns such as *.internal:5432, blocks such as "
+		    "10.0.0.0/8:443)", s->label);
+}
+
+/*
  * Resolve a tunnel's hop and check its listen address: port 0 only for a
  * remote tunnel, and no address asked for twice. Checked here rather than
  * while parsing because type may follow listen.
@@ -1566,9 +1628,12 @@ config_check_tunnel(struct config_parse *p, struct config_section *s)
 		t->hop = config_resolve_via(p, s->keyline[CONFIG_KEY_VIA],
 		    t->via);
 
-	if (t->listen_host == NULL || !config_key_usable(s, CONFIG_KEY_TYPE))
+	if (!config_key_usable(s, CONFIG_KEY_TYPE))
 		return;		/* already reported */
-	if (t->type == TUNNEL_LOCAL && t->listen_port == 0) {
+	config_check_socks(p, s);
+	if (t->listen_host == NULL)
+		return;		/* already reported */
+	if (t->type != TUNNEL_REMOTE && t->listen_port == 0) {
 		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen port 0 "
 		    "lets the server choose a port: only for type = remote");
 		return;
@@ -1592,6 +1657,9 @@ config_check(struct config_parse *p)
 			    config_keys[k].required == NULL ||
 			    s->keyline[k] != 0)
 				continue;
+			if (k == CONFIG_KEY_CONNECT && s->kind ==
+			    CONFIG_TUNNEL && s->tunnel->type == TUNNEL_SOCKS)
+				continue;	/* the client names it */
 			config_error(p, s->line, "missing required key '%s' in "
 			    "[%s]: add '%s'", config_keys[k].name, s->label,
 			    config_keys[k].required);
@@ -1726,6 +1794,7 @@ config_free(struct config *config)
 		TAILQ_REMOVE(&config->tunnels, t, entry);
 		free(t->name);
 		config_key_free(CONFIG_TUNNEL, t);
+		allow_free(t->allow_list);
 		free(t);
 	}
 	free(config->path);

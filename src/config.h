@@ -83,8 +83,11 @@ struct config_hop {
 
 enum tunnel_type {
 	TUNNEL_LOCAL,		/* ssh -L: we listen, the hop connects */
-	TUNNEL_REMOTE		/* ssh -R: the hop's sshd listens, we connect */
+	TUNNEL_REMOTE,		/* ssh -R: the hop's sshd listens, we connect */
+	TUNNEL_SOCKS		/* ssh -D: we listen, clients name targets */
 };
+
+struct allow_list;
 
 struct config_tunnel {
 	TAILQ_ENTRY(config_tunnel) entry;
@@ -101,6 +104,8 @@ struct config_tunnel {
 	enum tunnel_type	 type;
 	int			 max_connections; /* then new ones are closed */
 	int			 client_idle_timeout; /* seconds; 0: never */
+	char			*allow;		/* socks: as written, or NULL */
+	struct allow_list	*allow_list;	/* ... parsed */
 };
 
 struct config {

@@ -25,6 +25,7 @@
 #include "conn_half.h"
 #include "hop.h"
 #include "log.h"
+#include "socks_handshake.h"
 #include "stream.h"
 #include "tunnel.h"
 #include "xmalloc.h"
@@ -37,11 +38,13 @@
 #define CONN_OUTPUT_LOW		(64 * 1024)
 
 /*
- * Where a connection is before data flows. A connection that learns its
- * target from the client (SOCKS) would read its request in a state of its
- * own before CONN_WAITING.
+ * Where a connection is before data flows. A SOCKS connection learns its
+ * target from the client first, and one refused lingers until the client
+ * has read the reply and closed.
  */
 enum conn_state {
+	CONN_SOCKS,		/* SOCKS: reading the client's request */
+	CONN_SOCKS_REFUSED,	/* SOCKS: reply sent, waiting for the close */
 	CONN_WAITING,		/* local forward: channel being opened */
 	CONN_CONNECTING,	/* remote forward: connecting to the target */
 	CONN_OPEN
@@ -64,6 +67,9 @@ struct conn {
 	struct timespec		 started;
 	time_t			 active_at;	/* last byte moved (monotonic) */
 	struct event		*ev_idle;	/* client_idle_timeout */
+	struct socks_handshake	*socks;		/* until the reply is sent */
+	struct event		*ev_socks;	/* connect_timeout for it */
+	char			*refused;	/* why a SOCKS request was */
 	char			 peer[NI_MAXHOST + 8];
 };
 
@@ -79,6 +85,9 @@ static void	conn_drained(void *);
 static void	conn_sock_failed(void *, const char *);
 static void	conn_target_connected(void *);
 static void	conn_idle_start(struct conn *);
+static void	conn_socks_read(struct conn *);
+static void	conn_socks_linger(struct conn *);
+static void	conn_socks_refuse(struct conn *, int, const char *);
 
 static const struct hop_channel_ops conn_channel_ops = {
 	conn_channel_opened,
@@ -108,6 +117,11 @@ conn_close(struct conn *c, const char *why)
 	tunnel_conn_gone(c->tunnel);
 	if (c->ev_idle != NULL)
 		event_free(c->ev_idle);
+	if (c->ev_socks != NULL)
+		event_free(c->ev_socks);
+	free(c->socks);
+	if (c->refused != NULL)
+		why = c->refused;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (now.tv_sec - c->started.tv_sec) +
 	    (now.tv_nsec - c->started.tv_nsec) / 1e9;
@@ -117,6 +131,7 @@ conn_close(struct conn *c, const char *why)
 	    secs);
 	stream_free(c->sock);
 	TAILQ_REMOVE(&conn_list, c, entry);
+	free(c->refused);
 	free(c->host);
 	free(c);
 }
@@ -130,6 +145,13 @@ conn_channel_opened(void *arg)
 	c->state = CONN_OPEN;
 	log_debug("tunnel %s: connection from %s: channel open",
 	    tunnel_name(c->tunnel), c->peer);
+	if (c->socks != NULL) {
+		socks_handshake_reply(c->socks, stream_output(c->sock),
+		    SOCKS5_SUCCEEDED);
+		stream_flush(c->sock);
+		free(c->socks);
+		c->socks = NULL;
+	}
 }
 
 /* The channel could not be opened. */
@@ -137,10 +159,21 @@ static void
 conn_channel_failed(void *arg, const char *reason)
 {
 	struct conn	*c = arg;
+	int		 code;
+	char		*why;
 
-	c->hc = NULL;
 	tunnel_set_error(c->tunnel, reason);
-	conn_close(c, reason);
+	if (c->socks == NULL) {
+		c->hc = NULL;
+		conn_close(c, reason);
+		return;
+	}
+	code = socks_reply_for_open_error(hop_channel_open_error(c->hc));
+	c->hc = NULL;
+	xasprintf(&why, "%s; SOCKS reply %d, %s", reason, code,
+	    socks_reply_name(code));
+	conn_socks_refuse(c, code, why);
+	free(why);
 }
 
 /* The hop's session went away under an open channel. */
@@ -370,7 +403,11 @@ conn_readable(void *arg)
 {
 	struct conn	*c = arg;
 
-	if (c->state == CONN_OPEN)
+	if (c->state == CONN_SOCKS)
+		conn_socks_read(c);
+	else if (c->state == CONN_SOCKS_REFUSED)
+		conn_socks_linger(c);
+	else if (c->state == CONN_OPEN)
 		hop_channel_wake(c->hc);
 }
 
@@ -416,29 +453,22 @@ conn_sock_failed(void *arg, const char *error)
 	free(why);
 }
 
-/* Take over an accepted client socket, see conn.h. */
-void
-conn_new(struct tunnel *t, struct hop *hop, int fd,
-    const struct sockaddr *sa, socklen_t salen, const char *target_host,
-    int target_port)
+/* Create a connection for accepted client socket FD from SA. */
+static struct conn *
+conn_accepted(struct tunnel *t, struct hop *hop, int fd,
+    const struct sockaddr *sa, socklen_t salen, char *host, char *serv)
 {
-	const struct config_tunnel *conf = tunnel_config(t);
 	struct conn	*c;
-	char		 host[NI_MAXHOST], serv[NI_MAXSERV];
-	int		 port = 0;
 
 	c = xcalloc(1, sizeof *c);
 	c->tunnel = t;
 	c->hop = hop;
-	c->host = xstrdup(target_host);
-	c->port = target_port;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
-	if (getnameinfo(sa, salen, host, sizeof host, serv, sizeof serv,
+	if (getnameinfo(sa, salen, host, NI_MAXHOST, serv, NI_MAXSERV,
 	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(host, sizeof host, "unknown");
-		snprintf(serv, sizeof serv, "0");
+		snprintf(host, NI_MAXHOST, "unknown");
+		snprintf(serv, NI_MAXSERV, "0");
 	}
-	port = atoi(serv);
 	snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
 	    "[%s]:%s" : "%s:%s", host, serv);
 
@@ -446,12 +476,165 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	conn_set_marks(c);
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
 	conn_idle_start(c);
+	return c;
+}
 
-	log_info("tunnel %s: connection from %s to %s:%d via %s",
-	    conf->name, c->peer, c->host, c->port, hop_name(hop));
+/* Ask the hop for a channel to the connection's target. */
+static void
+conn_open_channel(struct conn *c, const char *orig_host, int orig_port)
+{
+	const struct config_tunnel *conf = tunnel_config(c->tunnel);
+
+	log_info("tunnel %s: connection from %s to %s%s%s:%d via %s",
+	    conf->name, c->peer, strchr(c->host, ':') != NULL ? "[" : "",
+	    c->host, strchr(c->host, ':') != NULL ? "]" : "", c->port,
+	    hop_name(c->hop));
 	c->state = CONN_WAITING;
-	c->hc = hop_channel_open(hop, c->host, c->port, host, port,
-	    conf->hop->connect_timeout, &conn_channel_ops, c);
+	c->hc = hop_channel_open(c->hop, c->host, c->port, orig_host,
+	    orig_port, conf->hop->connect_timeout, &conn_channel_ops, c);
+}
+
+/* Take over an accepted client socket, see conn.h. */
+void
+conn_new(struct tunnel *t, struct hop *hop, int fd,
+    const struct sockaddr *sa, socklen_t salen, const char *target_host,
+    int target_port)
+{
+	struct conn	*c;
+	char		 host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	c = conn_accepted(t, hop, fd, sa, salen, host, serv);
+	c->host = xstrdup(target_host);
+	c->port = target_port;
+	conn_open_channel(c, host, atoi(serv));
+}
+
+/* A SOCKS client took too long over its request, or to close after a no. */
+static void
+conn_socks_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+	char		*why;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CONN_SOCKS_REFUSED) {
+		conn_close(c, "SOCKS request refused");
+		return;
+	}
+	xasprintf(&why, "no complete SOCKS request within %d s "
+	    "(connect_timeout)", tunnel_config(c->tunnel)->hop->connect_timeout);
+	conn_close(c, why);
+	free(why);
+}
+
+/* Take over an accepted SOCKS client socket, see conn.h. */
+void
+conn_new_socks(struct tunnel *t, struct hop *hop, int fd,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	struct conn	*c;
+	struct timeval	 tv = { tunnel_config(t)->hop->connect_timeout, 0 };
+	char		 host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	c = conn_accepted(t, hop, fd, sa, salen, host, serv);
+	c->state = CONN_SOCKS;
+	c->socks = xcalloc(1, sizeof *c->socks);
+	socks_handshake_init(c->socks);
+	c->ev_socks = evtimer_new(tunnel_base(t), conn_socks_timeout_cb, c);
+	if (c->ev_socks == NULL)
+		fatal("out of memory");
+	evtimer_add(c->ev_socks, &tv);
+	log_debug("tunnel %s: SOCKS connection from %s", tunnel_name(t),
+	    c->peer);
+}
+
+/*
+ * Refuse a SOCKS client: send CODE (unless SOCKS_NO_REPLY, or the reply
+ * was already written), stop writing, and wait (up to connect_timeout) for
+ * the client to close, so that what it sent unread does not reset the
+ * connection before it read the reply. WHY is logged when it closes.
+ */
+static void
+conn_socks_refuse(struct conn *c, int code, const char *why)
+{
+	struct timeval	tv = { tunnel_config(c->tunnel)->hop->connect_timeout,
+			    0 };
+
+	if (code != SOCKS_NO_REPLY)
+		socks_handshake_reply(c->socks, stream_output(c->sock), code);
+	free(c->refused);
+	c->refused = xstrdup(why);
+	c->state = CONN_SOCKS_REFUSED;
+	stream_flush(c->sock);
+	stream_shutdown_write(c->sock);
+	evtimer_add(c->ev_socks, &tv);
+	conn_socks_linger(c);
+}
+
+/* A refused SOCKS client: drop what it sends; close once it closes. */
+static void
+conn_socks_linger(struct conn *c)
+{
+	struct evbuffer	*in = stream_input(c->sock);
+
+	evbuffer_drain(in, evbuffer_get_length(in));
+	stream_consumed(c->sock);
+	if (stream_eof(c->sock))
+		conn_close(c, "SOCKS request refused");
+}
+
+/* A SOCKS client sent more of its handshake: feed it on. */
+static void
+conn_socks_read(struct conn *c)
+{
+	const struct config_tunnel *conf = tunnel_config(c->tunnel);
+	struct socks_handshake	*hs = c->socks;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
+	char			*why;
+
+	switch (socks_handshake_feed(hs, stream_input(c->sock),
+	    stream_output(c->sock), conf->allow_list)) {
+	case SOCKS_STEP_WAIT:
+		stream_flush(c->sock);
+		stream_consumed(c->sock);
+		if (stream_eof(c->sock))
+			conn_close(c, "client closed during the SOCKS "
+			    "handshake");
+		return;
+	case SOCKS_STEP_REFUSE:
+		if (hs->reply == SOCKS_NO_REPLY)
+			xasprintf(&why, "bad SOCKS handshake: %s", hs->why);
+		else
+			xasprintf(&why, "SOCKS request refused: %s; reply %d, "
+			    "%s", hs->why, hs->reply,
+			    socks_reply_name(hs->reply));
+		conn_socks_refuse(c, SOCKS_NO_REPLY, why);
+		free(why);
+		return;
+	case SOCKS_STEP_CONNECT:
+		break;
+	}
+	evtimer_del(c->ev_socks);
+	stream_flush(c->sock);
+	c->host = xstrdup(hs->request.host);
+	c->port = hs->request.port;
+	/*
+	 * The originator, as for a local forward: the client's address, or
+	 * loopback for a client that has none (a Unix-domain socket).
+	 */
+	memset(&ss, 0, sizeof ss);
+	if (getpeername(stream_fd(c->sock), (struct sockaddr *)&ss,
+	    &sslen) != 0 || (ss.ss_family != AF_INET &&
+	    ss.ss_family != AF_INET6) || getnameinfo((struct sockaddr *)&ss,
+	    sslen, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST |
+	    NI_NUMERICSERV) != 0) {
+		snprintf(host, sizeof host, "127.0.0.1");
+		snprintf(serv, sizeof serv, "0");
+	}
+	conn_open_channel(c, host, atoi(serv));
 }
 
 /* Flow control of a connection's local socket. */
@@ -507,6 +690,43 @@ conn_close_all(struct tunnel *t, const char *why)
 	TAILQ_FOREACH_SAFE(c, &conn_list, entry, next) {
 		if (t == NULL || c->tunnel == t)
 			conn_close(c, why);
+	}
+}
+
+/* List the destinations of a SOCKS tunnel's connections, see conn.h. */
+void
+conn_destinations(const struct tunnel *t, char *buf, size_t len)
+{
+	struct conn	*c;
+	size_t		 used = 0;
+	int		 n, more = 0;
+	char		 more_text[32];
+
+	*buf = '\0';
+	TAILQ_FOREACH(c, &conn_list, entry) {
+		if (c->tunnel != t || c->host == NULL ||
+		    c->state == CONN_SOCKS_REFUSED)
+			continue;
+		if (more > 0) {
+			more++;
+			continue;
+		}
+		n = snprintf(buf + used, len - used, "%s%s%s%s:%d",
+		    used > 0 ? "," : "", strchr(c->host, ':') != NULL ? "[" :
+		    "", c->host, strchr(c->host, ':') != NULL ? "]" : "",
+		    c->port);
+		/* Keep room for the count of those left out. */
+		if (n < 0 || used + (size_t)n + sizeof more_text >= len) {
+			buf[used] = '\0';
+			more = 1;
+			continue;
+		}
+		used += (size_t)n;
+	}
+	if (more > 0) {
+		snprintf(more_text, sizeof more_text, "%s+%d more",
+		    used > 0 ? "," : "", more);
+		snprintf(buf + used, len - used, "%s", more_text);
 	}
 }
 

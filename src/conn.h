@@ -7,6 +7,7 @@
 #define JUMPGATE_CONN_H
 
 #include <sys/socket.h>
+#include <stddef.h>
 
 struct conn;
 struct evdns_base;
@@ -22,6 +23,17 @@ struct tunnel;
 void	conn_new(struct tunnel *, struct hop *, int fd,
 	    const struct sockaddr *sa, socklen_t salen,
 	    const char *target_host, int target_port);
+/*
+ * SOCKS tunnel: take over accepted socket FD and read the client's
+ * request; its channel is opened once the request is allowed.
+ */
+void	conn_new_socks(struct tunnel *, struct hop *, int fd,
+	    const struct sockaddr *sa, socklen_t salen);
+/*
+ * Write the destinations of TUNNEL's connections to BUF (LEN bytes),
+ * "host:port,[v6]:port", ending in ",+N more" if they do not all fit.
+ */
+void	conn_destinations(const struct tunnel *, char *buf, size_t len);
 /*
  * Remote forward: take the next connection the hop's server forwarded to
  * LISTENER and connect it to the tunnel's target (resolved with DNS).

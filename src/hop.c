@@ -86,6 +86,7 @@ struct hop_channel {
 	LIBSSH2_LISTENER	*listener;	/* HC_LISTEN */
 	int			 bound_port;	/* HC_LISTEN: the server's port */
 	int			 user;		/* counts as use of the hop */
+	enum hop_open_error	 open_error;	/* why failed was called */
 };
 static void	hop_service(struct hop *);
 static void	hop_uncork(struct hop *);
@@ -791,15 +792,17 @@ hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
 		xasprintf(&reason, "%s refused to listen on %s:%d "
 		    "(AllowTcpForwarding, PermitListen, or the port is in use "
 		    "there)", hop->label, hc->host, hc->port);
-	else if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0)
+	else if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0) {
+		hc->open_error = HOP_OPEN_ERROR_PROHIBITED;
 		xasprintf(&reason, "%s:%d refused by the server: "
 		    "administratively prohibited (check AllowTcpForwarding/"
 		    "PermitOpen on %s)", hc->host, hc->port, hop->label);
-	else if (refused && strcmp(why, HOP_OPEN_CONNECT_FAILED) == 0)
+	} else if (refused && strcmp(why, HOP_OPEN_CONNECT_FAILED) == 0) {
+		hc->open_error = HOP_OPEN_ERROR_CONNECT;
 		xasprintf(&reason, "%s could not connect to %s:%d (refused, "
 		    "unreachable or not resolvable from there)", hop->label,
 		    hc->host, hc->port);
-	else
+	} else
 		xasprintf(&reason, "opening a channel to %s:%d failed: %s",
 		    hc->host, hc->port, why);
 	return reason;
@@ -1246,6 +1249,7 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 			xasprintf(&reason, "hop %s not ready within %d s (%s)",
 			    hop->label, hop->conf->connect_timeout,
 			    hop_state_names[hop->state]);
+		hc->open_error = HOP_OPEN_ERROR_HOP_DOWN;
 		hc->ops->failed(hc->arg, reason);
 		free(reason);
 		hop_channel_destroy(hc);
@@ -1254,6 +1258,7 @@ hop_channel_deadline_cb(evutil_socket_t fd, short what, void *arg)
 		xasprintf(&reason, "%s did not answer the channel open to "
 		    "%s:%d within %d s", hop->label, hc->host, hc->port,
 		    hop->conf->connect_timeout);
+		hc->open_error = HOP_OPEN_ERROR_TIMEOUT;
 		hc->ops->failed(hc->arg, reason);
 		free(reason);
 		hc->ops = NULL;
@@ -1300,6 +1305,13 @@ LIBSSH2_CHANNEL *
 hop_channel_libssh2(struct hop_channel *hc)
 {
 	return hc->channel;
+}
+
+/* Say why a channel open failed, see hop.h. */
+enum hop_open_error
+hop_channel_open_error(const struct hop_channel *hc)
+{
+	return hc->open_error;
 }
 
 /* Queue a direct-tcpip channel open, see hop.h. */

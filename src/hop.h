@@ -92,6 +92,16 @@ const char	*hop_name(const struct hop *);
 const char	*hop_state_name(enum hop_state);
 void		 hop_kick(struct hop *);
 
+/* Why a channel open failed: hop_channel_open_error, inside failed. */
+enum hop_open_error {
+	HOP_OPEN_ERROR_OTHER,
+	HOP_OPEN_ERROR_PROHIBITED,	/* the server refused to open it */
+	HOP_OPEN_ERROR_CONNECT,		/* the server could not connect */
+	HOP_OPEN_ERROR_TIMEOUT,		/* the server did not answer in time */
+	HOP_OPEN_ERROR_HOP_DOWN		/* the hop was not ready in time */
+};
+enum hop_open_error hop_channel_open_error(const struct hop_channel *);
+
 /*
  * Ask for a direct-tcpip channel to HOST:PORT, naming ORIG_HOST:ORIG_PORT
  * as its originator. Opens are queued and run one at a time (libssh2 keeps

@@ -70,8 +70,11 @@ tunnel_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	conn_new(t, t->hop, fd, sa, salen, t->conf->connect_host,
-	    t->conf->connect_port);
+	if (t->conf->type == TUNNEL_SOCKS)
+		conn_new_socks(t, t->hop, fd, sa, salen);
+	else
+		conn_new(t, t->hop, fd, sa, salen, t->conf->connect_host,
+		    t->conf->connect_port);
 }
 
 /* Say how many connections max_connections closed since the last line. */
@@ -190,7 +193,7 @@ tunnel_new(struct event_base *base, struct evdns_base *dns,
 	t = xcalloc(1, sizeof *t);
 	t->conf = conf;
 	t->ops = conf->type == TUNNEL_REMOTE ? &tunnel_remote_ops :
-	    &tunnel_local_ops;
+	    conf->type == TUNNEL_SOCKS ? &tunnel_socks_ops : &tunnel_local_ops;
 	t->base = base;
 	t->dns = dns;
 	t->hop = hop;
@@ -267,9 +270,15 @@ tunnel_local_start(struct tunnel *t, char **cause)
 		    t->conf->listen_port);
 	}
 	freeaddrinfo(res);
-	log_info("tunnel %s: listening on %s:%d -> %s:%d via %s",
-	    t->conf->name, t->conf->listen_host, t->conf->listen_port,
-	    t->conf->connect_host, t->conf->connect_port, hop_name(t->hop));
+	if (t->conf->type == TUNNEL_SOCKS)
+		log_info("tunnel %s: SOCKS on %s:%d via %s, allowing %s",
+		    t->conf->name, t->conf->listen_host, t->conf->listen_port,
+		    hop_name(t->hop), t->conf->allow);
+	else
+		log_info("tunnel %s: listening on %s:%d -> %s:%d via %s",
+		    t->conf->name, t->conf->listen_host, t->conf->listen_port,
+		    t->conf->connect_host, t->conf->connect_port,
+		    hop_name(t->hop));
 	return 0;
 }
 
@@ -300,6 +309,14 @@ const struct tunnel_ops tunnel_local_ops = {
 	tunnel_local_state
 };
 
+/* A SOCKS tunnel listens as a local forward does. */
+const struct tunnel_ops tunnel_socks_ops = {
+	"socks",
+	tunnel_local_start,
+	tunnel_local_stop,
+	tunnel_local_state
+};
+
 /* Fill in what status shows of a tunnel. */
 void
 tunnel_get_status(const struct tunnel *t, struct tunnel_status *st)
@@ -312,9 +329,14 @@ tunnel_get_status(const struct tunnel *t, struct tunnel_status *st)
 	snprintf(st->listen, sizeof st->listen, "%s%s%s:%d", v6 ? "[" : "",
 	    conf->listen_host, v6 ? "]" : "", t->remote_port != 0 ?
 	    t->remote_port : conf->listen_port);
-	v6 = strchr(conf->connect_host, ':') != NULL;
-	snprintf(st->connect, sizeof st->connect, "%s%s%s:%d", v6 ? "[" : "",
-	    conf->connect_host, v6 ? "]" : "", conf->connect_port);
+	if (conf->type == TUNNEL_SOCKS)
+		conn_destinations(t, st->connect, sizeof st->connect);
+	else {
+		v6 = strchr(conf->connect_host, ':') != NULL;
+		snprintf(st->connect, sizeof st->connect, "%s%s%s:%d",
+		    v6 ? "[" : "", conf->connect_host, v6 ? "]" : "",
+		    conf->connect_port);
+	}
 	st->via = hop_name(t->hop);
 	st->state = t->stopped ? "stopped" : t->ops->state(t);
 	st->active = t->nconns;
@@ -339,10 +361,17 @@ tunnel_set_error(struct tunnel *t, const char *error)
 	t->last_error = vis_dup(error, strlen(error), VIS_KEEP_BACKSLASH);
 }
 
-/* Point a kept tunnel at its settings in a reloaded config. */
+/*
+ * Point a kept tunnel at its settings in a reloaded config; a SOCKS
+ * tunnel checks its next requests against the new allow-list.
+ */
 void
 tunnel_set_config(struct tunnel *t, const struct config_tunnel *conf)
 {
+	if (conf->type == TUNNEL_SOCKS && strcmp(t->conf->allow,
+	    conf->allow) != 0)
+		log_info("tunnel %s: allow-list now %s (open connections "
+		    "stay)", conf->name, conf->allow);
 	t->conf = conf;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Inside a tunnel: shared by tunnel.c (common code and local forwards,
- * ssh -L) and tunnel_remote.c (remote forwards, ssh -R).
+ * ssh -L, and the listener of SOCKS tunnels, ssh -D) and tunnel_remote.c
+ * (remote forwards, ssh -R).
  */
 #ifndef JUMPGATE_TUNNEL_INT_H
 #define JUMPGATE_TUNNEL_INT_H
@@ -21,6 +22,7 @@ struct tunnel_ops {
 
 extern const struct tunnel_ops tunnel_local_ops;
 extern const struct tunnel_ops tunnel_remote_ops;
+extern const struct tunnel_ops tunnel_socks_ops;
 
 struct tunnel {
 	const struct config_tunnel *conf;

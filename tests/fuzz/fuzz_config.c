@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allow.h"
 #include "config.h"
 #include "fuzz_file.h"
 
@@ -138,16 +139,22 @@ static void
 fuzz_config_check_tunnel(const struct config *config,
     const struct config_tunnel *t)
 {
+	int	socks = t->type == TUNNEL_SOCKS;
+
 	if (t->name == NULL || t->listen_host == NULL ||
-	    t->connect_host == NULL || t->via == NULL)
+	    (t->connect_host == NULL) != socks || t->via == NULL)
 		fuzz_config_fail("tunnel without name, addresses or via");
 	if (t->hop == NULL || config_find_hop(config, t->via) != t->hop)
 		fuzz_config_fail("tunnel via not resolved to its hop");
-	if (t->type != TUNNEL_LOCAL && t->type != TUNNEL_REMOTE)
+	if (t->type != TUNNEL_LOCAL && t->type != TUNNEL_REMOTE && !socks)
 		fuzz_config_fail("unknown tunnel type");
-	if (t->listen_port < (t->type == TUNNEL_LOCAL ? 1 : 0) ||
-	    t->listen_port > 65535 || t->connect_port < 1 ||
-	    t->connect_port > 65535 || (t->required != 0 && t->required != 1))
+	/* A SOCKS tunnel has an allow-list, and only a SOCKS tunnel. */
+	if ((t->allow_list != NULL) != socks || (t->allow != NULL) != socks ||
+	    (socks && t->allow_list->nrules == 0))
+		fuzz_config_fail("allow-list where it does not belong, or none");
+	if (t->listen_port < (t->type == TUNNEL_REMOTE ? 0 : 1) ||
+	    t->listen_port > 65535 || (!socks && (t->connect_port < 1 ||
+	    t->connect_port > 65535)) || (t->required != 0 && t->required != 1))
 		fuzz_config_fail("tunnel value out of range");
 	if (!config_tunnel_equal(t, t))
 		fuzz_config_fail("tunnel differs from itself");

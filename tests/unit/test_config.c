@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
@@ -1179,7 +1180,7 @@ test_bad_keys(void **state)
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
 	    "connect, via, type, required, max_connections, "
-	    "client_idle_timeout\n");
+	    "client_idle_timeout, allow\n");
 	test_expect("; top\nlog_level = debug\n[jumpgate]\n",
 	    "F:2: key 'log_level' outside any section: put it under "
 	    "[jumpgate], [hop NAME] or [tunnel NAME]\n");
@@ -1667,7 +1668,7 @@ test_duplicate_remote_listen(void **state)
 	    "[tunnel a]\nlisten = 80\nconnect = a:1\nvia = h\n"
 	    "[tunnel b]\nlisten = 80\nconnect = a:1\nvia = h\n"
 	    "type = lokal\n",
-	    "F:13: unknown type 'lokal': expected local or remote\n");
+	    "F:13: unknown type 'lokal': expected local, remote or socks\n");
 	test_expect(TEST_HOP
 	    "[tunnel a]\ntype = remote\nlisten = 80\nconnect = a:1\n"
 	    "via = h\n"
@@ -1712,10 +1713,10 @@ test_type(void **state)
 
 	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
 	    "via = h\ntype = Remote\n",
-	    "F:9: unknown type 'Remote': expected local or remote\n");
+	    "F:9: unknown type 'Remote': expected local, remote or socks\n");
 	test_expect(TEST_HOP "[tunnel t]\nlisten = 1\nconnect = a:1\n"
 	    "via = h\ntype = reverse\n",
-	    "F:9: unknown type 'reverse': expected local or remote\n");
+	    "F:9: unknown type 'reverse': expected local, remote or socks\n");
 	test_expect(TEST_HOP "[tunnel t]\ntype = remote\ntype = local\n"
 	    "listen = 1\nconnect = a:1\nvia = h\n",
 	    "F:7: duplicate key 'type' in [tunnel t] (first at line 6): keep "
@@ -1724,6 +1725,60 @@ test_type(void **state)
 	    "via = h\ntype =\n",
 	    "F:9: empty value for 'type' in [tunnel t]: give a value or "
 	    "remove the line\n");
+}
+
+/*
+ * type = socks: an allow-list is required and parsed, connect is refused,
+ * allow belongs to socks tunnels only, a bad entry is named with its line,
+ * and a socks tunnel shares this machine's ports with local ones.
+ */
+static void
+test_socks(void **state)
+{
+	struct config		*config;
+	struct config_tunnel	*t;
+
+	(void)state;
+	config = test_load_ok(TEST_HOP
+	    "[tunnel s]\ntype = socks\nlisten = 1080\nvia = h\n"
+	    "allow = *.internal:5432, 10.0.0.0/8:443\n");
+	t = TAILQ_FIRST(&config->tunnels);
+	assert_int_equal(t->type, TUNNEL_SOCKS);
+	assert_null(t->connect_host);
+	assert_string_equal(t->allow, "*.internal:5432, 10.0.0.0/8:443");
+	assert_non_null(t->allow_list);
+	assert_int_equal(t->allow_list->nrules, 2);
+	config_free(config);
+
+	test_expect(TEST_HOP "[tunnel s]\ntype = socks\nlisten = 1080\n"
+	    "via = h\n",
+	    "F:5: [tunnel s] is a socks tunnel without an allow-list, which "
+	    "would let any local program reach anything the hop reaches: add "
+	    "'allow = HOST:PORT, ...' (patterns such as *.internal:5432, "
+	    "blocks such as 10.0.0.0/8:443)\n");
+	test_expect(TEST_HOP "[tunnel s]\ntype = socks\nlisten = 1080\n"
+	    "via = h\nconnect = a:1\nallow = a:1\n",
+	    "F:9: a socks tunnel takes each destination from its client: "
+	    "remove connect and list the destinations in allow\n");
+	test_expect(TEST_HOP "[tunnel s]\nlisten = 1080\nconnect = a:1\n"
+	    "via = h\nallow = a:1\n",
+	    "F:9: allow is for type = socks only: remove it, or set type = "
+	    "socks and remove connect\n");
+	test_expect(TEST_HOP "[tunnel s]\ntype = socks\nlisten = 1080\n"
+	    "via = h\nallow = a:1, 10.0.0.1/8:443\n",
+	    "F:9: bad allow: bad entry '10.0.0.1/8:443': address bits set "
+	    "past the prefix length (write the block's first address) "
+	    "(expected HOST:PORT entries separated by commas, e.g. 'allow = "
+	    "*.internal:5432, 10.0.0.0/8:443, db-?.prod:8000-8099')\n");
+	test_expect(TEST_HOP "[tunnel s]\ntype = socks\nlisten = 0\n"
+	    "via = h\nallow = a:1\n",
+	    "F:7: listen port 0 lets the server choose a port: only for "
+	    "type = remote\n");
+	test_expect(TEST_HOP "[tunnel a]\nlisten = 1080\nconnect = a:1\n"
+	    "via = h\n[tunnel s]\ntype = socks\nlisten = 1080\n"
+	    "via = h\nallow = a:1\n",
+	    "F:11: listen address 127.0.0.1:1080 is already used by [tunnel a] "
+	    "at line 6: choose another port\n");
 }
 
 /* Listen port 0 lets the hop's sshd choose: remote tunnels only. */
@@ -1779,7 +1834,7 @@ test_listen_port_zero(void **state)
 	/* A bad type is reported alone, not the port it would allow. */
 	test_expect(TEST_HOP "[tunnel t]\nlisten = 0\nconnect = x:1\n"
 	    "via = h\ntype = remot\n",
-	    "F:9: unknown type 'remot': expected local or remote\n");
+	    "F:9: unknown type 'remot': expected local, remote or socks\n");
 	/* Other bad ports keep their message, whatever the type. */
 	test_expect(TEST_HOP "[tunnel t]\ntype = remote\nlisten = 65536\n"
 	    "connect = x:1\nvia = h\n",
@@ -2018,6 +2073,7 @@ main(void)
 		cmocka_unit_test(test_duplicate_listen),
 		cmocka_unit_test(test_duplicate_remote_listen),
 		cmocka_unit_test(test_type),
+		cmocka_unit_test(test_socks),
 		cmocka_unit_test(test_listen_port_zero),
 		cmocka_unit_test(test_policy_requirements),
 		cmocka_unit_test(test_too_long),

@@ -341,6 +341,44 @@ test_tunnel_changed(void **state)
 	test_tun("tc", CONFIG_CHANGE);
 }
 
+/*
+ * A SOCKS tunnel: a changed allow-list keeps it (the kept tunnel checks
+ * new requests against the new list); a change of type restarts it.
+ */
+static void
+test_socks_allow_changed(void **state)
+{
+	const char	*socks = "[tunnel tc]\nlisten = 10003\ntype = socks\n"
+			    "allow = db:5432\nvia = c\n";
+	const char	*socks2 = "[tunnel tc]\nlisten = 10003\ntype = socks\n"
+			    "allow = db:5432, *.internal:443\nvia = c\n";
+	char		*old_text, *new_text;
+
+	(void)state;
+	old_text = test_edit("[tunnel tc]\nlisten = 10003\nconnect = db:5432\n"
+	    "via = c\n", socks, NULL, NULL);
+	new_text = test_edit("[tunnel tc]\nlisten = 10003\nconnect = db:5432\n"
+	    "via = c\n", socks2, NULL, NULL);
+	test_old = test_load(old_text);
+	test_new = test_load(new_text);
+	test_d = config_diff(test_old, test_new);
+	test_counts(3, 0, 0, 0, 3, 0, 0, 0);
+	test_tun("tc", CONFIG_KEEP);
+	assert_string_equal(config_diff_tunnel(test_d,
+	    test_tunnel(test_old, "tc"))->new->allow,
+	    "db:5432, *.internal:443");
+	test_clean(NULL);
+
+	/* local -> socks: another kind of tunnel, started again. */
+	test_old = test_load(test_base);
+	test_new = test_load(new_text);
+	test_d = config_diff(test_old, test_new);
+	test_counts(3, 0, 0, 0, 2, 1, 0, 0);
+	test_tun("tc", CONFIG_CHANGE);
+	free(old_text);
+	free(new_text);
+}
+
 /* [jumpgate] settings are reported; hops and tunnels stay. */
 static void
 test_globals(void **state)
@@ -378,6 +416,7 @@ main(void)
 		cmocka_unit_test_teardown(test_tunnel_renamed, test_clean),
 		cmocka_unit_test_teardown(test_tunnel_changed, test_clean),
 		cmocka_unit_test_teardown(test_globals, test_clean),
+		cmocka_unit_test_teardown(test_socks_allow_changed, test_clean),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, test_teardown);

@@ -1,6 +1,6 @@
 /*
  * Unit tests for the half-close of a forwarded connection (conn.c,
- * conn_half.c): conn.c runs for real on a socketpair (the client) and a
+ * conn_half.c) and for a SOCKS connection's handshake around its channel: conn.c runs for real on a socketpair (the client) and a
  * libevent base, against a channel and a tunnel of this file's own (the
  * hop_* and tunnel_* functions conn.c calls, so that neither hop.c nor
  * libssh2 is linked). The transitions are read from conn.c's own debug
@@ -27,6 +27,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "allow.h"
 #include "config.h"
 #include "conn.h"
 #include "conn_half.h"
@@ -50,6 +51,9 @@ struct hop_channel {
 
 static struct event_base	*test_base;
 static struct hop_channel	 test_hc;
+static enum hop_open_error	 test_open_error;	/* when it fails */
+static char			 test_open_host[300];	/* asked for */
+static int			 test_open_port;
 static int			 test_gone;	/* tunnel_conn_gone calls */
 static int			 test_stderr = -1;	/* the real one */
 static FILE			*test_log;	/* stderr while a test runs */
@@ -62,6 +66,14 @@ hop_name(const struct hop *hop)
 	return "h";
 }
 
+/* Why the one channel failed: what the test set. */
+enum hop_open_error
+hop_channel_open_error(const struct hop_channel *hc)
+{
+	(void)hc;
+	return test_open_error;
+}
+
 /* Hand out the one channel; conn.c's callbacks are kept for the test. */
 struct hop_channel *
 hop_channel_open(struct hop *hop, const char *host, int port,
@@ -69,11 +81,11 @@ hop_channel_open(struct hop *hop, const char *host, int port,
     const struct hop_channel_ops *ops, void *arg)
 {
 	(void)hop;
-	(void)host;
-	(void)port;
 	(void)orig_host;
 	(void)orig_port;
 	(void)timeout;
+	snprintf(test_open_host, sizeof test_open_host, "%s", host);
+	test_open_port = port;
 	test_hc.ops = ops;
 	test_hc.arg = arg;
 	return &test_hc;
@@ -233,6 +245,9 @@ test_setup(void **state)
 	test_hc.to_target = evbuffer_new();
 	test_hc.window = SIZE_MAX;
 	test_gone = 0;
+	test_open_error = HOP_OPEN_ERROR_OTHER;
+	test_open_host[0] = '\0';
+	test_open_port = 0;
 	test_base = event_base_new();
 	if (test_base == NULL || (fd = mkstemp(path)) == -1)
 		return -1;
@@ -653,6 +668,156 @@ test_target_closed(void **state)
 	close(fd);
 }
 
+/*
+ * A SOCKS client on a socketpair: greeting, request and first data in one
+ * write. Returns the client's end, with the handshake read so far.
+ */
+static int
+test_socks_client(const void *hello, size_t len)
+{
+	struct sockaddr_in	sin;
+	int			sv[2], i;
+
+	test_conf_hop.connect_timeout = 10;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(4321);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	conn_new_socks(NULL, NULL, sv[0], (struct sockaddr *)&sin,
+	    sizeof sin);
+	assert_int_equal(write(sv[1], hello, len), (ssize_t)len);
+	for (i = 0; i < 3; i++)
+		assert_true(event_base_loop(test_base, EVLOOP_NONBLOCK) != -1);
+	return sv[1];
+}
+
+/* Read exactly LEN bytes the client has now and compare them to WANT. */
+static void
+test_client_expect(int fd, const void *want, size_t len)
+{
+	char	buf[64];
+
+	assert_int_equal(test_client_read(fd, buf, sizeof buf), (ssize_t)len);
+	assert_memory_equal(buf, want, len);
+}
+
+static const char test_socks_ok[] =
+	"\x05\x01\x00"				/* greeting */
+	"\x05\x01\x00\x03\x0bpg.internal\x15\x38"	/* pg.internal:5432 */
+	"hello";
+
+/*
+ * An allowed request: the channel is asked for the client's destination,
+ * the success reply waits for the channel, and data the client sent with
+ * its request reaches the target.
+ */
+static void
+test_socks_connect(void **state)
+{
+	char	*error;
+	int	 fd;
+
+	(void)state;
+	assert_non_null(test_conf.allow_list = allow_parse("*.internal:5432",
+	    &error));
+	fd = test_socks_client(test_socks_ok, sizeof test_socks_ok - 1);
+	assert_string_equal(test_open_host, "pg.internal");
+	assert_int_equal(test_open_port, 5432);
+	test_client_expect(fd, "\x05\x00", 2);	/* method, no reply yet */
+	test_hc.ops->opened(test_hc.arg);
+	test_spin(2);
+	test_client_expect(fd, "\x05\x00\x00\x01\0\0\0\0\0\0", 10);
+	test_target_got("hello");
+	close(fd);
+	allow_free(test_conf.allow_list);
+	test_conf.allow_list = NULL;
+}
+
+/* A destination outside the allow-list: reply 2, no channel, one line. */
+static void
+test_socks_not_allowed(void **state)
+{
+	char	*error;
+	int	 fd, i;
+
+	(void)state;
+	assert_non_null(test_conf.allow_list = allow_parse("db.internal:5432",
+	    &error));
+	fd = test_socks_client(test_socks_ok, sizeof test_socks_ok - 1);
+	assert_null(test_hc.ops);
+	test_client_expect(fd, "\x05\x00\x05\x02\x00\x01\0\0\0\0\0\0", 12);
+	assert_int_equal(conn_count(NULL), 1);	/* until the client closes */
+	close(fd);
+	for (i = 0; i < 3; i++)
+		assert_true(event_base_loop(test_base, EVLOOP_NONBLOCK) != -1);
+	assert_int_equal(conn_count(NULL), 0);
+	assert_true(test_closed_for("SOCKS request refused: pg.internal:5432 "
+	    "is not in the allow-list; reply 2, connection not allowed"));
+	allow_free(test_conf.allow_list);
+	test_conf.allow_list = NULL;
+}
+
+/* A channel the server could not connect: reply 5, connection refused. */
+static void
+test_socks_open_failed(void **state)
+{
+	char	*error;
+	int	 fd;
+
+	(void)state;
+	assert_non_null(test_conf.allow_list = allow_parse("*:*", &error));
+	fd = test_socks_client(test_socks_ok, sizeof test_socks_ok - 1);
+	test_client_expect(fd, "\x05\x00", 2);
+	test_open_error = HOP_OPEN_ERROR_CONNECT;
+	test_hc.ops->failed(test_hc.arg, "h could not connect");
+	assert_true(event_base_loop(test_base, EVLOOP_NONBLOCK) != -1);
+	test_client_expect(fd, "\x05\x05\x00\x01\0\0\0\0\0\0", 10);
+	close(fd);
+	assert_true(event_base_loop(test_base, EVLOOP_NONBLOCK) != -1);
+	assert_int_equal(conn_count(NULL), 0);
+	assert_true(test_closed_for("h could not connect; SOCKS reply 5, "
+	    "connection refused"));
+	allow_free(test_conf.allow_list);
+	test_conf.allow_list = NULL;
+}
+
+/*
+ * Status lists each SOCKS connection's destination; what does not fit is
+ * counted, never cut in half.
+ */
+static void
+test_socks_destinations(void **state)
+{
+	char	 buf[300], *p, *error;
+	int	 fds[40], i, listed = 1, more;
+
+	(void)state;
+	assert_non_null(test_conf.allow_list = allow_parse("*.internal:5432",
+	    &error));
+	conn_destinations(NULL, buf, sizeof buf);
+	assert_string_equal(buf, "");
+	fds[0] = test_socks_client(test_socks_ok, sizeof test_socks_ok - 1);
+	conn_destinations(NULL, buf, sizeof buf);
+	assert_string_equal(buf, "pg.internal:5432");
+	for (i = 1; i < 40; i++)
+		fds[i] = test_socks_client(test_socks_ok,
+		    sizeof test_socks_ok - 1);
+	conn_destinations(NULL, buf, sizeof buf);
+	assert_true(strlen(buf) < sizeof buf);
+	for (p = buf; (p = strchr(p, ',')) != NULL; p++)
+		listed++;
+	p = strrchr(buf, ',');
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, ",+%d more", &more), 1);
+	assert_int_equal(listed - 1 + more, 40);
+	assert_non_null(strstr(buf, "pg.internal:5432,pg.internal:5432,"));
+	for (i = 0; i < 40; i++)
+		close(fds[i]);
+	allow_free(test_conf.allow_list);
+	test_conf.allow_list = NULL;
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -670,6 +835,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_send_eof_again,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_target_closed,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_socks_connect,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_socks_not_allowed,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_socks_open_failed,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_socks_destinations,
 		    test_setup, test_teardown),
 	};
 
