@@ -1647,9 +1647,14 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	return config_load_flags(path, 0, errors, nerrors);
 }
 
-/* Parse PATH, reading the files it names unless FLAGS say not to. */
-struct config *
-config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
+/*
+ * Parse PATH as config_load_flags does. When the file has errors and
+ * CONTROL_SOCKET is not NULL, the control_socket it sets validly (or NULL)
+ * is handed over there: a typo elsewhere must not hide the instance.
+ */
+static struct config *
+config_load_file(const char *path, int flags, FILE *errors, int *nerrors,
+    char **control_socket)
 {
 	struct config_parse	 p;
 	struct config		*config;
@@ -1703,8 +1708,32 @@ config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
 			    e->message);
 	}
 	config_parse_free(&p);
+	if (control_socket != NULL) {
+		*control_socket = config->control_socket;
+		config->control_socket = NULL;
+	}
 	config_free(config);
 	return NULL;
+}
+
+/* Parse PATH, reading the files it names unless FLAGS say not to. */
+struct config *
+config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
+{
+	return config_load_file(path, flags, errors, nerrors, NULL);
+}
+
+/* Parse PATH for the control socket of its instance, see config.h. */
+struct config *
+config_load_for_control(const char *path, FILE *errors, int *nerrors,
+    char **control_socket)
+{
+	struct config	*config;
+
+	*control_socket = NULL;
+	config = config_load_file(path, CONFIG_LOAD_NO_FILES, errors, nerrors,
+	    control_socket);
+	return config;
 }
 
 /* Free a configuration. */

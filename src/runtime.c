@@ -165,6 +165,44 @@ runtime_start_tunnel(struct runtime *rt, struct config_tunnel *ct,
 }
 
 /*
+ * Whether an instance already answers on CONTROL, the control socket of
+ * PATH: then starting again would only find its ports taken, so say who
+ * runs it instead. Returns 1 if one does (logged), else 0.
+ */
+static int
+runtime_already_running(const char *path, const char *control)
+{
+	char	*reply = NULL, *cause = NULL;
+	size_t	 len = 0;
+	long	 pid = 0;
+	FILE	*out;
+	int	 rc;
+
+	if ((out = open_memstream(&reply, &len)) == NULL)
+		fatal("out of memory");
+	rc = control_request(control, "ping", out, &cause);
+	fclose(out);
+	free(cause);
+	if (rc != CONTROL_OK && rc != CONTROL_BADREPLY) {
+		free(reply);
+		return 0;
+	}
+	if (rc == CONTROL_OK && sscanf(reply, "pong %ld", &pid) == 1 &&
+	    pid > 0)
+		log_error("%s is already running: jumpgate pid %ld answers on "
+		    "control socket %s; see it with 'jumpgate status %s', "
+		    "apply changes with 'jumpgate reload %s', or stop it "
+		    "(kill -TERM %ld) before starting it again", path, pid,
+		    control, path, path, pid);
+	else
+		log_error("%s is already running: a jumpgate answers on "
+		    "control socket %s; stop it before starting it again",
+		    path, control);
+	free(reply);
+	return 1;
+}
+
+/*
  * Load the file again. Returns the new config, or NULL after reporting
  * every error to OUT and the log.
  */
@@ -343,28 +381,34 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 	runtime_notify_status(arg);
 }
 
-/* Answer a control-socket command. */
-static void
+/* Answer a control-socket command: 0 for "ok", -1 for "error". */
+static int
 runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 {
 	struct runtime	*rt = arg;
 
 	switch (cmd) {
 	case CONTROL_PING:
-		evbuffer_add_printf(out, "pong\n");
-		break;
+		/* The pid lets a second "run" of this file name its owner. */
+		evbuffer_add_printf(out, "pong %ld\n", (long)getpid());
+		return 0;
 	case CONTROL_STATUS:
 	case CONTROL_STATUS_JSON:
 		status_write(out, rt->hops, rt->nhops, rt->tunnels,
 		    rt->ntunnels, cmd == CONTROL_STATUS_JSON);
-		break;
+		return 0;
 	case CONTROL_RELOAD:
-		if (rt->stopping)
-			evbuffer_add_printf(out, "error: stopping\n");
-		else if (runtime_reload(rt, out) == 0)
-			runtime_notify_status(rt);
-		break;
+		if (rt->stopping) {
+			evbuffer_add_printf(out, "%s: stopping; not "
+			    "reloaded\n", rt->path);
+			return -1;
+		}
+		if (runtime_reload(rt, out) != 0)
+			return -1;
+		runtime_notify_status(rt);
+		return 0;
 	}
+	return -1;
 }
 
 /* Stopping: done when no connection is left or the time is up. */
@@ -608,6 +652,14 @@ runtime_run(const char *path, int detach)
 		return 1;
 	}
 	log_set_level(rt.config->log_level);
+	control = control_path(rt.config);
+	if (runtime_already_running(path, control)) {
+		log_error("%s: cannot start", path);
+		free(control);
+		config_free(rt.config);
+		free(resolved);
+		return 1;
+	}
 	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -627,7 +679,6 @@ runtime_run(const char *path, int detach)
 		if (runtime_start_tunnel(&rt, ct, 1, NULL) != 0)
 			failed = 1;
 	}
-	control = control_path(rt.config);
 	if (!failed) {
 		rt.control = control_listen(rt.base, control, runtime_command,
 		    &rt, &cause);
