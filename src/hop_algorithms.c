@@ -11,6 +11,7 @@
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
+#include "server.h"
 #include "xmalloc.h"
 
 static const int hop_algorithms_method[ALGO_NKINDS] = {
@@ -160,10 +161,14 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 	LIBSSH2_SESSION		*session = h->session;
 	const struct config_hop	*hop = h->conf;
 	char			*offered, *offered2, *note, *msg = NULL;
+	char			*where = NULL, *where2;
 	const char		*how, *cipher;
+	enum server_kind	 kind;
 
 	if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_KEX_FAILURE)
 		return NULL;
+	/* Advice names the settings of the server the banner names. */
+	kind = server_kind(libssh2_session_banner_get(session));
 	if (hop_algorithms_negotiated(session, LIBSSH2_METHOD_KEX) == NULL &&
 	    known_only) {
 		offered = algorithms_offer(hop, ALGO_KEX);
@@ -186,8 +191,8 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 		    "(diffie-hellman-group14-sha1, group1) or only an ssh-rsa "
 		    "or ssh-dss host key is refused by jumpgate's policy; give "
 		    "the server an ed25519 host key and curve25519-sha256 "
-		    "(OpenSSH: HostKey, KexAlgorithms), or set kex / "
-		    "host_key_algorithms%s", offered, hostkeys_offered,
+		    "%s, or set kex / host_key_algorithms%s", offered,
+		    hostkeys_offered, server_hostkey_advice(kind),
 		    hop->allow_ssh_rsa_sha1 ? "" : " (allow_ssh_rsa_sha1 = yes "
 		    "for an RSA-only legacy server)");
 		free(offered);
@@ -209,8 +214,10 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 			    "only CBC or other legacy ciphers, which jumpgate "
 			    "refuses: enable chacha20-poly1305@openssh.com, "
 			    "aes128-gcm@openssh.com or aes128-ctr on the server "
-			    "(OpenSSH: Ciphers)", offered, how);
+			    "(%s)", offered, how, where = server_algorithms_advice(
+			    kind, "Ciphers"));
 		free(offered);
+		free(where);
 		return msg;
 	}
 	if (hop_algorithms_negotiated(session, LIBSSH2_METHOD_MAC_CS) == NULL ||
@@ -226,16 +233,20 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 			    "with %s, which was agreed on", cipher);
 		else
 			note = xstrdup("");
+		where = server_algorithms_advice(kind, "MACs");
+		where2 = server_algorithms_advice(kind, "Ciphers");
 		xasprintf(&msg, "the server shares no MAC with this hop (macs "
 		    "offered: %s, %s); it probably allows only SHA-1 or MD5 "
 		    "MACs, which jumpgate refuses, or UMAC, which libssh2 "
 		    "lacks: enable hmac-sha2-256-etm@openssh.com or "
-		    "hmac-sha2-256 on the server (OpenSSH: MACs), or "
-		    "aes256-gcm@openssh.com, which needs no MAC (OpenSSH: "
-		    "Ciphers; a hop that sets ciphers must list it too)%s",
-		    offered2, how, note);
+		    "hmac-sha2-256 on the server (%s), or "
+		    "aes256-gcm@openssh.com, which needs no MAC (%s; a hop "
+		    "that sets ciphers must list it too)%s", offered2, how,
+		    where, where2, note);
+		free(where2);
 		free(note);
 		free(offered2);
+		free(where);
 		return msg;
 	}
 	return NULL;
