@@ -1,5 +1,6 @@
 /* jumpgate: bastion-aware SSH tunnel manager. The command line. */
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,11 @@ static const struct main_command main_commands[] = {
 	  "Open the hops and tunnels FILE describes and serve them until\n"
 	  "SIGTERM or SIGINT; SIGHUP reloads FILE. -d detaches and logs to\n"
 	  "syslog. A FILE that is already running is named with its pid.\n" },
-	{ "status", "[--json] FILE", "show the running instance",
+	{ "status", "[--json | --watch] FILE", "show the running instance",
 	  "Ask the instance running FILE (through its control socket) for the\n"
-	  "state of its hops and tunnels: a table, or JSON with --json. If FILE\n"
+	  "state of its hops and tunnels: a summary line and a table, or JSON\n"
+	  "with --json. --watch asks again every second until interrupted.\n"
+	  "Colour only on a terminal, and not when NO_COLOR is set. If FILE\n"
 	  "has errors now they are shown too: the instance keeps what it\n"
 	  "loaded, and a reload would refuse the file.\n" },
 	{ "reload", "FILE", "make it reload FILE",
@@ -69,10 +72,10 @@ main_usage(FILE *out)
 		    *c->synopsis != '\0' ? " " : "", c->synopsis);
 		/* A synopsis of two lines has its summary on a third. */
 		if (strchr(line, '\n') != NULL)
-			fprintf(out, "%s %s\n%39s%s\n", c == main_commands ?
+			fprintf(out, "%s %s\n%48s%s\n", c == main_commands ?
 			    "usage:" : "      ", line, "", c->summary);
 		else
-			fprintf(out, "%s %-31s %s\n", c == main_commands ?
+			fprintf(out, "%s %-40s %s\n", c == main_commands ?
 			    "usage:" : "      ", line, c->summary);
 		free(line);
 	}
@@ -280,24 +283,66 @@ main_show_errors(const char *path, const char *errors, int nerrors,
 	    nerrors == 1 ? "" : "s", why);
 }
 
-/* jumpgate status / reload: ask the running instance. */
-static int
-main_ask(const char *path, const char *command)
+/* Set by SIGINT or SIGTERM during status --watch. */
+static volatile sig_atomic_t main_interrupted;
+
+/* SIGINT, SIGTERM: end status --watch. */
+static void
+main_interrupt(int sig)
 {
-	char			*socket, *cause, *reply = NULL, *shown;
-	char			*errors;
+	(void)sig;
+	main_interrupted = 1;
+}
+
+/* Whether standard output is a terminal that wants colour (NO_COLOR). */
+static int
+main_colour(void)
+{
+	const char	*no_colour = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) &&
+	    (no_colour == NULL || *no_colour == '\0');
+}
+
+/*
+ * Print the body of a status reply, SHOWN (already escaped), to stdout;
+ * with COLOUR, its summary line ("NAME: R/N hops ready, ...") is green when
+ * every hop is ready, yellow when some are, red when none is.
+ */
+static void
+main_print_status(const char *shown, int colour)
+{
+	const char	*colon, *end;
+	unsigned long	 ready, total;
+	const char	*sgr;
+
+	end = strchr(shown, '\n');
+	colon = strstr(shown, ": ");
+	if (!colour || end == NULL || colon == NULL || colon > end ||
+	    sscanf(colon, ": %lu/%lu hops ready,", &ready, &total) != 2) {
+		fputs(shown, stdout);
+		return;
+	}
+	sgr = ready == total ? "1;32" : ready > 0 ? "1;33" : "1;31";
+	printf("\033[%sm%.*s\033[0m%s", sgr, (int)(end - shown), shown, end);
+}
+
+/*
+ * Send COMMAND to the instance of PATH on SOCKET and print its reply (a
+ * status with COLOUR, see main_print_status). NERRORS: the file's errors
+ * now, already shown unless this is a reload (then ERRORS are shown if
+ * the instance cannot be asked). Returns the exit status.
+ */
+static int
+main_ask_once(const char *path, const char *socket, const char *command,
+    int colour, const char *errors, int nerrors)
+{
+	char			*cause, *reply = NULL, *shown;
 	size_t			 len = 0;
 	FILE			*out;
-	int			 nerrors, reload;
+	int			 reload = strcmp(command, "reload") == 0;
 	enum control_result	 rc;
 
-	reload = strcmp(command, "reload") == 0;
-	socket = main_control_path(path, &errors, &nerrors);
-	/* A reload reports the errors itself, as the instance sees them. */
-	if (nerrors > 0 && !reload)
-		main_show_errors(path, errors, nerrors, " (the running instance "
-		    "keeps the configuration it loaded; a reload would refuse "
-		    "this file)");
 	if ((out = open_memstream(&reply, &len)) == NULL)
 		fatal("out of memory");
 	rc = control_request(socket, command, out, &cause);
@@ -314,18 +359,66 @@ main_ask(const char *path, const char *command)
 		fputc('\n', stderr);
 		free(cause);
 		free(reply);
-		free(errors);
-		free(socket);
 		return 1;
 	}
 	/* The daemon's text is printed, never a control sequence in it. */
 	shown = vis_dup(reply, len, VIS_NEWLINE | VIS_KEEP_BACKSLASH);
-	fputs(shown, stdout);
+	if (strcmp(command, "status") == 0)
+		main_print_status(shown, colour);
+	else
+		fputs(shown, stdout);
+	fflush(stdout);
 	free(shown);
 	free(reply);
+	return rc == CONTROL_OK ? 0 : 1;
+}
+
+/*
+ * jumpgate status / reload: ask the running instance. With WATCH (status
+ * only), ask again every second, the screen cleared on a terminal, until
+ * SIGINT or SIGTERM; then exit 0.
+ */
+static int
+main_ask(const char *path, const char *command, int watch)
+{
+	struct sigaction	 sa;
+	struct timespec		 second = { 1, 0 };
+	char			*socket, *errors;
+	int			 nerrors, rc, colour = main_colour();
+	int			 terminal = isatty(STDOUT_FILENO);
+
+	socket = main_control_path(path, &errors, &nerrors);
+	/* A reload reports the errors itself, as the instance sees them. */
+	if (nerrors > 0 && strcmp(command, "reload") != 0)
+		main_show_errors(path, errors, nerrors, " (the running instance "
+		    "keeps the configuration it loaded; a reload would refuse "
+		    "this file)");
+	if (!watch) {
+		rc = main_ask_once(path, socket, command, colour, errors,
+		    nerrors);
+		free(errors);
+		free(socket);
+		return rc;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = main_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!main_interrupted) {
+		if (terminal)
+			fputs("\033[H\033[2J", stdout);
+		main_ask_once(path, socket, command, colour, errors, nerrors);
+		if (!terminal)
+			putchar('\n');
+		fflush(stdout);
+		/* A signal cuts the second short: nanosleep returns. */
+		if (!main_interrupted)
+			nanosleep(&second, NULL);
+	}
 	free(errors);
 	free(socket);
-	return rc == CONTROL_OK ? 0 : 1;
+	return 0;
 }
 
 /* jumpgate scan / probe: parse the options and run. */
@@ -366,7 +459,8 @@ int
 main(int argc, char **argv)
 {
 	static const char *const	 run_options[] = { "-d", NULL };
-	static const char *const	 status_options[] = { "--json", NULL };
+	static const char *const	 status_options[] = { "--json", "--watch",
+		NULL };
 	static const char *const	 no_options[] = { NULL };
 	static const char *const	 names[] = { "check", "run", "status",
 		"reload", "scan", "probe", "version", "help", NULL };
@@ -399,11 +493,19 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "status") == 0) {
 		main_parse(argc - 1, argv + 1, status_options, &flags, &file);
-		return main_ask(file, flags & 1 ? "status json" : "status");
+		if (flags == 3) {
+			fprintf(stderr, "jumpgate: status: --json and --watch "
+			    "do not go together: a script can ask every second "
+			    "itself\nusage: jumpgate status [--json | --watch] "
+			    "FILE\n");
+			return 2;
+		}
+		return main_ask(file, flags & 1 ? "status json" : "status",
+		    flags & 2);
 	}
 	if (strcmp(argv[1], "reload") == 0) {
 		main_parse(argc - 1, argv + 1, no_options, &flags, &file);
-		return main_ask(file, "reload");
+		return main_ask(file, "reload", 0);
 	}
 	if (strcmp(argv[1], "scan") == 0 || strcmp(argv[1], "probe") == 0)
 		return main_scan(argc - 1, argv + 1);

@@ -57,6 +57,8 @@ struct runtime {
 	struct tunnel		**tunnels;
 	size_t			 ntunnels;
 	struct control		*control;
+	char			*name;		/* the file's, without .ini */
+	time_t			 started;
 	char			*pidfile;	/* its name in pidfile_dir */
 	int			 pidfile_dir;
 	struct event		*ev_signals[RUNTIME_NSIGNALS];
@@ -162,6 +164,19 @@ runtime_start_tunnel(struct runtime *rt, struct config_tunnel *ct,
 	}
 	free(cause);
 	return rc;
+}
+
+/* The name of the configuration at PATH: its file name without .ini. */
+static char *
+runtime_name(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*name = xstrdup(slash != NULL ? slash + 1 : path);
+	size_t		 len = strlen(name);
+
+	if (len > 4 && strcmp(name + len - 4, ".ini") == 0)
+		name[len - 4] = '\0';
+	return name;
 }
 
 /*
@@ -385,7 +400,8 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 static int
 runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 {
-	struct runtime	*rt = arg;
+	struct runtime		*rt = arg;
+	struct status_instance	 instance;
 
 	switch (cmd) {
 	case CONTROL_PING:
@@ -394,7 +410,9 @@ runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 		return 0;
 	case CONTROL_STATUS:
 	case CONTROL_STATUS_JSON:
-		status_write(out, rt->hops, rt->nhops, rt->tunnels,
+		instance.name = rt->name;
+		instance.started = rt->started;
+		status_write(out, &instance, rt->hops, rt->nhops, rt->tunnels,
 		    rt->ntunnels, cmd == CONTROL_STATUS_JSON);
 		return 0;
 	case CONTROL_RELOAD:
@@ -652,11 +670,14 @@ runtime_run(const char *path, int detach)
 		return 1;
 	}
 	log_set_level(rt.config->log_level);
+	rt.name = runtime_name(path);
+	rt.started = time(NULL);
 	control = control_path(rt.config);
 	if (runtime_already_running(path, control)) {
 		log_error("%s: cannot start", path);
 		free(control);
 		config_free(rt.config);
+		free(rt.name);
 		free(resolved);
 		return 1;
 	}
@@ -736,6 +757,7 @@ runtime_run(const char *path, int detach)
 	free(rt.tunnels);
 	free(rt.hops);
 	free(rt.hop_confs);
+	free(rt.name);
 	evdns_base_free(rt.dns, 1);
 	event_base_free(rt.base);
 	hop_library_exit();

@@ -4,7 +4,9 @@
 # reload find it, and both show the FILE:LINE errors; reload's exit code
 # comes from the reply's status line; a second run of the same file names
 # the running instance (pid, socket) instead of a taken port. Data keeps
-# flowing (SHA-256 checked) through all of it.
+# flowing (SHA-256 checked) through all of it. status starts with a summary
+# line, coloured on a terminal only (not with NO_COLOR); --watch repeats
+# it every second until SIGINT.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -117,6 +119,44 @@ rc=$?
 set -e
 [[ $rc -eq 1 && $out == *"$want"* ]] || jg_fail "run -d of a running file: rc $rc: $out"
 jg_pass "run -d of a running file says so too, exit 1"
+
+# status for a glance: a summary line first, with the connections held.
+jg_bg "$JG_DIR/hold.log" "$JGT" hold --connect "127.0.0.1:$port" --conns 3 \
+    --seconds 60 >/dev/null
+hold=$JG_LAST_PID
+jg_wait_log "$JG_DIR/hold.log" '3 of 3 connected' 10
+sleep 0.3
+run status "$cfg"
+summary=$(head -n1 <<<"$out")
+[[ $rc -eq 0 && $summary =~ ^dev:\ 1/1\ hops\ ready,\ 1\ tunnel,\ 3\ connections,\ up\ [0-9]+s$ ]] ||
+    jg_fail "status summary line: '$summary' (rc $rc)"
+[[ $(sed -n 2p <<<"$out") == "" && $(sed -n 3p <<<"$out") == CHAIN* ]] ||
+    jg_fail "the table does not follow the summary and a blank line: $out"
+[[ $out != *$'\e'* ]] || jg_fail "colour on a pipe: $out"
+jg_pass "status summary: $summary"
+
+# Colour only on a terminal (script(1) gives it one), never with NO_COLOR.
+script -qec "'$JUMPGATE' status '$cfg'" /dev/null >"$JG_DIR/tty.out" </dev/null ||
+    jg_fail "status on a terminal failed: $(cat "$JG_DIR/tty.out")"
+grep -q $'^\e\\[1;32mdev: 1/1 hops ready' "$JG_DIR/tty.out" ||
+    jg_fail "no green summary on a terminal: $(cat -v "$JG_DIR/tty.out")"
+NO_COLOR=1 script -qec "'$JUMPGATE' status '$cfg'" /dev/null >"$JG_DIR/nocolor.out" </dev/null ||
+    jg_fail "status with NO_COLOR failed"
+! grep -q $'\e' "$JG_DIR/nocolor.out" ||
+    jg_fail "colour despite NO_COLOR: $(cat -v "$JG_DIR/nocolor.out")"
+grep -q '^dev: 1/1 hops ready' "$JG_DIR/nocolor.out" || jg_fail "no summary with NO_COLOR"
+jg_pass "status colours its summary on a terminal only, and not with NO_COLOR"
+
+# --watch: asks every second until SIGINT, then exits 0.
+set +e
+timeout --preserve-status -s INT 3.5 "$JUMPGATE" status --watch "$cfg" >"$JG_DIR/watch.out" 2>&1
+rc=$?
+set -e
+frames=$(grep -c '^dev: 1/1 hops ready, 1 tunnel, 3 connections' "$JG_DIR/watch.out" || true)
+[[ $rc -eq 0 ]] || jg_fail "status --watch exited $rc on SIGINT: $(cat "$JG_DIR/watch.out")"
+(( frames >= 3 && frames <= 5 )) || jg_fail "status --watch showed $frames frames in 3.5 s: $(cat "$JG_DIR/watch.out")"
+jg_pass "status --watch: $frames frames in 3.5 s, exit 0 on SIGINT"
+jg_stop "$hold"
 
 jg_jumpgate_stop "$log"
 run status "$cfg"

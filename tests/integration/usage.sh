@@ -67,7 +67,7 @@ for cmd in check run status reload scan probe version help; do
 	[[ $(wc -l <<<"$out") -ge 3 ]] || jg_fail "help $cmd says too little: $out"
 done
 run status --help
-[[ $rc -eq 0 && $out == "usage: jumpgate status [--json] FILE"* ]] ||
+[[ $rc -eq 0 && $out == "usage: jumpgate status [--json | --watch] FILE"* ]] ||
     jg_fail "status --help: rc $rc: $out $err"
 run scan -h
 [[ $rc -eq 0 && $out == "usage: jumpgate scan "* ]] || jg_fail "scan -h: rc $rc: $out $err"
