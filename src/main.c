@@ -93,25 +93,33 @@ main_find(const char *name)
 	return NULL;
 }
 
-/* The edit distance between A and B, at most 3 (enough to suggest). */
-static int
+/* The longest word main_suggest compares. */
+#define MAIN_SUGGEST_MAX	32
+
+/* The edit distance (Levenshtein) between A and B, both short. */
+static size_t
 main_distance(const char *a, const char *b)
 {
-	int	d;
+	size_t	row[MAIN_SUGGEST_MAX + 1], i, j, diagonal, above, best;
+	size_t	la = strlen(a), lb = strlen(b);
 
-	if (*a == '\0' || *b == '\0')
-		return (int)(strlen(a) + strlen(b)) > 3 ? 3 :
-		    (int)(strlen(a) + strlen(b));
-	if (*a == *b)
-		return main_distance(a + 1, b + 1);
-	if (abs((int)strlen(a) - (int)strlen(b)) > 3)
-		return 3;
-	d = main_distance(a + 1, b + 1);
-	if (d > main_distance(a + 1, b))
-		d = main_distance(a + 1, b);
-	if (d > main_distance(a, b + 1))
-		d = main_distance(a, b + 1);
-	return d >= 3 ? 3 : d + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diagonal = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			above = row[j];
+			best = diagonal + (a[i - 1] != b[j - 1]);
+			if (above + 1 < best)
+				best = above + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diagonal = above;
+		}
+	}
+	return row[lb];
 }
 
 /* The word of WORDS (NULL-terminated) that WORD is probably a typo of. */
@@ -120,10 +128,11 @@ main_suggest(const char *word, const char *const *words)
 {
 	size_t	i;
 
-	if (strlen(word) > 64)
+	if (strlen(word) > MAIN_SUGGEST_MAX)
 		return NULL;
 	for (i = 0; words[i] != NULL; i++)
-		if (main_distance(word, words[i]) <= 2)
+		if (strlen(words[i]) <= MAIN_SUGGEST_MAX &&
+		    main_distance(word, words[i]) <= 2)
 			return words[i];
 	return NULL;
 }
