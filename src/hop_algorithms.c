@@ -164,6 +164,7 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 	char			*where = NULL, *where2;
 	const char		*how, *cipher;
 	enum server_kind	 kind;
+	int			 rsa;
 
 	if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_KEX_FAILURE)
 		return NULL;
@@ -172,14 +173,20 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 	if (hop_algorithms_negotiated(session, LIBSSH2_METHOD_KEX) == NULL &&
 	    known_only) {
 		offered = algorithms_offer(hop, ALGO_KEX);
+		/* An RSA key known, but signed only with SHA-1 there. */
+		rsa = !hop->allow_ssh_rsa_sha1 &&
+		    strstr(hostkeys_offered, "rsa-sha2-") != NULL;
 		xasprintf(&msg, "host key REFUSED or no key exchange in common: "
 		    "%s lists this host only with %s keys and the server "
 		    "offers no key of those types (or none of the key "
 		    "exchange methods %s); if its host keys changed, this may "
 		    "be a man in the middle: check them out of band with "
-		    "'jumpgate scan %s:%d' before you change %s",
+		    "'jumpgate scan %s:%d' before you change %s%s",
 		    hop->known_hosts, hostkeys_offered, offered, hop->host,
-		    hop->port, hop->known_hosts);
+		    hop->port, hop->known_hosts, rsa ? "; if scan shows the "
+		    "same RSA key verified by an ssh-rsa signature, the key is "
+		    "right but the server signs only with SHA-1: set "
+		    "allow_ssh_rsa_sha1 = yes to accept it" : "");
 		free(offered);
 		return msg;
 	}

@@ -40,6 +40,19 @@ grep -q 'scan --pins' "$JG_DIR/rsa-pin.log" &&
     jg_fail "the pin printed by scan --pins is refused with advice to run scan --pins"
 jg_pass "the pin alone: refused, naming allow_ssh_rsa_sha1 = yes (not scan --pins again)"
 
+# The same key in known_hosts: not "check for a man in the middle" alone,
+# but the setting that accepts the SHA-1 signature.
+kh=$JG_DIR/rsa_known_hosts
+printf '[127.0.0.1]:%s %s\n' "$RSAONLY_PORT" "$(cut -d' ' -f1-2 "$rsahost.pub")" >"$kh"
+cfg=$JG_DIR/rsa-known.ini
+jg_config "$cfg" h rsaonly user "known_hosts = $kh"
+jg_try_tunnel "$cfg" "$JG_DIR/rsa-known.log" refused \
+    'the key is right but the server signs only with SHA-1: set allow_ssh_rsa_sha1 = yes to accept it'
+cfg=$JG_DIR/rsa-known-allowed.ini
+jg_config "$cfg" h rsaonly user "known_hosts = $kh" "allow_ssh_rsa_sha1 = yes"
+jg_try_tunnel "$cfg" "$JG_DIR/rsa-known-allowed.log" ok
+jg_pass "the key in known_hosts: refused naming allow_ssh_rsa_sha1 = yes; with it, 1 MiB echoed"
+
 cfg=$JG_DIR/rsa-allowed.ini
 jg_config "$cfg" h rsaonly user "host_key = $pin" "allow_ssh_rsa_sha1 = yes"
 jg_try_tunnel "$cfg" "$JG_DIR/rsa-allowed.log" ok \
