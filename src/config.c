@@ -21,6 +21,7 @@
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* Longest control socket path: sun_path less its NUL (107 on Linux). */
@@ -1659,6 +1660,7 @@ config_load_file(const char *path, int flags, FILE *errors, int *nerrors,
 	struct config_parse	 p;
 	struct config		*config;
 	struct config_error	*e;
+	char			*shown;
 	size_t			 i;
 	int			 line;
 
@@ -1701,11 +1703,14 @@ config_load_file(const char *path, int flags, FILE *errors, int *nerrors,
 	qsort(p.errors, p.nerrors, sizeof *p.errors, config_error_cmp);
 	for (i = 0; errors != NULL && i < p.nerrors; i++) {
 		e = &p.errors[i];
+		/* Messages quote the file: no terminal sequence gets out. */
+		shown = vis_dup(e->message, strlen(e->message),
+		    VIS_KEEP_BACKSLASH);
 		if (e->line == 0)
-			fprintf(errors, "%s: %s\n", path, e->message);
+			fprintf(errors, "%s: %s\n", path, shown);
 		else
-			fprintf(errors, "%s:%d: %s\n", path, e->line,
-			    e->message);
+			fprintf(errors, "%s:%d: %s\n", path, e->line, shown);
+		free(shown);
 	}
 	config_parse_free(&p);
 	if (control_socket != NULL) {

@@ -2,7 +2,7 @@
 # The command line explains itself: an unknown command, option or extra
 # argument is named (with a suggestion for a near miss) before the usage,
 # on stderr, exit 2; --help, -h, help and help COMMAND print to stdout and
-# exit 0.
+# exit 0. Errors that quote a file escape its control bytes.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 jg_setup
@@ -78,3 +78,14 @@ run status "$cfg"
 want="jumpgate: $cfg: no jumpgate is answering on $XDG_RUNTIME_DIR/jumpgate/dev.sock (No such file or directory): start one with 'jumpgate run -d $cfg'"
 [[ $rc -eq 1 && $err == "$want" ]] || jg_fail "status with nobody running: rc $rc: $err"
 jg_pass "status with nobody running says how to start one (exit 1)"
+
+# A file's bytes in its errors are escaped, for check and for status.
+esc=$JG_DIR/esc.ini
+printf '[hop b\033[2Jx]\nhost = 127.0.0.1\n' >"$esc"
+run check "$esc"
+[[ $rc -eq 1 && $err == *"$esc:1: bad hop name 'b\\x1b[2Jx'"* && $err != *$'\e'* ]] ||
+    jg_fail "check let a terminal sequence from the file through: $(cat -v "$JG_DIR/err")"
+run status "$esc"
+[[ $rc -eq 1 && $err == *"$esc:1: bad hop name 'b\\x1b[2Jx'"* && $err != *$'\e'* ]] ||
+    jg_fail "status let a terminal sequence from the file through: $(cat -v "$JG_DIR/err")"
+jg_pass "errors quoting the file escape its control bytes (check, status)"
