@@ -69,7 +69,8 @@ void		 control_free(struct control *);
  * Client: send COMMAND to the instance listening on PATH and copy the body
  * of its reply (without the status line; at most CONTROL_MAX_REPLY bytes)
  * to OUT, which may be NULL. Returns CONTROL_OK or CONTROL_ERROR, or
- * CONTROL_NOBODY, CONTROL_FAILED or CONTROL_BADREPLY with *CAUSE (caller frees).
+ * CONTROL_NOBODY, CONTROL_FAILED or CONTROL_BADREPLY with *CAUSE (caller
+ * frees).
  */
 enum control_result control_request(const char *path, const char *command,
 		    FILE *out, char **cause);

@@ -786,9 +786,10 @@ hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
     const char *why)
 {
 	char			*reason;
-	int			 refused = code == LIBSSH2_ERROR_CHANNEL_FAILURE;
+	int			 refused;
 	enum server_kind	 kind;
 
+	refused = code == LIBSSH2_ERROR_CHANNEL_FAILURE;
 	/* Advice names the settings of the server the banner names. */
 	kind = server_kind(hop->session != NULL ?
 	    libssh2_session_banner_get(hop->session) : NULL);

@@ -210,6 +210,7 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 		offered = algorithms_offer(hop, ALGO_CIPHER);
 		how = hop->ciphers != NULL ? "this hop's ciphers" :
 		    "the secure default";
+		where = server_algorithms_advice(kind, "Ciphers");
 		if (hop->ciphers != NULL)
 			xasprintf(&msg, "the server shares no cipher with this "
 			    "hop (ciphers offered: %s, %s): list some the "
@@ -221,8 +222,7 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 			    "only CBC or other legacy ciphers, which jumpgate "
 			    "refuses: enable chacha20-poly1305@openssh.com, "
 			    "aes128-gcm@openssh.com or aes128-ctr on the server "
-			    "(%s)", offered, how, where = server_algorithms_advice(
-			    kind, "Ciphers"));
+			    "(%s)", offered, how, where);
 		free(offered);
 		free(where);
 		return msg;

@@ -399,9 +399,9 @@ main_ask(const char *path, const char *command, int watch)
 	socket = main_control_path(path, &errors, &nerrors);
 	/* A reload reports the errors itself, as the instance sees them. */
 	if (nerrors > 0 && strcmp(command, "reload") != 0)
-		main_show_errors(path, errors, nerrors, " (the running instance "
-		    "keeps the configuration it loaded; a reload would refuse "
-		    "this file)");
+		main_show_errors(path, errors, nerrors, " (the running "
+		    "instance keeps the configuration it loaded; a reload "
+		    "would refuse this file)");
 	if (!watch) {
 		rc = main_ask_once(path, socket, command, colour, errors,
 		    nerrors);
@@ -468,8 +468,9 @@ int
 main(int argc, char **argv)
 {
 	static const char *const	 run_options[] = { "-d", NULL };
-	static const char *const	 status_options[] = { "--json", "--watch",
-		NULL };
+	static const char *const	 status_options[] = {
+		"--json", "--watch", NULL
+	};
 	static const char *const	 no_options[] = { NULL };
 	static const char *const	 names[] = { "check", "run", "status",
 		"reload", "scan", "probe", "version", "help", NULL };
