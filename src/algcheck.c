@@ -161,11 +161,33 @@ algcheck_names(enum algo_kind kind, const char *const *names, FILE *out)
 }
 
 /*
- * Print to OUT what to do when LIST has nothing in common with this build.
- * For a MAC list, CIPHER is the cipher agreed for its direction, if any.
+ * Print to OUT where a KIND server's list is set: "PREPOSITION the
+ * server's KEYWORD" (sshd_config) for OpenSSH and servers we cannot name,
+ * else where that server keeps it.
  */
 static void
-algcheck_advice(int list, const char *cipher, FILE *out)
+algcheck_where(enum server_kind kind, const char *preposition,
+    const char *keyword, FILE *out)
+{
+	char	*where;
+
+	if (kind == SERVER_OPENSSH || kind == SERVER_OTHER) {
+		fprintf(out, " %s the server's %s", preposition, keyword);
+		return;
+	}
+	where = server_algorithms_advice(kind, keyword);
+	fprintf(out, " on the server (%s)", where);
+	free(where);
+}
+
+/*
+ * Print to OUT what to do when LIST has nothing in common with this build,
+ * on a KIND server. For a MAC list, CIPHER is the cipher agreed for its
+ * direction, if any.
+ */
+static void
+algcheck_advice(int list, const char *cipher, enum server_kind kind,
+    FILE *out)
 {
 	static const char *const kex[] = {
 		"curve25519-sha256", "ecdh-sha2-nistp256", NULL
@@ -182,18 +204,23 @@ algcheck_advice(int list, const char *cipher, FILE *out)
 	case KEXINIT_KEX:
 		fputs("enable ", out);
 		algcheck_names(ALGO_KEX, kex, out);
-		fputs(" in the server's KexAlgorithms", out);
+		algcheck_where(kind, "in", "KexAlgorithms", out);
 		break;
 	case KEXINIT_HOSTKEY:
-		fputs("add an ed25519 or ecdsa host key to the server "
-		    "(ssh-keygen -t ed25519, HostKey in sshd_config), or "
-		    "allow rsa-sha2-512 in its HostKeyAlgorithms", out);
+		if (kind == SERVER_OPENSSH || kind == SERVER_OTHER)
+			fputs("add an ed25519 or ecdsa host key to the server "
+			    "(ssh-keygen -t ed25519, HostKey in sshd_config), "
+			    "or allow rsa-sha2-512 in its HostKeyAlgorithms",
+			    out);
+		else
+			fprintf(out, "add an ed25519 or ecdsa host key to the "
+			    "server %s", server_hostkey_advice(kind));
 		break;
 	case KEXINIT_ENC_CS:
 	case KEXINIT_ENC_SC:
 		fputs("add ", out);
 		algcheck_names(ALGO_CIPHER, ciphers, out);
-		fputs(" to the server's Ciphers", out);
+		algcheck_where(kind, "to", "Ciphers", out);
 		break;
 	case KEXINIT_MAC_CS:
 	case KEXINIT_MAC_SC:
@@ -203,10 +230,12 @@ algcheck_advice(int list, const char *cipher, FILE *out)
 			    hop_library_version(), cipher);
 		fputs("add ", out);
 		algcheck_names(ALGO_MAC, macs, out);
-		fputs(" to the server's MACs", out);
-		if (algcheck_offered(ALGO_CIPHER, "aes256-gcm@openssh.com"))
-			fputs(", or aes256-gcm@openssh.com, which needs none, "
-			    "to its Ciphers", out);
+		algcheck_where(kind, "to", "MACs", out);
+		if (algcheck_offered(ALGO_CIPHER, "aes256-gcm@openssh.com")) {
+			fputs(", or aes256-gcm@openssh.com, which needs none", out);
+			if (kind == SERVER_OPENSSH || kind == SERVER_OTHER)
+				fputs(", to its Ciphers", out);
+		}
 		break;
 	default:
 		fputs("allow 'none' in the server's Compression", out);
@@ -216,7 +245,8 @@ algcheck_advice(int list, const char *cipher, FILE *out)
 
 /* Print the choices for K, see algcheck.h. */
 int
-algcheck_report(const struct kexinit *k, const char *who, FILE *out)
+algcheck_report(const struct kexinit *k, const char *who,
+    enum server_kind kind, FILE *out)
 {
 	char		*client, *chosen, *cipher[2] = { NULL, NULL };
 	const char	*failed = NULL;
@@ -246,7 +276,7 @@ algcheck_report(const struct kexinit *k, const char *who, FILE *out)
 			algcheck_explain(i, k->lists[i], out);
 			algcheck_advice(i, i == KEXINIT_MAC_CS ||
 			    i == KEXINIT_MAC_SC ? cipher[i - KEXINIT_MAC_CS] :
-			    NULL, out);
+			    NULL, kind, out);
 			fputc('\n', out);
 		}
 		free(client);

@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include "server.h"
+
 struct kexinit;
 
 /*
@@ -19,8 +21,10 @@ struct kexinit;
 char	*algcheck_choose(const char *client, const char *server);
 /*
  * Print the choice for every negotiated list of K to OUT, naming the
- * server as WHO. Returns 0 if jumpgate can talk to it, 1 if not.
+ * server as WHO; advice names the settings of a KIND server. Returns 0 if
+ * jumpgate can talk to it, 1 if not.
  */
-int	algcheck_report(const struct kexinit *k, const char *who, FILE *out);
+int	algcheck_report(const struct kexinit *k, const char *who,
+	    enum server_kind kind, FILE *out);
 
 #endif

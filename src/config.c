@@ -22,6 +22,7 @@
 #include "config.h"
 #include "fingerprint.h"
 #include "log.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* Longest control socket path: sun_path less its NUL (107 on Linux). */
@@ -1715,13 +1716,19 @@ config_load(const char *path, FILE *errors, int *nerrors)
 	return config_load_flags(path, 0, errors, nerrors);
 }
 
-/* Parse PATH, reading the files it names unless FLAGS say not to. */
-struct config *
-config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
+/*
+ * Parse PATH as config_load_flags does. When the file has errors and
+ * CONTROL_SOCKET is not NULL, the control_socket it sets validly (or NULL)
+ * is handed over there: a typo elsewhere must not hide the instance.
+ */
+static struct config *
+config_load_file(const char *path, int flags, FILE *errors, int *nerrors,
+    char **control_socket)
 {
 	struct config_parse	 p;
 	struct config		*config;
 	struct config_error	*e;
+	char			*shown;
 	size_t			 i;
 	int			 line;
 
@@ -1764,15 +1771,42 @@ config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
 	qsort(p.errors, p.nerrors, sizeof *p.errors, config_error_cmp);
 	for (i = 0; errors != NULL && i < p.nerrors; i++) {
 		e = &p.errors[i];
+		/* Messages quote the file: no terminal sequence gets out. */
+		shown = vis_dup(e->message, strlen(e->message),
+		    VIS_KEEP_BACKSLASH);
 		if (e->line == 0)
-			fprintf(errors, "%s: %s\n", path, e->message);
+			fprintf(errors, "%s: %s\n", path, shown);
 		else
-			fprintf(errors, "%s:%d: %s\n", path, e->line,
-			    e->message);
+			fprintf(errors, "%s:%d: %s\n", path, e->line, shown);
+		free(shown);
 	}
 	config_parse_free(&p);
+	if (control_socket != NULL) {
+		*control_socket = config->control_socket;
+		config->control_socket = NULL;
+	}
 	config_free(config);
 	return NULL;
+}
+
+/* Parse PATH, reading the files it names unless FLAGS say not to. */
+struct config *
+config_load_flags(const char *path, int flags, FILE *errors, int *nerrors)
+{
+	return config_load_file(path, flags, errors, nerrors, NULL);
+}
+
+/* Parse PATH for the control socket of its instance, see config.h. */
+struct config *
+config_load_for_control(const char *path, FILE *errors, int *nerrors,
+    char **control_socket)
+{
+	struct config	*config;
+
+	*control_socket = NULL;
+	config = config_load_file(path, CONFIG_LOAD_NO_FILES, errors, nerrors,
+	    control_socket);
+	return config;
 }
 
 /* Free a configuration. */

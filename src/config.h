@@ -134,6 +134,15 @@ struct config	*config_load(const char *path, FILE *errors, int *nerrors);
 #define CONFIG_LOAD_NO_FILES	0x1
 struct config	*config_load_flags(const char *path, int flags, FILE *errors,
 		    int *nerrors);
+/*
+ * Likewise with CONFIG_LOAD_NO_FILES, for the clients of a running
+ * instance (status, reload). When the file has errors (written to ERRORS)
+ * and NULL is returned, *CONTROL_SOCKET is still the control_socket it sets
+ * on a valid line, or NULL when it sets none (the default applies); caller
+ * frees.
+ */
+struct config	*config_load_for_control(const char *path, FILE *errors,
+		    int *nerrors, char **control_socket);
 void		 config_free(struct config *);
 struct config_hop *config_find_hop(const struct config *, const char *);
 const char	*config_policy_name(enum hostkey_policy);

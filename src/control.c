@@ -134,9 +134,10 @@ control_client_read_cb(struct bufferevent *bev, void *arg)
 	struct control		*ctl = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct evbuffer		*out = bufferevent_get_output(bev);
+	struct evbuffer		*body;
 	enum control_command	 cmd;
 	char			*error;
-	int			 rc;
+	int			 rc, failed;
 
 	if ((rc = control_take(in, &cmd, &error)) == -1) {
 		bufferevent_free(bev);
@@ -145,11 +146,21 @@ control_client_read_cb(struct bufferevent *bev, void *arg)
 	if (rc == 0)
 		return;
 	bufferevent_disable(bev, EV_READ);
-	if (error != NULL) {
-		evbuffer_add(out, error, strlen(error));
+	if ((body = evbuffer_new()) == NULL) {
 		free(error);
+		bufferevent_free(bev);
+		return;
+	}
+	if (error != NULL) {
+		evbuffer_add(body, error, strlen(error));
+		free(error);
+		failed = 1;
 	} else
-		ctl->handler(cmd, out, ctl->arg);
+		failed = ctl->handler(cmd, body, ctl->arg) != 0;
+	/* The status line first: the client decides from it alone. */
+	evbuffer_add_printf(out, "%s\n", failed ? "error" : "ok");
+	evbuffer_add_buffer(out, body);
+	evbuffer_free(body);
 	bufferevent_setcb(bev, NULL, control_client_write_cb,
 	    control_client_event_cb, ctl);
 	if (evbuffer_get_length(out) == 0)
@@ -256,7 +267,7 @@ control_listen(struct event_base *base, const char *path,
 	struct stat		 sb;
 	mode_t			 mask;
 	char			*other = NULL, *copy, *leaf;
-	int			 dirfd;
+	int			 dirfd, rc;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -270,7 +281,11 @@ control_listen(struct event_base *base, const char *path,
 	copy = xstrdup(path);
 	leaf = xstrdup(basename(copy));
 	free(copy);
-	if (control_request(path, "ping", NULL, &other) == 0) {
+	/* Whatever answers is alive, even a jumpgate of another version. */
+	rc = control_request(path, "ping", NULL, &other);
+	if (rc == CONTROL_OK || rc == CONTROL_ERROR ||
+	    rc == CONTROL_BADREPLY) {
+		free(other);
 		xasprintf(cause, "another jumpgate is running with control "
 		    "socket %s", path);
 		goto fail;
@@ -328,8 +343,27 @@ control_free(struct control *ctl)
 	free(ctl);
 }
 
+/*
+ * Check the status line at the start of REPLY (LEN bytes). Returns
+ * CONTROL_OK or CONTROL_ERROR with *SKIP set to the bytes of that line, or
+ * CONTROL_BADREPLY.
+ */
+static enum control_result
+control_status_line(const char *reply, size_t len, size_t *skip)
+{
+	if (len >= 3 && memcmp(reply, "ok\n", 3) == 0) {
+		*skip = 3;
+		return CONTROL_OK;
+	}
+	if (len >= 6 && memcmp(reply, "error\n", 6) == 0) {
+		*skip = 6;
+		return CONTROL_ERROR;
+	}
+	return CONTROL_BADREPLY;
+}
+
 /* Client side: send a command and copy the reply, see control.h. */
-int
+enum control_result
 control_request(const char *path, const char *command, FILE *out,
     char **cause)
 {
@@ -337,22 +371,26 @@ control_request(const char *path, const char *command, FILE *out,
 	struct pollfd		 pfd;
 	struct ucred		 cred;
 	socklen_t		 len = sizeof cred;
-	char			 buf[4096];
+	char			*reply = NULL;
+	size_t			 have = 0, skip = 0;
 	ssize_t			 n;
-	int			 fd;
+	enum control_result	 result;
+	int			 fd, saved;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
 		xasprintf(cause, "socket: %s", strerror(errno));
-		return -1;
+		return CONTROL_FAILED;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		saved = errno;
 		xasprintf(cause, "no jumpgate is answering on %s (%s)", path,
-		    strerror(errno));
+		    strerror(saved));
 		close(fd);
-		return -1;
+		return saved == ENOENT || saved == ECONNREFUSED ?
+		    CONTROL_NOBODY : CONTROL_FAILED;
 	}
 	/* Only an instance of ours (or root's) is believed. */
 	cred.uid = (uid_t)-1;
@@ -363,27 +401,46 @@ control_request(const char *path, const char *command, FILE *out,
 		    "check who put that socket there", path, (long)cred.uid,
 		    (long)geteuid());
 		close(fd);
-		return -1;
+		return CONTROL_FAILED;
 	}
 	if (dprintf(fd, "%s\n", command) < 0) {
 		xasprintf(cause, "cannot send to %s: %s", path, strerror(errno));
 		close(fd);
-		return -1;
+		return CONTROL_FAILED;
 	}
+	/* One byte more than allowed shows a reply that is too long. */
+	reply = xmalloc(CONTROL_MAX_REPLY + 1);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	for (;;) {
 		if (poll(&pfd, 1, CONTROL_TIMEOUT * 1000) != 1) {
 			xasprintf(cause, "no reply from %s within %d s", path,
 			    CONTROL_TIMEOUT);
-			close(fd);
-			return -1;
+			result = CONTROL_FAILED;
+			goto out;
 		}
-		if ((n = read(fd, buf, sizeof buf)) <= 0)
+		n = read(fd, reply + have, CONTROL_MAX_REPLY + 1 - have);
+		if (n <= 0)
 			break;
-		if (out != NULL)
-			fwrite(buf, 1, n, out);
+		have += (size_t)n;
+		if (have > CONTROL_MAX_REPLY) {
+			xasprintf(cause, "the reply from %s is longer than %d "
+			    "bytes: refusing it", path, CONTROL_MAX_REPLY);
+			result = CONTROL_FAILED;
+			goto out;
+		}
 	}
+	if ((result = control_status_line(reply, have, &skip)) ==
+	    CONTROL_BADREPLY) {
+		xasprintf(cause, "the reply from %s does not start with \"ok\" "
+		    "or \"error\": is it a jumpgate of this version (%s)? "
+		    "restart it", path, PACKAGE_VERSION);
+		goto out;
+	}
+	if (out != NULL)
+		fwrite(reply + skip, 1, have - skip, out);
+out:
+	free(reply);
 	close(fd);
-	return 0;
+	return result;
 }

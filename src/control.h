@@ -1,7 +1,9 @@
 /*
  * The control socket: a unix socket (mode 0600) on which a running
  * jumpgate answers one-line commands ("status", "status json", "reload")
- * from the same user, then closes the connection.
+ * from the same user, then closes the connection. Every reply starts with
+ * a status line, "ok" or "error", and the body follows: the client decides
+ * from that line alone, and shows the body escaped by vis.
  */
 #ifndef JUMPGATE_CONTROL_H
 #define JUMPGATE_CONTROL_H
@@ -24,8 +26,23 @@ enum control_command {
 	CONTROL_RELOAD		/* "reload" */
 };
 
-/* Answer CMD by appending the reply to OUT. */
-typedef void (*control_handler)(enum control_command cmd,
+/* A reply larger than this is refused by the client. */
+#define CONTROL_MAX_REPLY	(4 * 1024 * 1024)
+
+/* What control_request found. */
+enum control_result {
+	CONTROL_OK = 0,		/* the instance answered "ok" */
+	CONTROL_ERROR = 1,	/* it answered "error": the body says why */
+	CONTROL_NOBODY = -1,	/* nobody listens on the socket */
+	CONTROL_FAILED = -2,	/* refused or timed out */
+	CONTROL_BADREPLY = -3	/* something answered, not as jumpgate does */
+};
+
+/*
+ * Answer CMD by appending the body of the reply to OUT. Returns 0 for an
+ * "ok" reply, -1 for an "error" one.
+ */
+typedef int (*control_handler)(enum control_command cmd,
     struct evbuffer *out, void *arg);
 
 /*
@@ -49,10 +66,13 @@ struct control	*control_listen(struct event_base *, const char *path,
 /* Stop listening and remove the socket. */
 void		 control_free(struct control *);
 /*
- * Client: send COMMAND to the instance listening on PATH and copy its
- * reply to OUT. Returns 0, or -1 with *CAUSE (caller frees).
+ * Client: send COMMAND to the instance listening on PATH and copy the body
+ * of its reply (without the status line; at most CONTROL_MAX_REPLY bytes)
+ * to OUT, which may be NULL. Returns CONTROL_OK or CONTROL_ERROR, or
+ * CONTROL_NOBODY, CONTROL_FAILED or CONTROL_BADREPLY with *CAUSE (caller
+ * frees).
  */
-int		 control_request(const char *path, const char *command,
+enum control_result control_request(const char *path, const char *command,
 		    FILE *out, char **cause);
 
 #endif

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
+#include "server.h"
 #include "vis.h"
 #include "xmalloc.h"
 
@@ -785,18 +786,23 @@ static char *
 hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
     const char *why)
 {
-	char	*reason;
-	int	 refused = code == LIBSSH2_ERROR_CHANNEL_FAILURE;
+	char			*reason;
+	int			 refused;
+	enum server_kind	 kind;
 
+	refused = code == LIBSSH2_ERROR_CHANNEL_FAILURE;
+	/* Advice names the settings of the server the banner names. */
+	kind = server_kind(hop->session != NULL ?
+	    libssh2_session_banner_get(hop->session) : NULL);
 	if (hc->kind == HC_LISTEN)
-		xasprintf(&reason, "%s refused to listen on %s:%d "
-		    "(AllowTcpForwarding, PermitListen, or the port is in use "
-		    "there)", hop->label, hc->host, hc->port);
+		xasprintf(&reason, "%s refused to listen on %s:%d (%s)",
+		    hop->label, hc->host, hc->port,
+		    server_forwarding_advice(kind, 1));
 	else if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0) {
 		hc->open_error = HOP_OPEN_ERROR_PROHIBITED;
 		xasprintf(&reason, "%s:%d refused by the server: "
-		    "administratively prohibited (check AllowTcpForwarding/"
-		    "PermitOpen on %s)", hc->host, hc->port, hop->label);
+		    "administratively prohibited (%s: %s)", hc->host,
+		    hc->port, hop->label, server_forwarding_advice(kind, 0));
 	} else if (refused && strcmp(why, HOP_OPEN_CONNECT_FAILED) == 0) {
 		hc->open_error = HOP_OPEN_ERROR_CONNECT;
 		xasprintf(&reason, "%s could not connect to %s:%d (refused, "

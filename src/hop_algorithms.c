@@ -11,6 +11,7 @@
 #include "config.h"
 #include "hop_int.h"
 #include "log.h"
+#include "server.h"
 #include "xmalloc.h"
 
 static const int hop_algorithms_method[ALGO_NKINDS] = {
@@ -160,21 +161,32 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 	LIBSSH2_SESSION		*session = h->session;
 	const struct config_hop	*hop = h->conf;
 	char			*offered, *offered2, *note, *msg = NULL;
+	char			*where = NULL, *where2;
 	const char		*how, *cipher;
+	enum server_kind	 kind;
+	int			 rsa;
 
 	if (libssh2_session_last_errno(session) != LIBSSH2_ERROR_KEX_FAILURE)
 		return NULL;
+	/* Advice names the settings of the server the banner names. */
+	kind = server_kind(libssh2_session_banner_get(session));
 	if (hop_algorithms_negotiated(session, LIBSSH2_METHOD_KEX) == NULL &&
 	    known_only) {
 		offered = algorithms_offer(hop, ALGO_KEX);
+		/* An RSA key known, but signed only with SHA-1 there. */
+		rsa = !hop->allow_ssh_rsa_sha1 &&
+		    strstr(hostkeys_offered, "rsa-sha2-") != NULL;
 		xasprintf(&msg, "host key REFUSED or no key exchange in common: "
 		    "%s lists this host only with %s keys and the server "
 		    "offers no key of those types (or none of the key "
 		    "exchange methods %s); if its host keys changed, this may "
 		    "be a man in the middle: check them out of band with "
-		    "'jumpgate scan %s:%d' before you change %s",
+		    "'jumpgate scan %s:%d' before you change %s%s",
 		    hop->known_hosts, hostkeys_offered, offered, hop->host,
-		    hop->port, hop->known_hosts);
+		    hop->port, hop->known_hosts, rsa ? "; if scan shows the "
+		    "same RSA key verified by an ssh-rsa signature, the key is "
+		    "right but the server signs only with SHA-1: set "
+		    "allow_ssh_rsa_sha1 = yes to accept it" : "");
 		free(offered);
 		return msg;
 	}
@@ -186,8 +198,8 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 		    "(diffie-hellman-group14-sha1, group1) or only an ssh-rsa "
 		    "or ssh-dss host key is refused by jumpgate's policy; give "
 		    "the server an ed25519 host key and curve25519-sha256 "
-		    "(OpenSSH: HostKey, KexAlgorithms), or set kex / "
-		    "host_key_algorithms%s", offered, hostkeys_offered,
+		    "%s, or set kex / host_key_algorithms%s", offered,
+		    hostkeys_offered, server_hostkey_advice(kind),
 		    hop->allow_ssh_rsa_sha1 ? "" : " (allow_ssh_rsa_sha1 = yes "
 		    "for an RSA-only legacy server)");
 		free(offered);
@@ -198,6 +210,7 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 		offered = algorithms_offer(hop, ALGO_CIPHER);
 		how = hop->ciphers != NULL ? "this hop's ciphers" :
 		    "the secure default";
+		where = server_algorithms_advice(kind, "Ciphers");
 		if (hop->ciphers != NULL)
 			xasprintf(&msg, "the server shares no cipher with this "
 			    "hop (ciphers offered: %s, %s): list some the "
@@ -209,8 +222,9 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 			    "only CBC or other legacy ciphers, which jumpgate "
 			    "refuses: enable chacha20-poly1305@openssh.com, "
 			    "aes128-gcm@openssh.com or aes128-ctr on the server "
-			    "(OpenSSH: Ciphers)", offered, how);
+			    "(%s)", offered, how, where);
 		free(offered);
+		free(where);
 		return msg;
 	}
 	if (hop_algorithms_negotiated(session, LIBSSH2_METHOD_MAC_CS) == NULL ||
@@ -226,16 +240,20 @@ hop_algorithms_explain(struct hop *h, const char *hostkeys_offered,
 			    "with %s, which was agreed on", cipher);
 		else
 			note = xstrdup("");
+		where = server_algorithms_advice(kind, "MACs");
+		where2 = server_algorithms_advice(kind, "Ciphers");
 		xasprintf(&msg, "the server shares no MAC with this hop (macs "
 		    "offered: %s, %s); it probably allows only SHA-1 or MD5 "
 		    "MACs, which jumpgate refuses, or UMAC, which libssh2 "
 		    "lacks: enable hmac-sha2-256-etm@openssh.com or "
-		    "hmac-sha2-256 on the server (OpenSSH: MACs), or "
-		    "aes256-gcm@openssh.com, which needs no MAC (OpenSSH: "
-		    "Ciphers; a hop that sets ciphers must list it too)%s",
-		    offered2, how, note);
+		    "hmac-sha2-256 on the server (%s), or "
+		    "aes256-gcm@openssh.com, which needs no MAC (%s; a hop "
+		    "that sets ciphers must list it too)%s", offered2, how,
+		    where, where2, note);
+		free(where2);
 		free(note);
 		free(offered2);
+		free(where);
 		return msg;
 	}
 	return NULL;

@@ -16,6 +16,7 @@
 #include "reach.h"
 #include "runtime.h"
 #include "scan.h"
+#include "server.h"
 #include "vis.h"
 #include "xmalloc.h"
 
@@ -67,7 +68,8 @@ probe_main(const struct scan_options *o)
 		printf("first_kex_packet_follows = %d\n",
 		    k->first_kex_packet_follows);
 		xasprintf(&who, "%s:%d", host, port);
-		rc = algcheck_report(k, who, stdout);
+		rc = algcheck_report(k, who,
+		    server_kind(handshake_server_version(h)), stdout);
 		free(who);
 	}
 	handshake_free(h);

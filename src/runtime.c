@@ -57,6 +57,8 @@ struct runtime {
 	struct tunnel		**tunnels;
 	size_t			 ntunnels;
 	struct control		*control;
+	char			*name;		/* the file's, without .ini */
+	time_t			 started;
 	char			*pidfile;	/* its name in pidfile_dir */
 	int			 pidfile_dir;
 	struct event		*ev_signals[RUNTIME_NSIGNALS];
@@ -162,6 +164,57 @@ runtime_start_tunnel(struct runtime *rt, struct config_tunnel *ct,
 	}
 	free(cause);
 	return rc;
+}
+
+/* The name of the configuration at PATH: its file name without .ini. */
+static char *
+runtime_name(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*name = xstrdup(slash != NULL ? slash + 1 : path);
+	size_t		 len = strlen(name);
+
+	if (len > 4 && strcmp(name + len - 4, ".ini") == 0)
+		name[len - 4] = '\0';
+	return name;
+}
+
+/*
+ * Whether an instance already answers on CONTROL, the control socket of
+ * PATH: then starting again would only find its ports taken, so say who
+ * runs it instead. Returns 1 if one does (logged), else 0.
+ */
+static int
+runtime_already_running(const char *path, const char *control)
+{
+	char	*reply = NULL, *cause = NULL;
+	size_t	 len = 0;
+	long	 pid = 0;
+	FILE	*out;
+	int	 rc;
+
+	if ((out = open_memstream(&reply, &len)) == NULL)
+		fatal("out of memory");
+	rc = control_request(control, "ping", out, &cause);
+	fclose(out);
+	free(cause);
+	if (rc != CONTROL_OK && rc != CONTROL_BADREPLY) {
+		free(reply);
+		return 0;
+	}
+	if (rc == CONTROL_OK && sscanf(reply, "pong %ld", &pid) == 1 &&
+	    pid > 0)
+		log_error("%s is already running: jumpgate pid %ld answers on "
+		    "control socket %s; see it with 'jumpgate status %s', "
+		    "apply changes with 'jumpgate reload %s', or stop it "
+		    "(kill -TERM %ld) before starting it again", path, pid,
+		    control, path, path, pid);
+	else
+		log_error("%s is already running: a jumpgate answers on "
+		    "control socket %s; stop it before starting it again",
+		    path, control);
+	free(reply);
+	return 1;
 }
 
 /*
@@ -343,28 +396,37 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 	runtime_notify_status(arg);
 }
 
-/* Answer a control-socket command. */
-static void
+/* Answer a control-socket command: 0 for "ok", -1 for "error". */
+static int
 runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 {
-	struct runtime	*rt = arg;
+	struct runtime		*rt = arg;
+	struct status_instance	 instance;
 
 	switch (cmd) {
 	case CONTROL_PING:
-		evbuffer_add_printf(out, "pong\n");
-		break;
+		/* The pid lets a second "run" of this file name its owner. */
+		evbuffer_add_printf(out, "pong %ld\n", (long)getpid());
+		return 0;
 	case CONTROL_STATUS:
 	case CONTROL_STATUS_JSON:
-		status_write(out, rt->hops, rt->nhops, rt->tunnels,
+		instance.name = rt->name;
+		instance.started = rt->started;
+		status_write(out, &instance, rt->hops, rt->nhops, rt->tunnels,
 		    rt->ntunnels, cmd == CONTROL_STATUS_JSON);
-		break;
+		return 0;
 	case CONTROL_RELOAD:
-		if (rt->stopping)
-			evbuffer_add_printf(out, "error: stopping\n");
-		else if (runtime_reload(rt, out) == 0)
-			runtime_notify_status(rt);
-		break;
+		if (rt->stopping) {
+			evbuffer_add_printf(out, "%s: stopping; not "
+			    "reloaded\n", rt->path);
+			return -1;
+		}
+		if (runtime_reload(rt, out) != 0)
+			return -1;
+		runtime_notify_status(rt);
+		return 0;
 	}
+	return -1;
 }
 
 /* Stopping: done when no connection is left or the time is up. */
@@ -608,6 +670,17 @@ runtime_run(const char *path, int detach)
 		return 1;
 	}
 	log_set_level(rt.config->log_level);
+	rt.name = runtime_name(path);
+	rt.started = time(NULL);
+	control = control_path(rt.config);
+	if (runtime_already_running(path, control)) {
+		log_error("%s: cannot start", path);
+		free(control);
+		config_free(rt.config);
+		free(rt.name);
+		free(resolved);
+		return 1;
+	}
 	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -627,7 +700,6 @@ runtime_run(const char *path, int detach)
 		if (runtime_start_tunnel(&rt, ct, 1, NULL) != 0)
 			failed = 1;
 	}
-	control = control_path(rt.config);
 	if (!failed) {
 		rt.control = control_listen(rt.base, control, runtime_command,
 		    &rt, &cause);
@@ -685,6 +757,7 @@ runtime_run(const char *path, int detach)
 	free(rt.tunnels);
 	free(rt.hops);
 	free(rt.hop_confs);
+	free(rt.name);
 	evdns_base_free(rt.dns, 1);
 	event_base_free(rt.base);
 	hop_library_exit();

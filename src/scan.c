@@ -26,6 +26,7 @@
 #include "reach.h"
 #include "runtime.h"
 #include "scan.h"
+#include "server.h"
 #include "wire.h"
 #include "vis.h"
 #include "xmalloc.h"
@@ -116,6 +117,25 @@ scan_parse_options(int argc, char **argv, int scan, struct scan_options *o)
 	return 0;
 }
 
+/*
+ * The server signs with its RSA key only by ssh-rsa (SHA-1), which a hop
+ * refuses by default: say which setting accepts it, and what to change on
+ * the server (named from its VERSION banner) so that nothing needs to.
+ */
+static void
+scan_print_sha1_advice(const char *version)
+{
+	enum server_kind	kind = server_kind(version);
+
+	printf("# this server signs only with ssh-rsa (SHA-1): a hop accepts "
+	    "this key only with allow_ssh_rsa_sha1 = yes in its [hop] "
+	    "section, next to the pin; better, let the server sign with "
+	    "rsa-sha2-512 or give it an ed25519 key %s\n",
+	    kind == SERVER_OPENSSH ? "(OpenSSH 7.2 or later: HostKeyAlgorithms "
+	    "in sshd_config)" : kind == SERVER_DROPBEAR ? "(Dropbear 2020.79 "
+	    "or later signs with rsa-sha2-256)" : server_hostkey_advice(kind));
+}
+
 /* Print the keys of HOST:PORT. */
 static void
 scan_print(const struct scan_options *o, const char *host, int port,
@@ -142,6 +162,8 @@ scan_print(const struct scan_options *o, const char *host, int port,
 		fingerprint_format(&fp, text);
 		printf("# %s %s (verified: %s signature)\n", type, text,
 		    keys[i].alg);
+		if (strcmp(keys[i].alg, "ssh-rsa") == 0)
+			scan_print_sha1_advice(version);
 		if (!(o->what & SCAN_SHOW_KNOWN_HOSTS))
 			continue;
 		b64 = xmalloc((keys[i].bloblen + 2) / 3 * 4 + 1);

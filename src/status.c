@@ -249,10 +249,33 @@ status_format(struct evbuffer *out, const struct hop_status *hops,
 	evbuffer_add_printf(out, "]}\n");
 }
 
+/* Write the one-line summary, see status.h. */
+void
+status_summary(struct evbuffer *out, const char *name,
+    const struct hop_status *hops, size_t nhops,
+    const struct tunnel_status *tunnels, size_t ntunnels, time_t started)
+{
+	char		 age[32];
+	size_t		 i, ready = 0;
+	long long	 connections = 0;
+
+	for (i = 0; i < nhops; i++)
+		if (hops[i].state == HOP_READY)
+			ready++;
+	for (i = 0; i < ntunnels; i++)
+		connections += tunnels[i].active;
+	status_age(started, age, sizeof age);
+	evbuffer_add_printf(out, "%s: %zu/%zu hops ready, %zu tunnel%s, %lld "
+	    "connection%s, up %s\n", name, ready, nhops, ntunnels,
+	    ntunnels == 1 ? "" : "s", connections, connections == 1 ? "" : "s",
+	    age);
+}
+
 /* Write the status of hops and tunnels, see status.h. */
 void
-status_write(struct evbuffer *out, struct hop **hops, size_t nhops,
-    struct tunnel **tunnels, size_t ntunnels, int json)
+status_write(struct evbuffer *out, const struct status_instance *instance,
+    struct hop **hops, size_t nhops, struct tunnel **tunnels,
+    size_t ntunnels, int json)
 {
 	struct hop_status	*hs;
 	struct tunnel_status	*ts;
@@ -264,6 +287,11 @@ status_write(struct evbuffer *out, struct hop **hops, size_t nhops,
 		hop_get_status(hops[i], &hs[i]);
 	for (i = 0; i < ntunnels; i++)
 		tunnel_get_status(tunnels[i], &ts[i]);
+	if (!json && instance != NULL) {
+		status_summary(out, instance->name, hs, nhops, ts, ntunnels,
+		    instance->started);
+		evbuffer_add(out, "\n", 1);
+	}
 	status_format(out, hs, nhops, ts, ntunnels, json);
 	free(hs);
 	free(ts);

@@ -3,6 +3,7 @@
 #define JUMPGATE_STATUS_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct evbuffer;
 struct hop;
@@ -10,9 +11,27 @@ struct hop_status;
 struct tunnel;
 struct tunnel_status;
 
-/* Write the status of HOPS and TUNNELS to OUT, as JSON if JSON is set. */
-void	status_write(struct evbuffer *out, struct hop **hops, size_t nhops,
-	    struct tunnel **tunnels, size_t ntunnels, int json);
+/* The running instance, for the summary line. */
+struct status_instance {
+	const char	*name;		/* the file's name without .ini */
+	time_t		 started;
+};
+
+/*
+ * Write the status of HOPS and TUNNELS to OUT, as JSON if JSON is set; the
+ * table starts with INSTANCE's summary line (if not NULL) and a blank one.
+ */
+void	status_write(struct evbuffer *out, const struct status_instance *,
+	    struct hop **hops, size_t nhops, struct tunnel **tunnels,
+	    size_t ntunnels, int json);
+/*
+ * One line for a glance: "NAME: 2/2 hops ready, 3 tunnels, 5 connections,
+ * up 3h12m" (STARTED: when the instance started).
+ */
+void	status_summary(struct evbuffer *out, const char *name,
+	    const struct hop_status *hops, size_t nhops,
+	    const struct tunnel_status *tunnels, size_t ntunnels,
+	    time_t started);
 /* The same from statuses already gathered (hop_get_status, ...). */
 void	status_format(struct evbuffer *out, const struct hop_status *hops,
 	    size_t nhops, const struct tunnel_status *tunnels,

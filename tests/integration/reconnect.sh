@@ -215,5 +215,5 @@ log6=$JG_DIR/noforward.log
 jg_config "$cfg6" h noforward user \
     "host_key = $(jg_fingerprint "$NOFORWARD_HOSTKEY_ED25519")"
 jg_try_tunnel "$cfg6" "$log6" refused \
-    'refused by the server: administratively prohibited \(check AllowTcpForwarding/PermitOpen on h\)'
-jg_pass "AllowTcpForwarding no: $(grep -o 'refused by the server: .*on h)' "$log6" | head -1)"
+    'refused by the server: administratively prohibited \(h: check AllowTcpForwarding and PermitOpen in its sshd_config\)'
+jg_pass "AllowTcpForwarding no: $(grep -o 'refused by the server: .*sshd_config)' "$log6" | head -1)"

@@ -130,7 +130,7 @@ log=$JG_DIR/refused.log
 jg_jumpgate_start "$cfg" "$log"
 sleep 6
 jg_jumpgate_stop "$log"
-refusals=$(jg_count "$log" 'tunnel refused: h refused to listen on 127.0.0.1:[0-9]+ \(AllowTcpForwarding, PermitListen, or the port is in use there\); retrying in')
+refusals=$(jg_count "$log" 'tunnel refused: h refused to listen on 127.0.0.1:[0-9]+ \(check AllowTcpForwarding and PermitListen in its sshd_config, and whether the port is in use there\); retrying in')
 (( refusals >= 2 && refusals <= 5 )) ||
     jg_fail "$refusals refusals in 6 s with backoff 1 s to 2 s (expected 2 to 5)"
 jg_pass "AllowTcpForwarding local: refused $refusals times in 6 s, each reported: $(grep -o 'h refused to listen.*' "$log" | head -1)"

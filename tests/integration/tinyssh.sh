@@ -67,6 +67,8 @@ jg_pass "tinysshd hop still up after 3 keepalive intervals"
 # No port forwarding in tinysshd: the client is closed, the reason logged.
 "$JGT" expect-close --connect "127.0.0.1:$listen" --timeout 10 >/dev/null ||
     jg_fail "tinysshd: the tunnel's client was not closed"
-jg_wait_log "$log" "tunnel t: connection from .* closed .127.0.0.1:$TARGET_PORT refused by the server: administratively prohibited" 10
+jg_wait_log "$log" "tunnel t: connection from .* closed .127.0.0.1:$TARGET_PORT refused by the server: administratively prohibited \\(h: tinysshd has no port forwarding at all: forward through another server\\)" 10
+! grep -Eq 'AllowTcpForwarding|PermitOpen|sshd_config' "$log" ||
+    jg_fail "advice for tinysshd names OpenSSH settings"
 jg_jumpgate_stop "$log"
 jg_pass "tunnel through tinysshd refused, client closed: $(grep -o "127.0.0.1:$TARGET_PORT refused by the server[^)]*" "$log" | head -1)"

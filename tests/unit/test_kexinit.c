@@ -562,6 +562,9 @@ test_default_hostkeys(void **state)
 	free(offered);
 }
 
+/* The server the reports below talk to. */
+static enum server_kind test_server_kind = SERVER_OPENSSH;
+
 /*
  * Run probe's report on a server offering KEX, host keys HOSTKEYS, ciphers
  * CIPHERS and MACs MACS both ways; return its exit code, with what it
@@ -584,7 +587,7 @@ test_report_lists(const char *kex, const char *hostkeys, const char *ciphers,
 	for (i = 0; i < KEXINIT_NLISTS; i++)
 		k.lists[i] = strdup(lists[i]);
 	assert_non_null(out = open_memstream(text, &len));
-	rc = algcheck_report(&k, "test:22", out);
+	rc = algcheck_report(&k, "test:22", test_server_kind, out);
 	fclose(out);
 	kexinit_clear(&k);
 	return rc;
@@ -774,6 +777,29 @@ test_report_cbc_only(void **state)
 	free(text);
 }
 
+/*
+ * The same from a Dropbear, whose algorithms are chosen when it is built:
+ * the advice names no sshd_config setting.
+ */
+static void
+test_report_cbc_only_dropbear(void **state)
+{
+	char	*text;
+
+	(void)state;
+	test_server_kind = SERVER_DROPBEAR;
+	assert_int_equal(test_report_lists("curve25519-sha256", "ssh-ed25519",
+	    "aes128-cbc,aes256-cbc", "hmac-sha2-256", &text), 1);
+	test_server_kind = SERVER_OPENSSH;
+	assert_non_null(strstr(text, "add chacha20-poly1305@openssh.com, "
+	    "aes256-gcm@openssh.com or aes128-ctr on the server (Dropbear: "
+	    "chosen when it is built, in localoptions.h; a Dropbear 2020.79 "
+	    "or later built with the defaults has them)\n"));
+	assert_null(strstr(text, "Ciphers"));
+	assert_null(strstr(text, "sshd_config"));
+	free(text);
+}
+
 /* A modern server: every list agrees, OK. */
 static void
 test_report_ok(void **state)
@@ -852,6 +878,7 @@ main(void)
 		cmocka_unit_test(test_report_gcm_etm),
 		cmocka_unit_test(test_report_each_default),
 		cmocka_unit_test(test_report_cbc_only),
+		cmocka_unit_test(test_report_cbc_only_dropbear),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, NULL);

@@ -114,6 +114,41 @@ test_json(void **state)
 	free(text);
 }
 
+/* The summary line: ready hops of all, tunnels, connections, uptime. */
+static void
+test_summary(void **state)
+{
+	struct hop_status	hs[2];
+	struct tunnel_status	ts[2];
+	struct evbuffer		*out;
+	char			 text[256];
+	size_t			 len;
+
+	(void)state;
+	test_hops(hs, 86400);
+	test_tunnels(ts);
+	out = evbuffer_new();
+	assert_non_null(out);
+	status_summary(out, "staging", hs, 2, ts, 2,
+	    time(NULL) - (3 * 3600 + 12 * 60 + 5));
+	ts[0].active = 1;
+	hs[1].state = HOP_READY;
+	/* Ages far from a boundary of what is shown: never flaky. */
+	status_summary(out, "dev", hs, 2, ts, 1,
+	    time(NULL) - (2 * 86400 + 5 * 3600 + 1800));
+	status_summary(out, "empty", hs, 0, ts, 0,
+	    time(NULL) - (5 * 3600 + 30 * 60 + 30));
+	len = evbuffer_get_length(out);
+	assert_true(len < sizeof text);
+	evbuffer_remove(out, text, len);
+	text[len] = '\0';
+	evbuffer_free(out);
+	assert_string_equal(text,
+	    "staging: 1/2 hops ready, 2 tunnels, 3 connections, up 3h12m\n"
+	    "dev: 2/2 hops ready, 1 tunnel, 1 connection, up 2d05h\n"
+	    "empty: 0/0 hops ready, 0 tunnels, 0 connections, up 5h30m\n");
+}
+
 /*
  * The table: the same names upper-cased as headings, JSON-only fields left
  * out, ages instead of times, "-" for what is absent.
@@ -157,6 +192,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
