@@ -35,6 +35,8 @@
 #define CONN_OUTPUT_HIGH	(256 * 1024)
 /* ...and look again once it is down to this. */
 #define CONN_OUTPUT_LOW		(64 * 1024)
+/* Room for a target as logs show it: unix:PATH or [ADDRESS]:PORT. */
+#define CONN_TARGET_MAX		(NI_MAXHOST + 128)
 
 /*
  * Where a connection is before data flows. A connection that learns its
@@ -57,8 +59,9 @@ struct conn {
 	enum conn_half		 up;		/* client -> target, and */
 	enum conn_half		 down;		/* target -> client: changed
 						   only by conn_set_half */
-	char			*host;		/* the target */
+	char			*host;		/* the target: TCP, or */
 	int			 port;
+	char			*path;		/* ... a Unix socket (host NULL) */
 	uint64_t		 bytes_up;	/* client -> target */
 	uint64_t		 bytes_down;	/* target -> client */
 	struct timespec		 started;
@@ -94,6 +97,13 @@ static const struct stream_ops conn_stream_ops = {
 	conn_target_connected
 };
 
+/* Write the connection's target, host:port or unix:path, into BUF. */
+static const char *
+conn_target(const struct conn *c, char *buf, size_t len)
+{
+	return config_endpoint_format(c->host, c->port, c->path, buf, len);
+}
+
 /* Close a connection: give the channel back, log a summary, free. */
 static void
 conn_close(struct conn *c, const char *why)
@@ -118,6 +128,7 @@ conn_close(struct conn *c, const char *why)
 	stream_free(c->sock);
 	TAILQ_REMOVE(&conn_list, c, entry);
 	free(c->host);
+	free(c->path);
 	free(c);
 }
 
@@ -391,8 +402,9 @@ conn_target_connected(void *arg)
 	struct conn	*c = arg;
 	int		 one = 1;
 
-	setsockopt(stream_fd(c->sock), IPPROTO_TCP, TCP_NODELAY, &one,
-	    sizeof one);
+	if (c->path == NULL)
+		setsockopt(stream_fd(c->sock), IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof one);
 	c->state = CONN_OPEN;
 	log_debug("tunnel %s: %s: target connected", tunnel_name(c->tunnel),
 	    c->peer);
@@ -404,16 +416,33 @@ static void
 conn_sock_failed(void *arg, const char *error)
 {
 	struct conn	*c = arg;
-	char		*why;
+	char		*why, target[CONN_TARGET_MAX];
 
 	if (c->state == CONN_CONNECTING) {
-		xasprintf(&why, "cannot connect to %s:%d: %s", c->host,
-		    c->port, error);
+		xasprintf(&why, "cannot connect to %s: %s",
+		    conn_target(c, target, sizeof target), error);
 		tunnel_set_error(c->tunnel, why);
 	} else
 		xasprintf(&why, "client connection error: %s", error);
 	conn_close(c, why);
 	free(why);
+}
+
+/*
+ * Name a client on a Unix socket listener by its process and user (the
+ * kernel's word, SO_PEERCRED), for the logs.
+ */
+static void
+conn_unix_peer(struct conn *c, int fd)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		snprintf(c->peer, sizeof c->peer, "unix socket (peer unknown)");
+	else
+		snprintf(c->peer, sizeof c->peer, "pid %ld uid %ld",
+		    (long)cred.pid, (long)cred.uid);
 }
 
 /* Take over an accepted client socket, see conn.h. */
@@ -425,33 +454,48 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	const struct config_tunnel *conf = tunnel_config(t);
 	struct conn	*c;
 	char		 host[NI_MAXHOST], serv[NI_MAXSERV];
+	char		 target[CONN_TARGET_MAX];
 	int		 port = 0;
 
 	c = xcalloc(1, sizeof *c);
 	c->tunnel = t;
 	c->hop = hop;
-	c->host = xstrdup(target_host);
-	c->port = target_port;
+	if (target_host != NULL) {
+		c->host = xstrdup(target_host);
+		c->port = target_port;
+	} else
+		c->path = xstrdup(conf->connect_path);
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
-	if (getnameinfo(sa, salen, host, sizeof host, serv, sizeof serv,
-	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(host, sizeof host, "unknown");
-		snprintf(serv, sizeof serv, "0");
+	if (sa->sa_family == AF_UNIX) {
+		/* The originator sshd logs: this machine. */
+		snprintf(host, sizeof host, "127.0.0.1");
+		conn_unix_peer(c, fd);
+	} else {
+		if (getnameinfo(sa, salen, host, sizeof host, serv,
+		    sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+			snprintf(host, sizeof host, "unknown");
+			snprintf(serv, sizeof serv, "0");
+		}
+		port = atoi(serv);
+		snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
+		    "[%s]:%s" : "%s:%s", host, serv);
 	}
-	port = atoi(serv);
-	snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
-	    "[%s]:%s" : "%s:%s", host, serv);
 
 	c->sock = stream_new(tunnel_base(t), fd, &conn_stream_ops, c);
 	conn_set_marks(c);
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
 	conn_idle_start(c);
 
-	log_info("tunnel %s: connection from %s to %s:%d via %s",
-	    conf->name, c->peer, c->host, c->port, hop_name(hop));
+	log_info("tunnel %s: connection from %s to %s via %s",
+	    conf->name, c->peer, conn_target(c, target, sizeof target),
+	    hop_name(hop));
 	c->state = CONN_WAITING;
-	c->hc = hop_channel_open(hop, c->host, c->port, host, port,
-	    conf->hop->connect_timeout, &conn_channel_ops, c);
+	if (c->path != NULL)
+		c->hc = hop_channel_open_unix(hop, c->path,
+		    conf->hop->connect_timeout, &conn_channel_ops, c);
+	else
+		c->hc = hop_channel_open(hop, c->host, c->port, host, port,
+		    conf->hop->connect_timeout, &conn_channel_ops, c);
 }
 
 /* Flow control of a connection's local socket. */
@@ -468,6 +512,7 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 {
 	const struct config_tunnel *conf = tunnel_config(t);
 	struct conn	*c;
+	char		 target[CONN_TARGET_MAX];
 
 	c = xcalloc(1, sizeof *c);
 	c->hc = hop_listen_accept(listener, &conn_channel_ops, c);
@@ -482,17 +527,25 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 	}
 	c->tunnel = t;
 	c->hop = hop;
-	c->host = xstrdup(conf->connect_host);
-	c->port = conf->connect_port;
+	if (conf->connect_path != NULL)
+		c->path = xstrdup(conf->connect_path);
+	else {
+		c->host = xstrdup(conf->connect_host);
+		c->port = conf->connect_port;
+	}
 	c->state = CONN_CONNECTING;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	snprintf(c->peer, sizeof c->peer, "%s:%d on %s", conf->listen_host,
 	    hop_listen_port(listener), hop_name(hop));
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
-	log_info("tunnel %s: connection from %s to %s:%d", conf->name,
-	    c->peer, c->host, c->port);
-	c->sock = stream_connect(tunnel_base(t), dns, c->host, c->port,
-	    &conn_stream_ops, c);
+	log_info("tunnel %s: connection from %s to %s", conf->name,
+	    c->peer, conn_target(c, target, sizeof target));
+	if (c->path != NULL)
+		c->sock = stream_connect_unix(tunnel_base(t), c->path,
+		    &conn_stream_ops, c);
+	else
+		c->sock = stream_connect(tunnel_base(t), dns, c->host, c->port,
+		    &conn_stream_ops, c);
 	conn_set_marks(c);
 	conn_idle_start(c);
 	return 1;

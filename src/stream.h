@@ -43,6 +43,12 @@ struct stream	*stream_new(struct event_base *, int fd,
 struct stream	*stream_connect(struct event_base *, struct evdns_base *,
 		    const char *host, int port, const struct stream_ops *,
 		    void *arg);
+/*
+ * Connect to the Unix socket PATH; connected or failed follows, as for
+ * stream_connect.
+ */
+struct stream	*stream_connect_unix(struct event_base *, const char *path,
+		    const struct stream_ops *, void *arg);
 /* Close the socket and free everything. */
 void		 stream_free(struct stream *);
 
