@@ -47,6 +47,7 @@ struct stream {
 	int				 eof;
 	int				 read_stopped;	/* at the high mark */
 	int				 above_low;	/* output was above low */
+	int				 output_waited;	/* the socket left some */
 	int				 shut_wanted;
 	int				 shut_done;
 	int				 error;		/* errno, or -1: DNS */
@@ -273,10 +274,19 @@ stream_write_some(struct stream *s)
 		shutdown(s->fd, SHUT_WR);
 		s->shut_done = 1;
 	}
+	/*
+	 * Output the socket did not take at once is waited for: the owner
+	 * hears when it is down to the low mark and when it is all out (a
+	 * half-close may wait for that even below the low mark).
+	 */
+	if (left > 0)
+		s->output_waited = 1;
 	if (left > s->low)
 		s->above_low = 1;
-	else if (s->above_low) {
+	else if (s->above_low || (left == 0 && s->output_waited)) {
 		s->above_low = 0;
+		if (left == 0)
+			s->output_waited = 0;
 		s->notify_drained = 1;
 		stream_notify(s);
 	}

@@ -6,7 +6,8 @@
  *
  * The owner is told through stream_ops: readable when input grew or the
  * peer sent EOF (stream_eof), drained when the output went down to the low
- * mark after being above it, failed on a socket error or a failed connect
+ * mark after being above it and when output the socket did not take at
+ * once is all out, failed on a socket error or a failed connect
  * (the owner then frees the stream), connected when a connect completed.
  * Callbacks run from the event loop only, never from inside a stream call.
  */
@@ -59,7 +60,8 @@ int		 stream_fd(const struct stream *);
 int		 stream_eof(const struct stream *);
 /*
  * Stop reading while the input holds HIGH bytes or more; tell drained
- * once the output is down to LOW after being above it.
+ * once the output is down to LOW after being above it (and once it is
+ * empty after the socket did not take it all).
  */
 void		 stream_set_marks(struct stream *, size_t high, size_t low);
 /* The owner took input: read again if it had stopped at the high mark. */
