@@ -194,6 +194,20 @@ one_tunnel "$bad" "unix:$JG_DIR/tmp/link/s"
 start_fails "$bad" "refusing socket directory $JG_DIR/tmp/link: .*symbolic link" "another user's symbolic link"
 [[ ! -e $JG_DIR/tmp/real/s ]] || jg_fail "a socket was created through another user's link"
 
+# required = no: a directory that is not safe yet is retried until fixed.
+mkdir -m 770 "$run/later"
+cfg4=$JG_DIR/later.ini
+log4=$JG_DIR/later.log
+one_tunnel "$cfg4" "unix:$run/later/s" "required = no"
+jg_jumpgate_start "$cfg4" "$log4"
+jg_wait_log "$log4" "tunnel t: refusing socket directory $run/later: .*retrying" 10
+chmod 700 "$run/later"
+jg_wait_log "$log4" "tunnel t: listening on unix:$run/later/s" 15
+out=$("$JGT" client --connect "unix:$run/later/s" --bytes 1M --timeout 30) ||
+    jg_fail "the retried socket listener does not forward: $out"
+jg_jumpgate_stop "$log4"
+jg_pass "required = no: an unsafe directory was retried, and listened once fixed: $out"
+
 # listen_mode 0660 with listen_group: a member of the group may connect,
 # other users may not. Every user may search the directories here, so
 # that only the socket's own mode and group decide.
