@@ -240,8 +240,9 @@ jg_pass "a non-member is refused by the socket's mode: $(tail -1 <<<"$out")"
 # pgbench -S through the socket listener next to a TCP one. PostgreSQL
 # refuses to run as root: as user postgres (or nobody).
 PGBIN=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-[[ -x $PGBIN/postgres ]] && command -v psql >/dev/null ||
-    jg_fail "no PostgreSQL: install the Debian packages postgresql and postgresql-client (scripts/install-deps)"
+if [[ ! -x $PGBIN/postgres ]] || ! command -v psql >/dev/null; then
+	jg_fail "no PostgreSQL: install the Debian packages postgresql and postgresql-client (scripts/install-deps)"
+fi
 pguser=postgres
 getent passwd postgres >/dev/null || pguser=nobody
 as_pg=(setpriv --reuid="$pguser" --regid="$(id -g "$pguser")" --init-groups)
@@ -316,12 +317,14 @@ jg_jumpgate_stop "$log3"
 [[ ! -e $pgdir/.s.PGSQL.5432 ]] || jg_fail "the PostgreSQL socket listener was not removed"
 
 # Bad values: jumpgate check names FILE:LINE and what to do.
-printf '[hop h]\nhost = 127.0.0.1\nuser = u\n\n' >"$bad"
-printf '[tunnel a]\nlisten = unix:relative/s\nconnect = 127.0.0.1:1\nvia = h\n\n' >>"$bad"
-printf '[tunnel b]\nlisten = unix:/tmp/x/s\nlisten_mode = 0999\nconnect = unix:\nvia = h\n\n' >>"$bad"
-printf '[tunnel c]\nlisten = 127.0.0.1:1\nlisten_mode = 0600\nlisten_group = no-such-group-jg\nconnect = 127.0.0.1:1\nvia = h\n\n' >>"$bad"
-printf '[tunnel d]\ntype = remote\nlisten = unix:/tmp/x/d\nconnect = 127.0.0.1:1\nvia = h\n\n' >>"$bad"
-printf '[tunnel e]\nlisten = unix:/tmp/x/s\nconnect = 127.0.0.1:1\nvia = h\n' >>"$bad"
+{
+	printf '[hop h]\nhost = 127.0.0.1\nuser = u\n\n'
+	printf '[tunnel a]\nlisten = unix:relative/s\nconnect = 127.0.0.1:1\nvia = h\n\n'
+	printf '[tunnel b]\nlisten = unix:/tmp/x/s\nlisten_mode = 0999\nconnect = unix:\nvia = h\n\n'
+	printf '[tunnel c]\nlisten = 127.0.0.1:1\nlisten_mode = 0600\nlisten_group = no-such-group-jg\nconnect = 127.0.0.1:1\nvia = h\n\n'
+	printf '[tunnel d]\ntype = remote\nlisten = unix:/tmp/x/d\nconnect = 127.0.0.1:1\nvia = h\n\n'
+	printf '[tunnel e]\nlisten = unix:/tmp/x/s\nconnect = 127.0.0.1:1\nvia = h\n'
+} >"$bad"
 if out=$("$JUMPGATE" check "$bad" 2>&1); then
 	jg_fail "check accepted bad socket settings: $out"
 fi
