@@ -44,8 +44,8 @@ write_config() {
 		    "$NOSTREAM_PORT" "$JG_USER"
 		printf 'identity = %s\nhost_key = %s\n\n' "$USER_KEY" \
 		    "$(jg_fingerprint "$NOSTREAM_HOSTKEY_ED25519")"
-		printf '[tunnel sock2tcp]\nlisten = unix:%s\nconnect = 127.0.0.1:%s\nvia = bastion\n\n' \
-		    "$lsock" "$TARGET_PORT"
+		printf '[tunnel sock2tcp]\nlisten = unix:%s\nlisten_mode = %s\nconnect = 127.0.0.1:%s\nvia = bastion\n\n' \
+		    "$lsock" "${SOCK2TCP_MODE:-0600}" "$TARGET_PORT"
 		printf '[tunnel sock2sock]\nlisten = unix:%s\nconnect = unix:%s\nvia = bastion\n\n' \
 		    "$usock" "$far_sock"
 		printf '[tunnel tcp2sock]\nlisten = 127.0.0.1:%s\nconnect = unix:%s\nvia = bastion\n\n' \
@@ -132,14 +132,19 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.05
 done
 [[ -S $gone ]] || jg_fail "$gone is missing before the reload"
-write_config no-gone
+SOCK2TCP_MODE=0660 write_config no-gone
 out=$("$JUMPGATE" reload "$cfg") || jg_fail "reload failed: $out"
 jg_wait_log "$log" "tunnel gone: removed by reload" 5
+jg_wait_log "$log" "tunnel sock2tcp: changed by reload" 5
+jg_wait_log "$log" "tunnel sock2tcp: listening on unix:$lsock \(mode 0660\)" 5
+[[ $(stat -c %a "$lsock") == 660 ]] || jg_fail "after the reload $lsock is mode $(stat -c %a "$lsock"), not 660"
+out=$("$JGT" client --connect "unix:$lsock" --bytes 1M --timeout 30) ||
+    jg_fail "the changed socket tunnel does not forward after the reload: $out"
 [[ ! -e $gone ]] || jg_fail "the removed tunnel's socket $gone is still there"
 wait "$hold_pid" || jg_fail "connections on the kept socket tunnel broke in the reload: $(<"$hold_out")"
 out=$("$JGT" client --connect "unix:$usock" --bytes 1M --timeout 30) ||
     jg_fail "the kept socket tunnel does not forward after the reload: $out"
-jg_pass "reload kept sock2sock's 3 live connections ($(tail -1 "$hold_out")); removed gone.sock"
+jg_pass "reload kept sock2sock's 3 live connections ($(tail -1 "$hold_out")); removed gone.sock; tcp.sock, changed to mode 0660, listens again"
 
 # Shutdown removes the socket files.
 jg_jumpgate_stop "$log"
