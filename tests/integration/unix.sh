@@ -13,6 +13,7 @@ jg_setup
 jg_keygen user
 jg_sshd_start bastion
 jg_sshd_start nostream "AllowStreamLocalForwarding no"
+jg_sshd_start app
 jg_echo_start target
 
 # A far-side target that listens only on a Unix socket (sshd connects to
@@ -28,6 +29,7 @@ for ((i = 0; i < 100; i++)); do [[ -s $JG_DIR/echo-far.port ]] && break; sleep 0
 run=$XDG_RUNTIME_DIR
 lsock=$run/jg/tcp.sock		# unix listener -> TCP target
 usock=$run/jg/unix.sock		# unix listener -> unix target
+csock=$run/jg/chain.sock	# the same through bastion -> app
 gone=$run/jg/gone.sock		# removed by reload
 tcp2unix=$(jg_free_port)
 denied=$(jg_free_port)
@@ -44,6 +46,12 @@ write_config() {
 		    "$NOSTREAM_PORT" "$JG_USER"
 		printf 'identity = %s\nhost_key = %s\n\n' "$USER_KEY" \
 		    "$(jg_fingerprint "$NOSTREAM_HOSTKEY_ED25519")"
+		printf '[hop app]\nhost = 127.0.0.1\nport = %s\nuser = %s\nvia = bastion\n' \
+		    "$APP_PORT" "$JG_USER"
+		printf 'identity = %s\nhost_key = %s\n\n' "$USER_KEY" \
+		    "$(jg_fingerprint "$APP_HOSTKEY_ED25519")"
+		printf '[tunnel chain2sock]\nlisten = unix:%s\nconnect = unix:%s\nvia = app\n\n' \
+		    "$csock" "$far_sock"
 		printf '[tunnel sock2tcp]\nlisten = unix:%s\nlisten_mode = %s\nconnect = 127.0.0.1:%s\nvia = bastion\n\n' \
 		    "$lsock" "${SOCK2TCP_MODE:-0600}" "$TARGET_PORT"
 		printf '[tunnel sock2sock]\nlisten = unix:%s\nconnect = unix:%s\nvia = bastion\n\n' \
@@ -74,7 +82,8 @@ jg_wait_log "$log" "tunnel tcp2sock: listening on 127.0.0.1:$tcp2unix -> unix:$f
 [[ $(stat -c %a "$lsock") == 600 ]] || jg_fail "$lsock is mode $(stat -c %a "$lsock"), not 600"
 jg_pass "a stale socket was replaced; the socket is mode 600 in a directory of mode $(stat -c %a "$run/jg")"
 
-for t in "$lsock" "$usock"; do
+jg_wait_log "$log" "tunnel chain2sock: listening on unix:$csock \(mode 0600\) -> unix:$far_sock via bastion -> app" 10
+for t in "$lsock" "$usock" "$csock"; do
 	out=$("$JGT" client --connect "unix:$t" --bytes 16M --timeout 60) ||
 	    jg_fail "16 MiB through unix:$t failed: $out"
 	jg_pass "unix:$t: $out"
@@ -96,6 +105,8 @@ out=$("$JGT" client --connect "unix:$usock" --bytes 256K --conns 50 --timeout 60
 jg_pass "50 concurrent unix -> unix: $out"
 grep -q 'direct-streamlocal' "$BASTION_LOG" ||
     jg_fail "sshd did not log a direct-streamlocal channel"
+grep -q 'direct-streamlocal' "$APP_LOG" ||
+    jg_fail "the inner hop's sshd did not log a direct-streamlocal channel"
 jg_wait_log "$log" "tunnel sock2tcp: connection from pid [0-9]+ uid 0 to 127.0.0.1:$TARGET_PORT via bastion" 5
 
 # Only the socket's owner (root here: uid 0 passes any mode, so try as
