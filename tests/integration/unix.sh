@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Unix-domain socket tunnel ends against real sshd: listen = unix:PATH
-# (mode, group, the directory's checks, stale sockets, removal on reload
-# and shutdown), connect = unix:PATH over direct-streamlocal@openssh.com,
-# a remote forward to a local Unix socket, AllowStreamLocalForwarding no,
-# psql and pgbench through a socket listener. Data is checked with SHA-256
-# both ways (jgt).
+# (mode, group, the directory's checks, stale sockets, retries, removal on
+# reload and shutdown), connect = unix:PATH over
+# direct-streamlocal@openssh.com (also through a jump chain), a remote
+# forward to a local Unix socket, AllowStreamLocalForwarding no, status,
+# check's errors, psql and pgbench through a socket listener. Data is
+# checked with SHA-256 both ways (jgt).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -115,7 +116,9 @@ if out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
     "$JGT" client --connect "unix:$usock" --bytes 1K --timeout 5 2>&1); then
 	jg_fail "user nobody connected to a mode 0600 socket: $out"
 fi
-jg_pass "user nobody is refused: $(tail -1 <<<"$out")"
+grep -q 'Permission denied' <<<"$out" ||
+    jg_fail "user nobody failed for another reason than permissions: $out"
+jg_pass "user nobody is refused (a directory of mode 0700 on the way): $(head -1 <<<"$out")"
 
 # AllowStreamLocalForwarding no: the client is closed, one clear line.
 "$JGT" expect-close --connect "127.0.0.1:$denied" --timeout 10 >/dev/null ||
@@ -236,6 +239,8 @@ cfg2=$JG_DIR/group.ini
 log2=$JG_DIR/group.log
 one_tunnel "$cfg2" "unix:$run/grp/s" "listen_mode = 0660
 listen_group = $grp"
+printf '\n[tunnel mine]\nlisten = unix:%s\nconnect = 127.0.0.1:%s\nvia = bastion\n' \
+    "$run/grp/mine" "$TARGET_PORT" >>"$cfg2"
 jg_jumpgate_start "$cfg2" "$log2"
 jg_wait_log "$log2" "tunnel t: listening on unix:$run/grp/s \(mode 0660, group $(getent group "$grp" | cut -d: -f3)\)" 10
 [[ $(stat -c '%a %G' "$run/grp/s") == "660 $grp" ]] ||
@@ -248,8 +253,19 @@ if out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
     "$JGT" client --connect "unix:$run/grp/s" --bytes 1K --timeout 5 2>&1); then
 	jg_fail "a non-member connected to a 0660 socket: $out"
 fi
+grep -q 'Permission denied' <<<"$out" ||
+    jg_fail "a non-member failed for another reason than the socket's mode: $out"
+jg_pass "a non-member is refused by the socket's mode: $(head -1 <<<"$out")"
+# The default mode, 0600, in the same directory: not even the group.
+jg_wait_log "$log2" "tunnel mine: listening on unix:$run/grp/mine \(mode 0600\)" 10
+if out=$(setpriv --reuid=nobody --regid="$grp" --clear-groups \
+    "$JGT" client --connect "unix:$run/grp/mine" --bytes 1K --timeout 5 2>&1); then
+	jg_fail "another user connected to a 0600 socket: $out"
+fi
+grep -q 'Permission denied' <<<"$out" ||
+    jg_fail "another user failed for another reason than the socket's mode: $out"
 jg_jumpgate_stop "$log2"
-jg_pass "a non-member is refused by the socket's mode: $(tail -1 <<<"$out")"
+jg_pass "listen_mode 0600 (the default): another user is refused: $(head -1 <<<"$out")"
 
 # PostgreSQL listening only on its Unix socket on the far side (no TCP):
 # psql -h DIR through a socket listener, data both ways with SHA-256, and
