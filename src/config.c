@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "fingerprint.h"
 #include "log.h"
 #include "vis.h"
+#include "unixsock.h"
 #include "xmalloc.h"
 
 /* Longest control socket path: sun_path less its NUL (107 on Linux). */
@@ -71,6 +73,8 @@ enum {
 	CONFIG_KEY_OTP_COMMAND,
 	CONFIG_KEY_OTP_ENV,
 	CONFIG_KEY_LISTEN,
+	CONFIG_KEY_LISTEN_MODE,
+	CONFIG_KEY_LISTEN_GROUP,
 	CONFIG_KEY_CONNECT,
 	CONFIG_KEY_VIA,
 	CONFIG_KEY_TYPE,
@@ -177,6 +181,10 @@ static int	config_set_listen(struct config_parse *,
 static int	config_set_connect(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_set_allow(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_listen_mode(struct config_parse *,
+		    struct config_section *, const char *);
+static int	config_set_listen_group(struct config_parse *,
 		    struct config_section *, const char *);
 static int	config_key_set(struct config_parse *, struct config_section *,
 		    size_t, const char *);
@@ -312,6 +320,12 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    .port_offset = offsetof(struct config_tunnel, listen_port),
 	    .name = "listen", .type = CONFIG_ADDRESS,
 	    .required = "listen = [HOST:]PORT", .set = config_set_listen },
+	[CONFIG_KEY_LISTEN_MODE] = { .kind = CONFIG_T(listen_mode),
+	    .name = "listen_mode", .type = CONFIG_NUMBER,
+	    .def = UNIXSOCK_DEFAULT_MODE, .set = config_set_listen_mode },
+	[CONFIG_KEY_LISTEN_GROUP] = { .kind = CONFIG_T(listen_group),
+	    .name = "listen_group", .type = CONFIG_NUMBER, .def = -1,
+	    .set = config_set_listen_group },
 	[CONFIG_KEY_CONNECT] = { .kind = CONFIG_T(connect_host),
 	    .port_offset = offsetof(struct config_tunnel, connect_port),
 	    .name = "connect", .type = CONFIG_ADDRESS,
@@ -863,6 +877,27 @@ bad:
 	return -1;
 }
 
+/*
+ * Take VALUE of KEY, "unix:PATH", as a Unix socket path into *PATH (the
+ * port of the end becomes 0). Returns 0, or -1 after reporting.
+ */
+static int
+config_socket_path(struct config_parse *p, const char *key, const char *value,
+    char **path, int *port)
+{
+	const char	*sockpath = value + strlen(UNIXSOCK_PREFIX);
+	const char	*problem;
+
+	if ((problem = unixsock_path_problem(sockpath)) != NULL) {
+		config_error(p, p->line, "bad %s socket '%s': %s", key, value,
+		    problem);
+		return -1;
+	}
+	*path = xstrdup(sockpath);
+	*port = 0;
+	return 0;
+}
+
 /* Set log_level. */
 static int
 config_set_log_level(struct config_parse *p, struct config_section *s,
@@ -1271,8 +1306,59 @@ config_set_listen(struct config_parse *p, struct config_section *s,
 {
 	struct config_tunnel	*t = s->tunnel;
 
+	if (unixsock_is_unix(value))
+		return config_socket_path(p, "listen", value, &t->listen_path,
+		    &t->listen_port);
 	return config_address(p, "listen", value, CONFIG_DEFAULT_LISTEN_HOST,
 	    1, &t->listen_host, &t->listen_port);
+}
+
+/*
+ * Set listen_mode: the permission bits of a Unix socket listener, octal.
+ * The owner must keep read and write: connecting needs write permission.
+ */
+static int
+config_set_listen_mode(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	int	mode = unixsock_parse_mode(value);
+
+	if (mode == -1) {
+		config_error(p, p->line, "bad listen_mode '%s': expected octal "
+		    "permission bits such as 0600 (the default) or 0660, at "
+		    "most 0777", value);
+		return -1;
+	}
+	if ((mode & 0600) != 0600) {
+		config_error(p, p->line, "listen_mode %04o leaves the socket's "
+		    "owner without read and write permission: nobody could "
+		    "use it as you; give the owner rw (0600)", mode);
+		return -1;
+	}
+	s->tunnel->listen_mode = mode;
+	return 0;
+}
+
+/* Set listen_group: a group name or number, looked up now. */
+static int
+config_set_listen_group(struct config_parse *p, struct config_section *s,
+    const char *value)
+{
+	struct group	*gr;
+	int		 gid;
+
+	if ((gid = config_number(value, 0, INT_MAX)) != -1) {
+		s->tunnel->listen_group = gid;
+		return 0;
+	}
+	if ((gr = getgrnam(value)) == NULL) {
+		config_error(p, p->line, "unknown group '%s' in listen_group: "
+		    "expected a group name or number of this machine (see "
+		    "getent group)", value);
+		return -1;
+	}
+	s->tunnel->listen_group = (int)gr->gr_gid;
+	return 0;
 }
 
 /*
@@ -1285,6 +1371,9 @@ config_set_connect(struct config_parse *p, struct config_section *s,
 {
 	struct config_tunnel	*t = s->tunnel;
 
+	if (unixsock_is_unix(value))
+		return config_socket_path(p, "connect", value, &t->connect_path,
+		    &t->connect_port);
 	return config_address(p, "connect", value, NULL, 0, &t->connect_host,
 	    &t->connect_port);
 }
@@ -1616,6 +1705,61 @@ config_check_socks(struct config_parse *p, struct config_section *s)
 }
 
 /*
+ * Check the Unix socket settings of S's tunnel: a socket listener only for
+ * a local tunnel, and listen_mode and listen_group only with one.
+ */
+static void
+config_check_unix(struct config_parse *p, struct config_section *s)
+{
+	struct config_tunnel	*t = s->tunnel;
+	static const int	 keys[] = { CONFIG_KEY_LISTEN_MODE,
+				    CONFIG_KEY_LISTEN_GROUP };
+	size_t			 i;
+
+	if (t->listen_path != NULL && t->type == TUNNEL_REMOTE &&
+	    config_key_usable(s, CONFIG_KEY_TYPE)) {
+		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen = unix:"
+		    "PATH is for type = local only: a remote forward listens "
+		    "on the hop's server, and jumpgate does not ask it for a "
+		    "Unix socket; listen on [HOST:]PORT there (connect may "
+		    "be unix:PATH)");
+	}
+	if (t->listen_path != NULL || t->listen_host == NULL)
+		return;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (s->keyline[keys[i]] == 0 || !s->valid[keys[i]])
+			continue;
+		config_error(p, s->keyline[keys[i]], "%s applies only to a Unix "
+		    "socket listener (listen = unix:PATH); remove it or listen "
+		    "on a socket", config_keys[keys[i]].name);
+	}
+}
+
+/* Check that no earlier local tunnel listens on the socket of S's tunnel. */
+static void
+config_check_socket_unique(struct config_parse *p, struct config_section *s)
+{
+	struct config_tunnel	*t = s->tunnel, *t2;
+	struct config_section	*s2;
+	size_t			 i;
+
+	for (i = 0; i < p->nsections && p->sections[i] != s; i++) {
+		s2 = p->sections[i];
+		if (s2->kind != CONFIG_TUNNEL)
+			continue;
+		t2 = s2->tunnel;
+		if (t2->listen_path == NULL ||
+		    strcmp(t2->listen_path, t->listen_path) != 0)
+			continue;
+		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen socket "
+		    "unix:%s is already used by [%s] at line %d: choose "
+		    "another path", t->listen_path, s2->label,
+		    s2->keyline[CONFIG_KEY_LISTEN]);
+		break;
+	}
+}
+
+/*
  * Resolve a tunnel's hop and check its listen address: port 0 only for a
  * remote tunnel, and no address asked for twice. Checked here rather than
  * while parsing because type may follow listen.
@@ -1632,8 +1776,13 @@ config_check_tunnel(struct config_parse *p, struct config_section *s)
 	if (!config_key_usable(s, CONFIG_KEY_TYPE))
 		return;		/* already reported */
 	config_check_socks(p, s);
-	if (t->listen_host == NULL)
+	config_check_unix(p, s);
+	if (t->listen_host == NULL && t->listen_path == NULL)
 		return;		/* already reported */
+	if (t->listen_path != NULL) {
+		config_check_socket_unique(p, s);
+		return;
+	}
 	if (t->type != TUNNEL_REMOTE && t->listen_port == 0) {
 		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen port 0 "
 		    "lets the server choose a port: only for type = remote");
@@ -1827,6 +1976,8 @@ config_free(struct config *config)
 	while ((t = TAILQ_FIRST(&config->tunnels)) != NULL) {
 		TAILQ_REMOVE(&config->tunnels, t, entry);
 		free(t->name);
+		free(t->listen_path);
+		free(t->connect_path);
 		config_key_free(CONFIG_TUNNEL, t);
 		allow_free(t->allow_list);
 		free(t);
@@ -1949,7 +2100,26 @@ config_tunnel_equal(const struct config_tunnel *a,
     const struct config_tunnel *b)
 {
 	return config_str_equal(a->name, b->name) &&
+	    config_str_equal(a->listen_path, b->listen_path) &&
+	    config_str_equal(a->connect_path, b->connect_path) &&
 	    config_keys_equal(CONFIG_TUNNEL, a, b);
+}
+
+/* Write one tunnel end, see config.h. */
+char *
+config_endpoint_format(const char *host, int port, const char *path,
+    char *buf, size_t len)
+{
+	int	v6;
+
+	if (path != NULL) {
+		snprintf(buf, len, "%s%s", UNIXSOCK_PREFIX, path);
+		return buf;
+	}
+	v6 = host != NULL && strchr(host, ':') != NULL;
+	snprintf(buf, len, "%s%s%s:%d", v6 ? "[" : "", host != NULL ? host :
+	    "?", v6 ? "]" : "", port);
+	return buf;
 }
 
 /* Find the tunnel of CONFIG called NAME. */

@@ -94,10 +94,19 @@ struct config_tunnel {
 	char			*name;
 	int			 line;		/* line of [tunnel NAME] */
 
+	/*
+	 * Each end is either TCP, host and port (path NULL), or a Unix
+	 * socket, "unix:PATH" in the file: path absolute, host NULL and
+	 * port 0. config_endpoint_format shows either.
+	 */
 	char			*listen_host;
 	int			 listen_port;
+	char			*listen_path;
+	int			 listen_mode;	/* unix: permission bits */
+	int			 listen_group;	/* unix: gid, or -1: ours */
 	char			*connect_host;
 	int			 connect_port;
+	char			*connect_path;
 	char			*via;
 	struct config_hop	*hop;		/* the hop named by via */
 	int			 required;	/* a failed listen stops start-up */
@@ -151,6 +160,12 @@ int		 config_hop_equal(const struct config_hop *,
 		    const struct config_hop *);
 int		 config_tunnel_equal(const struct config_tunnel *,
 		    const struct config_tunnel *);
+/*
+ * Write one tunnel end into BUF: "unix:PATH" if PATH is not NULL, else
+ * "HOST:PORT", with an IPv6 address in brackets. Returns BUF.
+ */
+char		*config_endpoint_format(const char *host, int port,
+		    const char *path, char *buf, size_t len);
 
 
 /* What a reload does with one hop or tunnel. */

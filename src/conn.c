@@ -36,6 +36,8 @@
 #define CONN_OUTPUT_HIGH	(256 * 1024)
 /* ...and look again once it is down to this. */
 #define CONN_OUTPUT_LOW		(64 * 1024)
+/* Room for a target as logs show it: unix:PATH or [ADDRESS]:PORT. */
+#define CONN_TARGET_MAX		(NI_MAXHOST + 128)
 
 /*
  * Where a connection is before data flows. A SOCKS connection learns its
@@ -60,8 +62,9 @@ struct conn {
 	enum conn_half		 up;		/* client -> target, and */
 	enum conn_half		 down;		/* target -> client: changed
 						   only by conn_set_half */
-	char			*host;		/* the target */
+	char			*host;		/* the target: TCP, or */
 	int			 port;
+	char			*path;		/* ... a Unix socket (host NULL) */
 	uint64_t		 bytes_up;	/* client -> target */
 	uint64_t		 bytes_down;	/* target -> client */
 	struct timespec		 started;
@@ -103,6 +106,13 @@ static const struct stream_ops conn_stream_ops = {
 	conn_target_connected
 };
 
+/* Write the connection's target, host:port or unix:path, into BUF. */
+static const char *
+conn_target(const struct conn *c, char *buf, size_t len)
+{
+	return config_endpoint_format(c->host, c->port, c->path, buf, len);
+}
+
 /* Close a connection: give the channel back, log a summary, free. */
 static void
 conn_close(struct conn *c, const char *why)
@@ -133,6 +143,7 @@ conn_close(struct conn *c, const char *why)
 	TAILQ_REMOVE(&conn_list, c, entry);
 	free(c->refused);
 	free(c->host);
+	free(c->path);
 	free(c);
 }
 
@@ -428,8 +439,9 @@ conn_target_connected(void *arg)
 	struct conn	*c = arg;
 	int		 one = 1;
 
-	setsockopt(stream_fd(c->sock), IPPROTO_TCP, TCP_NODELAY, &one,
-	    sizeof one);
+	if (c->path == NULL)
+		setsockopt(stream_fd(c->sock), IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof one);
 	c->state = CONN_OPEN;
 	log_debug("tunnel %s: %s: target connected", tunnel_name(c->tunnel),
 	    c->peer);
@@ -441,11 +453,11 @@ static void
 conn_sock_failed(void *arg, const char *error)
 {
 	struct conn	*c = arg;
-	char		*why;
+	char		*why, target[CONN_TARGET_MAX];
 
 	if (c->state == CONN_CONNECTING) {
-		xasprintf(&why, "cannot connect to %s:%d: %s", c->host,
-		    c->port, error);
+		xasprintf(&why, "cannot connect to %s: %s",
+		    conn_target(c, target, sizeof target), error);
 		tunnel_set_error(c->tunnel, why);
 	} else
 		xasprintf(&why, "client connection error: %s", error);
@@ -453,7 +465,28 @@ conn_sock_failed(void *arg, const char *error)
 	free(why);
 }
 
-/* Create a connection for accepted client socket FD from SA. */
+/*
+ * Name a client on a Unix socket listener by its process and user (the
+ * kernel's word, SO_PEERCRED), for the logs.
+ */
+static void
+conn_unix_peer(struct conn *c, int fd)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		snprintf(c->peer, sizeof c->peer, "unix socket (peer unknown)");
+	else
+		snprintf(c->peer, sizeof c->peer, "pid %ld uid %ld",
+		    (long)cred.pid, (long)cred.uid);
+}
+
+/*
+ * Create a connection for accepted client socket FD from SA; HOST and SERV
+ * (NI_MAXHOST and NI_MAXSERV bytes) get the originator to name to the
+ * server: the client's address, or loopback for a Unix socket client.
+ */
 static struct conn *
 conn_accepted(struct tunnel *t, struct hop *hop, int fd,
     const struct sockaddr *sa, socklen_t salen, char *host, char *serv)
@@ -464,13 +497,20 @@ conn_accepted(struct tunnel *t, struct hop *hop, int fd,
 	c->tunnel = t;
 	c->hop = hop;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
-	if (getnameinfo(sa, salen, host, NI_MAXHOST, serv, NI_MAXSERV,
-	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(host, NI_MAXHOST, "unknown");
+	if (sa->sa_family == AF_UNIX) {
+		/* The originator sshd logs: this machine. */
+		snprintf(host, NI_MAXHOST, "127.0.0.1");
 		snprintf(serv, NI_MAXSERV, "0");
+		conn_unix_peer(c, fd);
+	} else {
+		if (getnameinfo(sa, salen, host, NI_MAXHOST, serv, NI_MAXSERV,
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+			snprintf(host, NI_MAXHOST, "unknown");
+			snprintf(serv, NI_MAXSERV, "0");
+		}
+		snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
+		    "[%s]:%s" : "%s:%s", host, serv);
 	}
-	snprintf(c->peer, sizeof c->peer, sa->sa_family == AF_INET6 ?
-	    "[%s]:%s" : "%s:%s", host, serv);
 
 	c->sock = stream_new(tunnel_base(t), fd, &conn_stream_ops, c);
 	conn_set_marks(c);
@@ -479,19 +519,24 @@ conn_accepted(struct tunnel *t, struct hop *hop, int fd,
 	return c;
 }
 
-/* Ask the hop for a channel to the connection's target. */
+/* Ask the hop for a channel to the connection's target (host or path). */
 static void
 conn_open_channel(struct conn *c, const char *orig_host, int orig_port)
 {
 	const struct config_tunnel *conf = tunnel_config(c->tunnel);
+	char		 target[CONN_TARGET_MAX];
 
-	log_info("tunnel %s: connection from %s to %s%s%s:%d via %s",
-	    conf->name, c->peer, strchr(c->host, ':') != NULL ? "[" : "",
-	    c->host, strchr(c->host, ':') != NULL ? "]" : "", c->port,
+	log_info("tunnel %s: connection from %s to %s via %s",
+	    conf->name, c->peer, conn_target(c, target, sizeof target),
 	    hop_name(c->hop));
 	c->state = CONN_WAITING;
-	c->hc = hop_channel_open(c->hop, c->host, c->port, orig_host,
-	    orig_port, conf->hop->connect_timeout, &conn_channel_ops, c);
+	if (c->path != NULL)
+		c->hc = hop_channel_open_unix(c->hop, c->path,
+		    conf->hop->connect_timeout, &conn_channel_ops, c);
+	else
+		c->hc = hop_channel_open(c->hop, c->host, c->port, orig_host,
+		    orig_port, conf->hop->connect_timeout, &conn_channel_ops,
+		    c);
 }
 
 /* Take over an accepted client socket, see conn.h. */
@@ -504,8 +549,11 @@ conn_new(struct tunnel *t, struct hop *hop, int fd,
 	char		 host[NI_MAXHOST], serv[NI_MAXSERV];
 
 	c = conn_accepted(t, hop, fd, sa, salen, host, serv);
-	c->host = xstrdup(target_host);
-	c->port = target_port;
+	if (target_host != NULL) {
+		c->host = xstrdup(target_host);
+		c->port = target_port;
+	} else
+		c->path = xstrdup(tunnel_config(t)->connect_path);
 	conn_open_channel(c, host, atoi(serv));
 }
 
@@ -651,6 +699,7 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 {
 	const struct config_tunnel *conf = tunnel_config(t);
 	struct conn	*c;
+	char		 target[CONN_TARGET_MAX];
 
 	c = xcalloc(1, sizeof *c);
 	c->hc = hop_listen_accept(listener, &conn_channel_ops, c);
@@ -665,17 +714,25 @@ conn_accept_remote(struct tunnel *t, struct hop *hop,
 	}
 	c->tunnel = t;
 	c->hop = hop;
-	c->host = xstrdup(conf->connect_host);
-	c->port = conf->connect_port;
+	if (conf->connect_path != NULL)
+		c->path = xstrdup(conf->connect_path);
+	else {
+		c->host = xstrdup(conf->connect_host);
+		c->port = conf->connect_port;
+	}
 	c->state = CONN_CONNECTING;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	snprintf(c->peer, sizeof c->peer, "%s:%d on %s", conf->listen_host,
 	    hop_listen_port(listener), hop_name(hop));
 	TAILQ_INSERT_TAIL(&conn_list, c, entry);
-	log_info("tunnel %s: connection from %s to %s:%d", conf->name,
-	    c->peer, c->host, c->port);
-	c->sock = stream_connect(tunnel_base(t), dns, c->host, c->port,
-	    &conn_stream_ops, c);
+	log_info("tunnel %s: connection from %s to %s", conf->name,
+	    c->peer, conn_target(c, target, sizeof target));
+	if (c->path != NULL)
+		c->sock = stream_connect_unix(tunnel_base(t), c->path,
+		    &conn_stream_ops, c);
+	else
+		c->sock = stream_connect(tunnel_base(t), dns, c->host, c->port,
+		    &conn_stream_ops, c);
 	conn_set_marks(c);
 	conn_idle_start(c);
 	return 1;

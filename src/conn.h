@@ -16,9 +16,10 @@ struct hop_channel;
 struct tunnel;
 
 /*
- * Take over accepted socket FD from a client at SA and ask HOP for a
- * channel to TARGET_HOST:TARGET_PORT. The connection frees itself when
- * done.
+ * Take over accepted socket FD from a client at SA (TCP or a Unix socket)
+ * and ask HOP for a channel to TARGET_HOST:TARGET_PORT, or, with
+ * TARGET_HOST NULL, to the tunnel's connect = unix:PATH. The connection
+ * frees itself when done.
  */
 void	conn_new(struct tunnel *, struct hop *, int fd,
 	    const struct sockaddr *sa, socklen_t salen,

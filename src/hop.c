@@ -49,6 +49,7 @@
 
 enum hop_channel_kind {
 	HC_DIRECT,		/* direct-tcpip channel we open */
+	HC_STREAMLOCAL,		/* direct-streamlocal channel (host: path) */
 	HC_SESSION,		/* session channel we open (the probe) */
 	HC_LISTEN,		/* tcpip-forward request: a remote listener */
 	HC_FORWARDED		/* forwarded-tcpip channel the server opened */
@@ -781,6 +782,30 @@ hop_open_finish(struct hop *hop, struct hop_channel *hc, int code,
 #define HOP_OPEN_CONNECT_FAILED \
 	"Channel open failure (connect failed)"
 
+/* Say why opening a direct-streamlocal channel failed (REFUSED: by sshd). */
+static char *
+hop_open_reason_unix(struct hop *hop, struct hop_channel *hc, int refused,
+    const char *why)
+{
+	char	*reason;
+
+	if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0)
+		xasprintf(&reason, "unix:%s refused by the server: "
+		    "administratively prohibited (sshd on %s needs "
+		    "AllowStreamLocalForwarding yes or local; also check "
+		    "DisableForwarding and PermitOpen)", hc->host, hop->label);
+	else if (refused && strcmp(why, HOP_OPEN_CONNECT_FAILED) == 0)
+		xasprintf(&reason, "%s refused or failed the channel to "
+		    "unix:%s (sshd gives the same answer to both: check "
+		    "AllowStreamLocalForwarding and DisableForwarding in its "
+		    "sshd_config, that the socket exists there and that the "
+		    "login user may connect to it)", hop->label, hc->host);
+	else
+		xasprintf(&reason, "opening a channel to unix:%s failed: %s",
+		    hc->host, why);
+	return reason;
+}
+
 /* Say why opening HC failed with libssh2 error CODE and message WHY. */
 static char *
 hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
@@ -798,6 +823,8 @@ hop_open_reason(struct hop *hop, struct hop_channel *hc, int code,
 		xasprintf(&reason, "%s refused to listen on %s:%d (%s)",
 		    hop->label, hc->host, hc->port,
 		    server_forwarding_advice(kind, 1));
+	else if (hc->kind == HC_STREAMLOCAL)
+		reason = hop_open_reason_unix(hop, hc, refused, why);
 	else if (refused && strcmp(why, HOP_OPEN_PROHIBITED) == 0) {
 		hc->open_error = HOP_OPEN_ERROR_PROHIBITED;
 		xasprintf(&reason, "%s:%d refused by the server: "
@@ -852,6 +879,11 @@ hop_open_next(struct hop *hop)
 	case HC_FORWARDED:
 		ch = libssh2_channel_direct_tcpip_ex(hop->session, hc->host,
 		    hc->port, hc->orig_host, hc->orig_port);
+		break;
+	case HC_STREAMLOCAL:
+		/* The originator fields are reserved: empty and 0. */
+		ch = libssh2_channel_direct_streamlocal_ex(hop->session,
+		    hc->host, "", 0);
 		break;
 	}
 	if (l == NULL && ch == NULL) {
@@ -1335,6 +1367,22 @@ hop_channel_open(struct hop *hop, const char *host, int port,
 	hc->port = port;
 	hc->orig_host = xstrdup(orig_host);
 	hc->orig_port = orig_port;
+	hop_channel_submit(hc);
+	return hc;
+}
+
+/* Queue a direct-streamlocal channel open, see hop.h. */
+struct hop_channel *
+hop_channel_open_unix(struct hop *hop, const char *path, int timeout,
+    const struct hop_channel_ops *ops, void *arg)
+{
+	struct hop_channel	*hc;
+
+	hop = hop_pool_pick(hop);
+	hc = hop_channel_new(hop, timeout, ops, arg);
+	hc->kind = HC_STREAMLOCAL;
+	hc->host = xstrdup(path);
+	hc->orig_host = xstrdup("");
 	hop_channel_submit(hc);
 	return hc;
 }

@@ -112,6 +112,12 @@ struct hop_channel *hop_channel_open(struct hop *, const char *host, int port,
 		    const char *orig_host, int orig_port, int timeout,
 		    const struct hop_channel_ops *, void *arg);
 /*
+ * Likewise, a direct-streamlocal@openssh.com channel to the Unix socket
+ * PATH on the server's machine (OpenSSH's AllowStreamLocalForwarding).
+ */
+struct hop_channel *hop_channel_open_unix(struct hop *, const char *path,
+		    int timeout, const struct hop_channel_ops *, void *arg);
+/*
  * Ask HOP's server to listen on HOST:PORT (port 0: it chooses) and forward
  * connections to us (ssh -R). Queued with channel opens; the hop calls
  * opened or failed as for a channel, pump in every pass while it listens

@@ -2,6 +2,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -46,6 +47,7 @@ struct stream {
 	int				 eof;
 	int				 read_stopped;	/* at the high mark */
 	int				 above_low;	/* output was above low */
+	int				 output_waited;	/* the socket left some */
 	int				 shut_wanted;
 	int				 shut_done;
 	int				 error;		/* errno, or -1: DNS */
@@ -272,10 +274,19 @@ stream_write_some(struct stream *s)
 		shutdown(s->fd, SHUT_WR);
 		s->shut_done = 1;
 	}
+	/*
+	 * Output the socket did not take at once is waited for: the owner
+	 * hears when it is down to the low mark and when it is all out (a
+	 * half-close may wait for that even below the low mark).
+	 */
+	if (left > 0)
+		s->output_waited = 1;
 	if (left > s->low)
 		s->above_low = 1;
-	else if (s->above_low) {
+	else if (s->above_low || (left == 0 && s->output_waited)) {
 		s->above_low = 0;
+		if (left == 0)
+			s->output_waited = 0;
 		s->notify_drained = 1;
 		stream_notify(s);
 	}
@@ -297,7 +308,8 @@ stream_write_cb(evutil_socket_t fd, short what, void *arg)
 			stream_connect_next(s, error);
 			return;
 		}
-		evutil_freeaddrinfo(s->addrs);
+		if (s->addrs != NULL)	/* NULL: a Unix socket */
+			evutil_freeaddrinfo(s->addrs);
 		s->addrs = s->addr_next = NULL;
 		s->connecting = STREAM_CONNECTED;
 		event_add(s->ev_read, NULL);
@@ -344,7 +356,8 @@ stream_connect_next(struct stream *s, int error)
 		event_add(s->ev_write, NULL);
 		return;
 	}
-	evutil_freeaddrinfo(s->addrs);
+	if (s->addrs != NULL)
+		evutil_freeaddrinfo(s->addrs);
 	s->addrs = NULL;
 	stream_fail(s, error);
 }
@@ -386,6 +399,40 @@ stream_connect(struct event_base *base, struct evdns_base *dns,
 	/* May call back at once (numeric host), which only records. */
 	s->dns_request = evdns_getaddrinfo(dns, host, NULL, &hints,
 	    stream_resolved_cb, s);
+	return s;
+}
+
+/* Connect to a Unix socket, see stream.h. */
+struct stream *
+stream_connect_unix(struct event_base *base, const char *path,
+    const struct stream_ops *ops, void *arg)
+{
+	struct sockaddr_un	 sun;
+	struct stream		*s;
+	int			 fd;
+
+	s = stream_alloc(base, ops, arg);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		stream_fail(s, ENAMETOOLONG);
+		return s;
+	}
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		stream_fail(s, errno);
+		return s;
+	}
+	stream_attach(s, fd);
+	/* A full backlog says EAGAIN: the target is too busy; fail. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 &&
+	    errno != EINPROGRESS) {
+		stream_fail(s, errno);
+		return s;
+	}
+	s->connecting = STREAM_CONNECTING;
+	event_add(s->ev_write, NULL);
 	return s;
 }
 

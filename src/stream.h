@@ -6,7 +6,8 @@
  *
  * The owner is told through stream_ops: readable when input grew or the
  * peer sent EOF (stream_eof), drained when the output went down to the low
- * mark after being above it, failed on a socket error or a failed connect
+ * mark after being above it and when output the socket did not take at
+ * once is all out, failed on a socket error or a failed connect
  * (the owner then frees the stream), connected when a connect completed.
  * Callbacks run from the event loop only, never from inside a stream call.
  */
@@ -43,6 +44,12 @@ struct stream	*stream_new(struct event_base *, int fd,
 struct stream	*stream_connect(struct event_base *, struct evdns_base *,
 		    const char *host, int port, const struct stream_ops *,
 		    void *arg);
+/*
+ * Connect to the Unix socket PATH; connected or failed follows, as for
+ * stream_connect.
+ */
+struct stream	*stream_connect_unix(struct event_base *, const char *path,
+		    const struct stream_ops *, void *arg);
 /* Close the socket and free everything. */
 void		 stream_free(struct stream *);
 
@@ -53,7 +60,8 @@ int		 stream_fd(const struct stream *);
 int		 stream_eof(const struct stream *);
 /*
  * Stop reading while the input holds HIGH bytes or more; tell drained
- * once the output is down to LOW after being above it.
+ * once the output is down to LOW after being above it (and once it is
+ * empty after the socket did not take it all).
  */
 void		 stream_set_marks(struct stream *, size_t high, size_t low);
 /* The owner took input: read again if it had stopped at the high mark. */

@@ -20,6 +20,7 @@
 #include "hop.h"
 #include "log.h"
 #include "tunnel_int.h"
+#include "unixsock.h"
 #include "vis.h"
 #include "xmalloc.h"
 
@@ -69,7 +70,8 @@ tunnel_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (sa->sa_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (t->conf->type == TUNNEL_SOCKS)
 		conn_new_socks(t, t->hop, fd, sa, salen);
 	else
@@ -232,13 +234,67 @@ tunnel_start(struct tunnel *t, char **cause)
 	return t->ops->start(t, cause);
 }
 
+/* What a local tunnel's connections reach, for its log lines, in BUF. */
+static const char *
+tunnel_target_text(const struct config_tunnel *conf, char *buf, size_t len)
+{
+	if (conf->type == TUNNEL_SOCKS) {
+		snprintf(buf, len, "SOCKS, allowing %s", conf->allow);
+		return buf;
+	}
+	return config_endpoint_format(conf->connect_host, conf->connect_port,
+	    conf->connect_path, buf, len);
+}
+
+/*
+ * Listen on a local forward's Unix socket (unixsock.h): access is the
+ * socket's mode and group.
+ */
+static int
+tunnel_local_start_unix(struct tunnel *t, char **cause)
+{
+	const struct config_tunnel *conf = t->conf;
+	char		target[300], group[32] = "";
+	int		fd;
+
+	t->unixsock = unixsock_listen(conf->listen_path, conf->listen_mode,
+	    conf->listen_group, TUNNEL_BACKLOG, &fd, cause);
+	if (t->unixsock == NULL)
+		return -1;
+	t->listener = evconnlistener_new(t->base, tunnel_accept_cb, t,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (t->listener == NULL) {
+		xasprintf(cause, "cannot listen on unix:%s: %s",
+		    conf->listen_path, strerror(errno));
+		close(fd);
+		unixsock_remove(t->unixsock);
+		t->unixsock = NULL;
+		return -1;
+	}
+	evconnlistener_set_error_cb(t->listener, tunnel_accept_error_cb);
+	if (conf->listen_mode & 0007)
+		log_warn("tunnel %s: unix:%s is mode %04o: every local user "
+		    "can connect through it with your SSH identity",
+		    conf->name, conf->listen_path, conf->listen_mode);
+	if (conf->listen_group != -1)
+		snprintf(group, sizeof group, ", group %d", conf->listen_group);
+	log_info("tunnel %s: listening on unix:%s (mode %04o%s) -> %s via %s",
+	    conf->name, conf->listen_path, conf->listen_mode, group,
+	    tunnel_target_text(conf, target, sizeof target),
+	    hop_name(t->hop));
+	return 0;
+}
+
 /* Bind a local forward's listener. */
 static int
 tunnel_local_start(struct tunnel *t, char **cause)
 {
 	struct addrinfo	 hints, *res;
-	char		 port[16];
+	char		 port[16], target[300];
 	int		 rc;
+
+	if (t->conf->listen_path != NULL)
+		return tunnel_local_start_unix(t, cause);
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
@@ -275,9 +331,9 @@ tunnel_local_start(struct tunnel *t, char **cause)
 		    t->conf->name, t->conf->listen_host, t->conf->listen_port,
 		    hop_name(t->hop), t->conf->allow);
 	else
-		log_info("tunnel %s: listening on %s:%d -> %s:%d via %s",
+		log_info("tunnel %s: listening on %s:%d -> %s via %s",
 		    t->conf->name, t->conf->listen_host, t->conf->listen_port,
-		    t->conf->connect_host, t->conf->connect_port,
+		    tunnel_target_text(t->conf, target, sizeof target),
 		    hop_name(t->hop));
 	return 0;
 }
@@ -289,6 +345,8 @@ tunnel_local_stop(struct tunnel *t)
 	if (t->listener != NULL)
 		evconnlistener_free(t->listener);
 	t->listener = NULL;
+	unixsock_remove(t->unixsock);	/* after the close: nobody binds it */
+	t->unixsock = NULL;
 }
 
 /* Say what a local forward is doing. */
@@ -322,21 +380,17 @@ void
 tunnel_get_status(const struct tunnel *t, struct tunnel_status *st)
 {
 	const struct config_tunnel *conf = t->conf;
-	int	v6 = strchr(conf->listen_host, ':') != NULL;
 
 	st->name = conf->name;
 	st->type = t->ops->name;
-	snprintf(st->listen, sizeof st->listen, "%s%s%s:%d", v6 ? "[" : "",
-	    conf->listen_host, v6 ? "]" : "", t->remote_port != 0 ?
-	    t->remote_port : conf->listen_port);
+	config_endpoint_format(conf->listen_host, t->remote_port != 0 ?
+	    t->remote_port : conf->listen_port, conf->listen_path, st->listen,
+	    sizeof st->listen);
 	if (conf->type == TUNNEL_SOCKS)
 		conn_destinations(t, st->connect, sizeof st->connect);
-	else {
-		v6 = strchr(conf->connect_host, ':') != NULL;
-		snprintf(st->connect, sizeof st->connect, "%s%s%s:%d",
-		    v6 ? "[" : "", conf->connect_host, v6 ? "]" : "",
-		    conf->connect_port);
-	}
+	else
+		config_endpoint_format(conf->connect_host, conf->connect_port,
+		    conf->connect_path, st->connect, sizeof st->connect);
 	st->via = hop_name(t->hop);
 	st->state = t->stopped ? "stopped" : t->ops->state(t);
 	st->active = t->nconns;

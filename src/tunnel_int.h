@@ -11,6 +11,7 @@
 struct event;
 struct evconnlistener;
 struct hop_channel;
+struct unixsock;
 
 /* What differs between kinds of tunnel. */
 struct tunnel_ops {
@@ -46,6 +47,7 @@ struct tunnel {
 	/* Local forwards. */
 	struct evconnlistener	*listener;
 	struct event		*ev_resume;	/* accept again after EMFILE */
+	struct unixsock		*unixsock;	/* listen = unix: its file */
 
 	/* Remote forwards. */
 	struct hop_channel	*remote;	/* the tcpip-forward request */

@@ -23,13 +23,16 @@ static void
 tunnel_remote_opened(void *arg)
 {
 	struct tunnel	*t = arg;
+	char		 target[300];
 
 	t->remote_port = hop_listen_port(t->remote);
 	t->retry_delay = t->conf->hop->reconnect_min;
-	log_info("tunnel %s: %s listens on %s:%d%s -> %s:%d on this machine",
+	log_info("tunnel %s: %s listens on %s:%d%s -> %s on this machine",
 	    t->conf->name, hop_name(t->hop), t->conf->listen_host,
 	    t->remote_port, t->conf->listen_port == 0 ? " (port chosen by the "
-	    "server)" : "", t->conf->connect_host, t->conf->connect_port);
+	    "server)" : "", config_endpoint_format(t->conf->connect_host,
+	    t->conf->connect_port, t->conf->connect_path, target,
+	    sizeof target));
 }
 
 /* The server refused: try again later, never in a tight loop. */

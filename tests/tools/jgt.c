@@ -46,6 +46,7 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -278,6 +279,7 @@ jgt_usage(void)
 	    "       jgt ping --connect HOST:PORT [--count N] [--interval S]"
 	    " [--timeout S]\n"
 	    "       jgt free-port\n"
+	    "ADDR:PORT and HOST:PORT may be unix:PATH (a Unix socket)\n"
 	    "sizes take a K, M or G suffix (binary)\n");
 	exit(JGT_EX_USAGE);
 }
@@ -382,15 +384,28 @@ jgt_timeval(double s, struct timeval *tv)
 	tv->tv_usec = (suseconds_t)((s - (double)tv->tv_sec) * 1e6);
 }
 
-/* Resolve HOST:PORT (or [HOST]:PORT) to its first address; 0 or -1. */
+/* Resolve HOST:PORT, [HOST]:PORT or unix:PATH; 0 or -1. */
 static int
 jgt_resolve(const char *hostport, int flags, struct sockaddr_storage *ss,
     socklen_t *len)
 {
 	struct addrinfo	 hints, *res;
+	struct sockaddr_un *sun = (struct sockaddr_un *)ss;
 	char		*copy, *host, *port, *p;
 	int		 error;
 
+	if (strncmp(hostport, "unix:", 5) == 0) {
+		if (strlen(hostport + 5) >= sizeof sun->sun_path) {
+			jgt_warnx("%s: path too long", hostport);
+			return -1;
+		}
+		memset(ss, 0, sizeof *ss);
+		sun->sun_family = AF_UNIX;
+		snprintf(sun->sun_path, sizeof sun->sun_path, "%s",
+		    hostport + 5);
+		*len = sizeof *sun;
+		return 0;
+	}
 	if ((copy = strdup(hostport)) == NULL)
 		jgt_fatalx("out of memory");
 	if (copy[0] == '[') {
@@ -2089,6 +2104,8 @@ cmd_echo_server(int argc, char **argv)
 		jgt_fatalx("getsockname: %s", strerror(errno));
 	if (ss.ss_family == AF_INET6)
 		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else if (ss.ss_family == AF_UNIX)
+		port = 0;	/* a Unix socket: the file says it is up */
 	else
 		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	if (port_file != NULL)

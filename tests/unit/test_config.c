@@ -1179,8 +1179,8 @@ test_bad_keys(void **state)
 	test_expect("[tunnel t]\nlisten = 1\nconnect = a:1\nhop = h\n",
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
-	    "connect, via, type, required, max_connections, "
-	    "client_idle_timeout, allow\n");
+	    "listen_mode, listen_group, connect, via, type, required, "
+	    "max_connections, client_idle_timeout, allow\n");
 	test_expect("; top\nlog_level = debug\n[jumpgate]\n",
 	    "F:2: key 'log_level' outside any section: put it under "
 	    "[jumpgate], [hop NAME] or [tunnel NAME]\n");
@@ -2037,6 +2037,158 @@ test_unreadable(void **state)
 	free(out);
 }
 
+/* listen = unix:PATH and connect = unix:PATH, with mode and group. */
+static void
+test_unix_ends(void **state)
+{
+	struct config		*config, *other;
+	struct config_tunnel	*t, *u;
+	char			 buf[300];
+
+	(void)state;
+	config = test_load_ok(TEST_HOP
+	    "[tunnel pg]\n"
+	    "listen = unix:/run/user/1000/jumpgate/prod-pg/.s.PGSQL.5432\n"
+	    "connect = unix:/var/run/postgresql/.s.PGSQL.5432\n"
+	    "via = h\n"
+	    "[tunnel grp]\n"
+	    "listen = unix:/run/jg/grp.sock\n"
+	    "listen_mode = 660\n"
+	    "listen_group = 0\n"
+	    "connect = db:5432\n"
+	    "via = h\n"
+	    "[tunnel tcp]\n"
+	    "listen = 15432\n"
+	    "connect = unix:/s\n"
+	    "via = h\n");
+	t = TAILQ_FIRST(&config->tunnels);
+	assert_null(t->listen_host);
+	assert_int_equal(t->listen_port, 0);
+	assert_string_equal(t->listen_path,
+	    "/run/user/1000/jumpgate/prod-pg/.s.PGSQL.5432");
+	assert_int_equal(t->listen_mode, 0600);
+	assert_int_equal(t->listen_group, -1);
+	assert_null(t->connect_host);
+	assert_string_equal(t->connect_path,
+	    "/var/run/postgresql/.s.PGSQL.5432");
+	assert_string_equal(config_endpoint_format(t->connect_host,
+	    t->connect_port, t->connect_path, buf, sizeof buf),
+	    "unix:/var/run/postgresql/.s.PGSQL.5432");
+	t = TAILQ_NEXT(t, entry);
+	assert_int_equal(t->listen_mode, 0660);
+	assert_int_equal(t->listen_group, 0);
+	assert_null(t->connect_path);
+	assert_string_equal(config_endpoint_format(t->connect_host,
+	    t->connect_port, t->connect_path, buf, sizeof buf), "db:5432");
+	t = TAILQ_NEXT(t, entry);
+	assert_null(t->listen_path);
+	assert_string_equal(t->connect_path, "/s");
+
+	/* Reload: same ends, same tunnel; another path, another tunnel. */
+	other = test_load_ok(TEST_HOP
+	    "[tunnel pg]\n"
+	    "listen = unix:/run/user/1000/jumpgate/prod-pg/.s.PGSQL.5432\n"
+	    "connect = unix:/var/run/postgresql/.s.PGSQL.5433\n"
+	    "via = h\n"
+	    "[tunnel grp]\n"
+	    "listen = unix:/run/jg/grp.sock\n"
+	    "listen_mode = 0660\n"
+	    "listen_group = 0\n"
+	    "connect = db:5432\n"
+	    "via = h\n");
+	t = TAILQ_FIRST(&config->tunnels);
+	u = TAILQ_FIRST(&other->tunnels);
+	assert_false(config_tunnel_equal(t, u));
+	assert_true(config_tunnel_equal(TAILQ_NEXT(t, entry),
+	    TAILQ_NEXT(u, entry)));
+	config_free(other);
+	config_free(config);
+	assert_string_equal(config_endpoint_format("::1", 22, NULL, buf,
+	    sizeof buf), "[::1]:22");
+}
+
+/* Bad socket settings: each reported at its line, with what to do. */
+static void
+test_unix_bad(void **state)
+{
+	static const struct {
+		const char	*lines;
+		const char	*error;
+	} cases[] = {
+		{ "listen = unix:\nconnect = a:1",
+		  "F:6: bad listen socket 'unix:': no path after 'unix:'" },
+		{ "listen = unix:s.sock\nconnect = a:1",
+		  "F:6: bad listen socket 'unix:s.sock': the path must be "
+		  "absolute (start with /)" },
+		{ "listen = unix:/run/../etc/s\nconnect = a:1",
+		  "F:6: bad listen socket 'unix:/run/../etc/s': the path has a "
+		  "'.' or '..' component: write it without them" },
+		{ "listen = unix:/run/jg/\nconnect = a:1",
+		  "F:6: bad listen socket 'unix:/run/jg/': the path ends with "
+		  "'/': name the socket file, not its directory" },
+		{ "listen = unix:/run//s\nconnect = a:1",
+		  "F:6: bad listen socket 'unix:/run//s': the path has an empty "
+		  "component ('//')" },
+		{ "listen = unix:/r/s\nlisten_mode = 0999\nconnect = a:1",
+		  "F:7: bad listen_mode '0999': expected octal permission bits "
+		  "such as 0600 (the default) or 0660, at most 0777" },
+		{ "listen = unix:/r/s\nlisten_mode = 1777\nconnect = a:1",
+		  "F:7: bad listen_mode '1777': expected octal permission bits "
+		  "such as 0600 (the default) or 0660, at most 0777" },
+		{ "listen = unix:/r/s\nlisten_mode = 0066\nconnect = a:1",
+		  "F:7: listen_mode 0066 leaves the socket's owner without read "
+		  "and write permission: nobody could use it as you; give the "
+		  "owner rw (0600)" },
+		{ "listen = unix:/r/s\nlisten_group = no-such-group-jg\n"
+		  "connect = a:1",
+		  "F:7: unknown group 'no-such-group-jg' in listen_group: "
+		  "expected a group name or number of this machine (see getent "
+		  "group)" },
+		{ "listen = 1\nlisten_mode = 0600\nconnect = a:1",
+		  "F:7: listen_mode applies only to a Unix socket listener "
+		  "(listen = unix:PATH); remove it or listen on a socket" },
+		{ "listen = 1\nlisten_group = 0\nconnect = a:1",
+		  "F:7: listen_group applies only to a Unix socket listener "
+		  "(listen = unix:PATH); remove it or listen on a socket" },
+		{ "type = remote\nlisten = unix:/r/s\nconnect = a:1",
+		  "F:7: listen = unix:PATH is for type = local only: a remote "
+		  "forward listens on the hop's server, and jumpgate does not "
+		  "ask it for a Unix socket; listen on [HOST:]PORT there "
+		  "(connect may be unix:PATH)" },
+	};
+	char	text[1024], expected[1024], path[120];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, TEST_HOP "[tunnel t]\n%s\nvia = h\n",
+		    cases[i].lines);
+		snprintf(expected, sizeof expected, "%s\n", cases[i].error);
+		test_expect(text, expected);
+	}
+	/* 107 bytes fit in sockaddr_un with the NUL; 108 do not. */
+	memset(path, 'a', sizeof path);
+	path[0] = '/';
+	path[107] = '\0';
+	snprintf(text, sizeof text, TEST_HOP "[tunnel t]\nlisten = 1\n"
+	    "connect = unix:%s\nvia = h\n", path);
+	config_free(test_load_ok(text));
+	path[107] = 'a';
+	path[108] = '\0';
+	snprintf(text, sizeof text, TEST_HOP "[tunnel t]\nlisten = 1\n"
+	    "connect = unix:%s\nvia = h\n", path);
+	snprintf(expected, sizeof expected, "F:7: bad connect socket "
+	    "'unix:%s': the path is too long for a Unix socket (at most 107 "
+	    "bytes): use a shorter directory\n", path);
+	test_expect(text, expected);
+	/* Two listeners on one socket. */
+	test_expect(TEST_HOP "[tunnel a]\nlisten = unix:/r/s\nconnect = a:1\n"
+	    "via = h\n[tunnel b]\nlisten = unix:/r/s\nconnect = a:1\n"
+	    "via = h\n",
+	    "F:10: listen socket unix:/r/s is already used by [tunnel a] at "
+	    "line 6: choose another path\n");
+}
+
 int
 main(void)
 {
@@ -2080,6 +2232,8 @@ main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_many_problems),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_unix_ends),
+		cmocka_unit_test(test_unix_bad),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, test_teardown);

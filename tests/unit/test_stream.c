@@ -171,6 +171,47 @@ test_high_mark(void **state)
 	event_base_free(seen.base);
 }
 
+/*
+ * Output that waited for the socket, below the low mark all along: the
+ * owner hears once it is all out (a connection waiting to pass EOF on
+ * depends on it), once.
+ */
+static void
+test_drained_when_empty(void **state)
+{
+	struct test_seen	 seen;
+	struct stream		*s;
+	static char		 big[1024 * 1024], buf[65536];
+	size_t			 total = 0;
+	ssize_t			 n;
+	int			 sv[2], i;
+
+	(void)state;
+	memset(&seen, 0, sizeof seen);
+	seen.base = event_base_new();
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+	    sv), 0);
+	s = stream_new(seen.base, sv[0], &test_ops, &seen);
+	stream_set_marks(s, STREAM_READ_MAX, 4 * sizeof big);
+	evbuffer_add(stream_output(s), big, sizeof big);
+	stream_flush(s);
+	assert_true(evbuffer_get_length(stream_output(s)) > 0);
+	for (i = 0; i < 100000 && total < sizeof big; i++) {
+		if ((n = read(sv[1], buf, sizeof buf)) > 0)
+			total += (size_t)n;
+		assert_int_equal(event_base_loop(seen.base, EVLOOP_NONBLOCK),
+		    0);
+	}
+	assert_int_equal(total, sizeof big);
+	assert_int_equal(event_base_loop(seen.base, EVLOOP_NONBLOCK), 0);
+	assert_int_equal(evbuffer_get_length(stream_output(s)), 0);
+	assert_int_equal(seen.drained, 1);
+
+	stream_free(s);
+	close(sv[1]);
+	event_base_free(seen.base);
+}
+
 /* A listener on ADDRESS, any port; its port goes into *PORT. */
 static int
 test_listen(const char *address, int *port)
@@ -312,6 +353,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_high_mark),
+		cmocka_unit_test(test_drained_when_empty),
 		cmocka_unit_test(test_connect_next),
 		cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_read_into),
