@@ -343,8 +343,13 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 		/* A fixed config is picked up, but never in a tight loop. */
 		hop_fail_queued(hop, reason);
 		delay = hop->conf->reconnect_max * 1000L;
+	} else if (hop->retry_now) {
+		/* A probe after a network change found the session dead. */
+		hop->backoff = hop->conf->reconnect_min;
+		delay = 0;
 	} else
 		delay = hop_next_backoff(hop);
+	hop->retry_now = 0;
 	free(reason);
 	if (!hard && hop->conf->lazy && TAILQ_EMPTY(&hop->channels) &&
 	    TAILQ_EMPTY(&hop->queue)) {

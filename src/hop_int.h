@@ -123,6 +123,7 @@ struct hop {
 	/* Connecting again. */
 	char			*last_error;	/* why the last session failed */
 	int			 hard_failed;	/* host key or authentication */
+	int			 retry_now;	/* next failure: no backoff */
 
 	struct event		*ev_deadline;
 	struct event		*ev_refuse;	/* fails the hop with refusal */

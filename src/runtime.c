@@ -26,6 +26,7 @@
 #include "hop.h"
 #include "log.h"
 #include "notify.h"
+#include "resume.h"
 #include "runtime.h"
 #include "safefile.h"
 #include "status.h"
@@ -40,6 +41,8 @@
 #define RUNTIME_FD_RESERVED	16
 /* Below this descriptor limit the log says it caps the connections. */
 #define RUNTIME_FD_WANTED	16384
+/* After sleep or a network change, a hop must answer within this. */
+#define RUNTIME_RESUME_PROBE_MS	1000
 
 /* Stop on the first two, reload on SIGHUP. */
 static const int runtime_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -62,6 +65,7 @@ struct runtime {
 	struct event		*ev_signals[RUNTIME_NSIGNALS];
 	struct event		*ev_drain;
 	struct event		*ev_status;
+	struct resume		*resume;	/* sleep, network changes */
 	int			 stopping;
 	struct timespec		 stop_started;
 };
@@ -341,6 +345,22 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	runtime_notify_status(arg);
+}
+
+/* After sleep or a network change: probe every hop at once. */
+static void
+runtime_resume_cb(const char *why, void *arg)
+{
+	struct runtime	*rt = arg;
+	size_t		 i;
+
+	if (rt->stopping)
+		return;
+	log_info("%s: probing %zu hop%s (an answer within %.1f s keeps a "
+	    "session, else it reconnects)", why, rt->nhops,
+	    rt->nhops == 1 ? "" : "s", RUNTIME_RESUME_PROBE_MS / 1000.0);
+	for (i = 0; i < rt->nhops; i++)
+		hop_network_changed(rt->hops[i], RUNTIME_RESUME_PROBE_MS, why);
 }
 
 /* Answer a control-socket command. */
@@ -656,6 +676,7 @@ runtime_run(const char *path, int detach)
 		if (rt.ev_drain == NULL || rt.ev_status == NULL)
 			fatal("out of memory");
 		event_add(rt.ev_status, &tv);
+		rt.resume = resume_new(rt.base, runtime_resume_cb, &rt);
 		notify_init(rt.base);
 		log_info("jumpgate %s running %s: %zu hop%s, %zu tunnel%s; "
 		    "control socket %s", PACKAGE_VERSION, path, rt.nhops,
@@ -668,6 +689,7 @@ runtime_run(const char *path, int detach)
 			event_free(rt.ev_signals[i]);
 		event_free(rt.ev_drain);
 		event_free(rt.ev_status);
+		resume_free(rt.resume);
 		notify_free();
 	}
 	free(control);
