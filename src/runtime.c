@@ -25,6 +25,7 @@
 #include "control.h"
 #include "hop.h"
 #include "log.h"
+#include "logfile.h"
 #include "notify.h"
 #include "resume.h"
 #include "runtime.h"
@@ -305,10 +306,13 @@ runtime_reload(struct runtime *rt, struct evbuffer *out)
 	struct config_diff	*d;
 	char			*summary;
 
-	if ((next = runtime_reload_load(rt, out)) == NULL)
+	if ((next = runtime_reload_load(rt, out)) == NULL) {
+		logfile_reopen(rt->config);
 		return -1;
+	}
 	d = config_diff(rt->config, next);
 	runtime_reload_apply(rt, next, d, out);
+	logfile_reopen(rt->config);
 	xasprintf(&summary, "hops %d kept, %d changed, %d added, %d removed; "
 	    "tunnels %d kept, %d changed, %d added, %d removed",
 	    d->hop_count[CONFIG_KEEP], d->hop_count[CONFIG_CHANGE],
@@ -540,6 +544,12 @@ runtime_detach(struct runtime *rt)
 			close(dirfd);
 		return -1;
 	}
+	if (logfile_before_detach(rt->config) != 0) {
+		free(leaf);
+		if (dirfd != -1)
+			close(dirfd);
+		return -1;
+	}
 	if (daemon(0, 0) == -1) {
 		log_error("cannot detach: %s", strerror(errno));
 		free(leaf);
@@ -548,7 +558,7 @@ runtime_detach(struct runtime *rt)
 		return -1;
 	}
 	event_reinit(rt->base);
-	log_use_syslog();
+	logfile_running(1);
 	if (path == NULL)
 		return 0;
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
@@ -628,6 +638,12 @@ runtime_run(const char *path, int detach)
 		return 1;
 	}
 	log_set_level(rt.config->log_level);
+	if (logfile_start(rt.config) != 0) {
+		fprintf(stderr, "%s: cannot start\n", path);
+		config_free(rt.config);
+		free(resolved);
+		return 1;
+	}
 	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -682,6 +698,8 @@ runtime_run(const char *path, int detach)
 		    "control socket %s", PACKAGE_VERSION, path, rt.nhops,
 		    rt.nhops == 1 ? "" : "s", rt.ntunnels,
 		    rt.ntunnels == 1 ? "" : "s", control);
+		if (!detach)
+			logfile_running(0);
 		notify_send("READY=1");
 		runtime_notify_status(&rt);
 		event_base_dispatch(rt.base);
