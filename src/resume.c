@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -379,11 +380,9 @@ resume_netlink_cb(evutil_socket_t fd, short what, void *arg)
 	struct resume		*r = arg;
 	struct sockaddr_nl	 from;
 	socklen_t		 fromlen;
-	const struct nlmsghdr	*nh;
 	unsigned char		 buf[16384]
 	    __attribute__((aligned(__alignof__(struct nlmsghdr))));
 	ssize_t			 n;
-	int			 len;
 
 	(void)what;
 	for (;;) {
@@ -403,19 +402,30 @@ resume_netlink_cb(evutil_socket_t fd, short what, void *arg)
 		if (fromlen != sizeof from || from.nl_family != AF_NETLINK ||
 		    from.nl_pid != 0)
 			continue;	/* only the kernel speaks here */
-		len = (int)n;
-		for (nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len);
-		    nh = NLMSG_NEXT(nh, len)) {
-			switch (nh->nlmsg_type) {
-			case RTM_NEWADDR:
-			case RTM_DELADDR:
-				resume_addr_msg(r, nh);
-				break;
-			case RTM_NEWROUTE:
-			case RTM_DELROUTE:
-				resume_route_msg(r, nh);
-				break;
-			}
+		resume_netlink_input(r, buf, (size_t)n);
+	}
+}
+
+/* Netlink messages in BUF, see resume.h. */
+void
+resume_netlink_input(struct resume *r, const void *buf, size_t size)
+{
+	const struct nlmsghdr	*nh;
+	int			 len;
+
+	if (size > INT_MAX)
+		return;
+	len = (int)size;
+	for (nh = buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		switch (nh->nlmsg_type) {
+		case RTM_NEWADDR:
+		case RTM_DELADDR:
+			resume_addr_msg(r, nh);
+			break;
+		case RTM_NEWROUTE:
+		case RTM_DELROUTE:
+			resume_route_msg(r, nh);
+			break;
 		}
 	}
 }
@@ -451,7 +461,7 @@ resume_netlink_open(void)
 
 /* Start watching, see resume.h. */
 struct resume *
-resume_new(struct event_base *base, resume_cb cb, void *arg)
+resume_new(struct event_base *base, int flags, resume_cb cb, void *arg)
 {
 	struct resume	*r;
 	struct timeval	 tv = { RESUME_TICK_MS / 1000,
@@ -474,7 +484,8 @@ resume_new(struct event_base *base, resume_cb cb, void *arg)
 		fatal("out of memory");
 	resume_clocks(r, &r->last_boot, &r->last_mono);
 	event_add(r->ev_tick, &tv);
-	if ((r->fd = resume_netlink_open()) != -1) {
+	r->fd = (flags & RESUME_NETLINK) ? resume_netlink_open() : -1;
+	if (r->fd != -1) {
 		r->ev_netlink = event_new(base, r->fd, EV_READ | EV_PERSIST,
 		    resume_netlink_cb, r);
 		if (r->ev_netlink == NULL)

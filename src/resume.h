@@ -30,12 +30,23 @@ struct resume;
 
 typedef void	(*resume_cb)(const char *why, void *arg);
 
+/* resume_new: also open the rtnetlink socket (tests feed their own). */
+#define RESUME_NETLINK		0x1
+
 /*
  * Start watching on BASE; CB(WHY, ARG) runs on the loop. Without netlink
  * (a sandbox that refuses the socket) only sleep is noticed, and the log
  * says so. Never fails.
  */
-struct resume	*resume_new(struct event_base *, resume_cb, void *arg);
+struct resume	*resume_new(struct event_base *, int flags, resume_cb,
+		    void *arg);
 void		 resume_free(struct resume *);
+/*
+ * Handle SIZE bytes of rtnetlink messages (BUF aligned for struct
+ * nlmsghdr) as if the kernel had sent them: for the netlink socket, and
+ * for tests.
+ */
+void		 resume_netlink_input(struct resume *, const void *buf,
+		    size_t size);
 
 #endif

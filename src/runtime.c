@@ -692,7 +692,8 @@ runtime_run(const char *path, int detach)
 		if (rt.ev_drain == NULL || rt.ev_status == NULL)
 			fatal("out of memory");
 		event_add(rt.ev_status, &tv);
-		rt.resume = resume_new(rt.base, runtime_resume_cb, &rt);
+		rt.resume = resume_new(rt.base, RESUME_NETLINK,
+		    runtime_resume_cb, &rt);
 		notify_init(rt.base);
 		log_info("jumpgate %s running %s: %zu hop%s, %zu tunnel%s; "
 		    "control socket %s", PACKAGE_VERSION, path, rt.nhops,
