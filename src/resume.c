@@ -3,7 +3,12 @@
  *
  * Sleep: at every tick, the time CLOCK_BOOTTIME advanced minus the time
  * CLOCK_MONOTONIC advanced is time spent suspended (the first counts
- * suspend, the second does not; a busy machine delays both alike).
+ * suspend, the second does not; a busy machine delays both alike). The
+ * tick is a libevent timer, on CLOCK_MONOTONIC, so after a resume it comes
+ * up to RESUME_TICK_MS late; a timerfd on CLOCK_REALTIME with
+ * TFD_TIMER_CANCEL_ON_SET wakes us at once, since Linux treats a resume as
+ * a setting of the clock (timerfd_resume), and the same check runs then. A
+ * clock set by hand or by NTP wakes it too, and the check finds no sleep.
  *
  * Network: an rtnetlink socket in the groups of IPv4 and IPv6 addresses
  * and routes. Every message is checked before use (it comes from the
@@ -17,6 +22,7 @@
  * for a change once: a probe too many, never one too few.
  */
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
@@ -60,6 +66,8 @@ struct resume {
 	struct timespec		 last_boot;	/* at the last tick */
 	struct timespec		 last_mono;
 	const char		*test_file;	/* RESUME_TEST_BOOTTIME_ENV */
+	int			 clock_fd;	/* timerfd woken by resume, or -1 */
+	struct event		*ev_clock;
 
 	int			 fd;		/* rtnetlink, or -1 */
 	struct event		*ev_netlink;
@@ -200,6 +208,76 @@ resume_tick_cb(evutil_socket_t fd, short what, void *arg)
 	snprintf(why, sizeof why, "a resume from sleep (%.1f s asleep)",
 	    slept / 1000.0);
 	resume_note(r, 0, why);
+}
+
+/*
+ * Arm the timerfd far ahead, to be cancelled when the realtime clock is
+ * set (a resume counts). Returns 0, or -1 with errno.
+ */
+static int
+resume_clock_arm(int fd)
+{
+	struct itimerspec	its;
+
+	memset(&its, 0, sizeof its);
+	if (clock_gettime(CLOCK_REALTIME, &its.it_value) == -1)
+		return -1;
+	its.it_value.tv_sec += 365 * 86400;
+	return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+	    &its, NULL);
+}
+
+/* Stop using the timerfd: the tick alone notices a sleep. */
+static void
+resume_clock_close(struct resume *r)
+{
+	if (r->ev_clock != NULL)
+		event_free(r->ev_clock);
+	r->ev_clock = NULL;
+	if (r->clock_fd != -1)
+		close(r->clock_fd);
+	r->clock_fd = -1;
+}
+
+/* The realtime clock was set, or the machine resumed: check now. */
+static void
+resume_clock_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct resume	*r = arg;
+	uint64_t	 expirations;
+	ssize_t		 n;
+
+	(void)what;
+	n = read(fd, &expirations, sizeof expirations);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* ECANCELED (set) or an expiry a year on: arm it again. */
+	if (resume_clock_arm(fd) == -1) {
+		log_warn("cannot re-arm the resume timer (%s): a sleep is "
+		    "noticed within %d ms of waking instead", strerror(errno),
+		    RESUME_TICK_MS);
+		resume_clock_close(r);
+	}
+	resume_tick_cb(-1, 0, r);
+}
+
+/* Open the timerfd; without it (old kernel, seccomp) the tick will do. */
+static void
+resume_clock_open(struct resume *r)
+{
+	r->clock_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK |
+	    TFD_CLOEXEC);
+	if (r->clock_fd == -1 || resume_clock_arm(r->clock_fd) == -1) {
+		log_debug("no resume timer (%s): a sleep is noticed within %d "
+		    "ms of waking", strerror(errno), RESUME_TICK_MS);
+		resume_clock_close(r);
+		return;
+	}
+	r->ev_clock = event_new(r->base, r->clock_fd, EV_READ | EV_PERSIST,
+	    resume_clock_cb, r);
+	if (r->ev_clock == NULL)
+		fatal("out of memory");
+	event_add(r->ev_clock, NULL);
 }
 
 /*
@@ -484,6 +562,8 @@ resume_new(struct event_base *base, int flags, resume_cb cb, void *arg)
 		fatal("out of memory");
 	resume_clocks(r, &r->last_boot, &r->last_mono);
 	event_add(r->ev_tick, &tv);
+	r->clock_fd = -1;
+	resume_clock_open(r);
 	r->fd = (flags & RESUME_NETLINK) ? resume_netlink_open() : -1;
 	if (r->fd != -1) {
 		r->ev_netlink = event_new(base, r->fd, EV_READ | EV_PERSIST,
@@ -503,6 +583,7 @@ resume_free(struct resume *r)
 		return;
 	event_free(r->ev_tick);
 	event_free(r->ev_fire);
+	resume_clock_close(r);
 	if (r->ev_netlink != NULL)
 		event_free(r->ev_netlink);
 	if (r->fd != -1)
