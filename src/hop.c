@@ -335,6 +335,9 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	va_end(ap);
 
 	log_error("hop %s: %s", hop->label, reason);
+	/* Failing while a network change is checked (its outer hop died). */
+	if (hop_alive_urgent_pending(hop))
+		hop->retry_now = 1;
 	hop_teardown(hop, reason);
 	free(hop->last_error);
 	hop->last_error = vis_dup(reason, strlen(reason), VIS_KEEP_BACKSLASH);
@@ -344,7 +347,7 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 		hop_fail_queued(hop, reason);
 		delay = hop->conf->reconnect_max * 1000L;
 	} else if (hop->retry_now) {
-		/* A probe after a network change found the session dead. */
+		/* The network changed: no reason to wait for it. */
 		hop->backoff = hop->conf->reconnect_min;
 		delay = 0;
 	} else

@@ -304,6 +304,13 @@ hop_alive_urgent(struct hop *hop, int deadline_ms, const char *why)
 	evtimer_add(alive->ev_urgent, &tv);
 }
 
+/* Whether a probe after a network change awaits its answer. */
+int
+hop_alive_urgent_pending(const struct hop *hop)
+{
+	return hop->alive != NULL && hop->alive->urgent_why != NULL;
+}
+
 /* The network may have changed under the hop, see hop.h. */
 void
 hop_network_changed(struct hop *hop, int deadline_ms, const char *why)

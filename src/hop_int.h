@@ -181,6 +181,7 @@ void	hop_alive_start(struct hop *);
 void	hop_alive_stop(struct hop *);
 void	hop_alive_free(struct hop *);
 void	hop_alive_received(struct hop *);
+int	hop_alive_urgent_pending(const struct hop *);
 void	hop_advance(struct hop *);
 void	hop_restart(struct hop *, const char *);
 /*

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Back in seconds after sleep or a network change. jumpgate, the bastion's
-# sshd and the target run in one network namespace (host 1 of
-# jg_topology). The session is made silently dead by stopping the sshd
-# processes that serve it (SIGSTOP: TCP stays up, nothing answers), then:
+# Back in seconds after sleep or a network change. jumpgate, the sshds of
+# a bastion and of an app host behind it (a chain: hop b via hop h) and the
+# target run in one network namespace (host 1 of jg_topology). The
+# bastion's session is made silently dead by stopping the sshd processes
+# that serve it (SIGSTOP: TCP stays up, nothing answers; the chain inside
+# it dies with it), then:
 #   - nothing else: keepalives notice (interval 2 s x 3), the baseline;
 #   - an address added in the namespace (rtnetlink);
 #   - a default route added (rtnetlink);
 #   - a sleep, injected through JUMPGATE_TEST_BOOTTIME_FILE;
-# each time the time from the change to data flowing again through the
-# tunnel (1 MiB, SHA-256) is measured and must be well under the baseline
-# of the same run. Then the same changes undone, and a sleep, with the
+# each time the time from the change to data flowing again through both
+# tunnels (1 MiB each, SHA-256) is measured and must be well under the
+# baseline of the same run. An injected sleep is read at the next 1 s tick
+# (a real resume wakes jumpgate at once through a timerfd, which a test
+# cannot trigger without setting the machine's clock). Then the same changes undone, and a sleep, with the
 # session alive: it must be probed and kept (same sshd session, no new
 # session in the log). Without network namespaces only the sleep runs.
 set -euo pipefail
@@ -21,6 +25,7 @@ jg_note "resume test mode: $JG_NETNS_MODE"
 
 jg_keygen user
 JG_HOST=1 jg_sshd_start bastion
+JG_HOST=1 jg_sshd_start app
 JG_HOST=1 jg_echo_start target
 in_ns=()
 if [[ $JG_NETNS_MODE == netns ]]; then
@@ -37,6 +42,7 @@ echo 0 >"$clock"
 cfg=$JG_DIR/resume.ini
 log=$JG_DIR/resume.log
 port=$(jg_free_port)
+port2=$(jg_free_port)
 cat >"$cfg" <<INI
 [jumpgate]
 log_level = info
@@ -52,21 +58,43 @@ keepalive_count_max = 3
 reconnect_min = 1
 reconnect_max = 2
 
+[hop b]
+host = $APP_ADDR
+port = $APP_PORT
+user = $JG_USER
+identity = $USER_KEY
+host_key = $(jg_fingerprint "$APP_HOSTKEY_ED25519")
+via = h
+keepalive_interval = 2
+keepalive_count_max = 3
+reconnect_min = 1
+reconnect_max = 2
+
 [tunnel t]
 listen = 127.0.0.1:$port
 connect = $TARGET_ADDR:$TARGET_PORT
 via = h
+
+[tunnel t2]
+listen = 127.0.0.1:$port2
+connect = $TARGET_ADDR:$TARGET_PORT
+via = b
 INI
 export JUMPGATE_TEST_BOOTTIME_FILE=$clock
-JG_JUMPGATE_WRAP="${in_ns[*]}" jg_jumpgate_start "$cfg" "$log"
+JG_JUMPGATE_WRAP="${in_ns[*]} ${JG_JUMPGATE_WRAP:-}" jg_jumpgate_start "$cfg" "$log"
 jg_wait_log "$log" 'hop h: ready' 10 "$JUMPGATE_PID"
+jg_wait_log "$log" 'hop h -> b: ready' 10 "$JUMPGATE_PID"
 grep -q 'JUMPGATE_TEST_BOOTTIME_FILE is set' "$log" ||
     jg_fail "jumpgate did not say that the test clock offset is in use"
 
-# 1 MiB through the tunnel, checked; fails after S seconds (default 3).
+# 1 MiB through each tunnel, checked; fails after S seconds (default 3).
 through() {
-	"${in_ns[@]}" "$JGT" client --connect "127.0.0.1:$port" --bytes 1M \
-	    --timeout "${1:-3}" --quiet >/dev/null 2>&1
+	local p
+	for p in "$port" "$port2"; do
+		"${in_ns[@]}" "$JGT" client --connect "127.0.0.1:$p" \
+		    --bytes 1M --timeout "${1:-3}" --quiet >/dev/null 2>&1 ||
+		    return 1
+	done
 }
 through 10 || jg_fail "no data through the tunnel at start"
 
@@ -88,7 +116,8 @@ kill_session() {
 	stopped+=("${live[@]}")
 }
 
-# Milliseconds from T0 until 1 MiB passes through the tunnel (30 s at most).
+# Milliseconds from T0 until 1 MiB passes through both tunnels (30 s at
+# most).
 recovered_after() {
 	local t0=$1
 	jg__deadline 30
@@ -107,7 +136,7 @@ kill_session
 t0=$(now_ms)
 keepalive_ms=$(recovered_after "$t0")
 grep -q 'probing' "$log" && jg_fail "a probe ran without any change: $(grep probing "$log")"
-jg_pass "keepalives only (2 s x 3): working again after $keepalive_ms ms"
+jg_pass "keepalives only (2 s x 3): both tunnels working again after $keepalive_ms ms"
 
 # Check a measured recovery: well under the baseline; say how it compares
 # with the 2 s target.
@@ -128,10 +157,12 @@ if [[ $JG_NETNS_MODE == netns ]]; then
 	t0=$(now_ms)
 	ip netns exec "$JG_HOST1_NS" ip addr add "$extra/32" dev "$dev"
 	ms=$(recovered_after "$t0")
-	grep -q "address $extra/32 added on $dev: probing 1 hop" "$log" ||
+	grep -q "address $extra/32 added on $dev: probing 2 hops" "$log" ||
 	    jg_fail "no log line saying why the probe ran"
 	grep -Eq "hop h: no answer from .* within 1\.[0-9] s of a probe after address $extra/32 added" "$log" ||
 	    jg_fail "the dead session was not failed by the probe"
+	probes=$(grep -c "probing 2 hops" "$log")
+	[[ $probes == 1 ]] || jg_fail "$probes probes for one address"
 	judge "address added" "$ms"
 	addr_ms=$ms
 
@@ -149,7 +180,7 @@ kill_session
 t0=$(now_ms)
 echo 60 >"$clock"
 ms=$(recovered_after "$t0")
-grep -Eq 'a resume from sleep \(60\.[0-9] s asleep\): probing 1 hop' "$log" ||
+grep -Eq 'a resume from sleep \(60\.[0-9] s asleep\): probing 2 hops' "$log" ||
     jg_fail "no log line saying the probe followed a sleep"
 judge "resume from sleep (injected)" "$ms"
 clock_ms=$ms
@@ -161,7 +192,14 @@ for p in "${procs[@]:1}"; do
 	[[ " ${stopped[*]} " == *" $p "* ]] || live+=("$p")
 done
 ((${#live[@]} > 0)) || jg_fail "no live sshd session"
-ready=$(jg_count "$log" 'hop h: ready')
+read -r -a procs <<<"$(jg__tree "$APP_PID")"
+n=${#live[@]}
+for p in "${procs[@]:1}"; do
+	jg__alive "$p" && [[ $(awk '/^State:/ {print $2}' "/proc/$p/status") != T ]] &&
+	    live+=("$p")
+done
+((${#live[@]} > n)) || jg_fail "no live sshd session of the app host"
+ready=$(jg_count "$log" 'hop h(| -> b): ready')
 kept=$(jg_count "$log" 'answered [0-9]+ ms after a probe')
 sleep 1.2	# past the minimum gap between two probes
 echo 180 >"$clock"
@@ -175,8 +213,8 @@ if [[ $JG_NETNS_MODE == netns ]]; then
 	jg_wait_log "$log" "answered [0-9]+ ms after a probe for default route .* removed" 5
 fi
 through 10 || jg_fail "no data through the live session after the probes"
-[[ $(jg_count "$log" 'hop h: ready') == "$ready" ]] ||
-    jg_fail "a live session was replaced after a probe: $(grep 'hop h: ready' "$log" | tail -1)"
+[[ $(jg_count "$log" 'hop h(| -> b): ready') == "$ready" ]] ||
+    jg_fail "a live session was replaced after a probe: $(grep -E 'hop h(| -> b): ready' "$log" | tail -1)"
 for p in "${live[@]}"; do
 	jg__alive "$p" || jg_fail "the live session's sshd process $p is gone"
 done
