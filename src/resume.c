@@ -28,7 +28,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -489,12 +488,13 @@ void
 resume_netlink_input(struct resume *r, const void *buf, size_t size)
 {
 	const struct nlmsghdr	*nh;
-	int			 len;
+	size_t			 off = 0, step;
 
-	if (size > INT_MAX)
-		return;
-	len = (int)size;
-	for (nh = buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+	/* NLMSG_OK/NEXT, without their int arithmetic. */
+	while (size - off >= sizeof *nh) {
+		nh = (const void *)((const unsigned char *)buf + off);
+		if (nh->nlmsg_len < sizeof *nh || nh->nlmsg_len > size - off)
+			return;
 		switch (nh->nlmsg_type) {
 		case RTM_NEWADDR:
 		case RTM_DELADDR:
@@ -505,6 +505,10 @@ resume_netlink_input(struct resume *r, const void *buf, size_t size)
 			resume_route_msg(r, nh);
 			break;
 		}
+		step = NLMSG_ALIGN(nh->nlmsg_len);
+		if (step >= size - off)
+			return;
+		off += step;
 	}
 }
 

@@ -105,6 +105,7 @@ else
 	pidfile=$JG_DIR/nosyslog.pid
 	sed -i "s|^log_level = info|log_level = info\npidfile = $pidfile|" "$cfg"
 	: >"$JG_DIR/empty"
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	out=$(unshare -m sh -c '
 		if [ -e /dev/log ] || [ -L /dev/log ]; then
 			mount --bind "$1" /dev/log || exit 97
