@@ -134,6 +134,28 @@ else
 	jg_pass "run -d without /dev/log: said on stderr, logged to $fallback, reopened on SIGHUP"
 fi
 
+# 3b. run -d with log_file: nothing on stderr, everything in the file.
+cfg=$JG_DIR/detached.ini
+jg_config "$cfg" h bastion user "$pin"
+port=$(jg_free_port)
+jg_config_tunnel "$cfg" t "$port" "127.0.0.1:$TARGET_PORT" h
+pidfile=$JG_DIR/detached.pid
+file=$JG_DIR/logs/detached.log
+sed -i "s|^log_level = info|log_level = info\npidfile = $pidfile\nlog_file = $file|" "$cfg"
+out=$("$JUMPGATE" run -d "$cfg" 2>&1) || jg_fail "run -d with log_file failed: $out"
+for ((i = 0; i < 50; i++)); do grep -q '^[0-9]' "$pidfile" 2>/dev/null && break; sleep 0.1; done
+pid=$(cat "$pidfile")
+jg__register "$pid" "$file" "jumpgate run -d"
+jg_wait_log "$file" 'hop h: ready' 10
+through "$port"
+kill -TERM "$pid"
+for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && jg_fail "run -d did not stop on SIGTERM"
+jg__unregister "$pid"
+grep -q 'stopped' "$file" || jg_fail "no 'stopped' in $file"
+[[ $out != *syslog* ]] || jg_fail "run -d with log_file spoke of syslog: $out"
+jg_pass "run -d with log_file: start to stop in the file ($(wc -l <"$file") lines), only the $(grep -c . <<<"$out") start-up lines on stderr"
+
 # 4. A log_file that cannot be opened stops start-up, saying why.
 cfg=$JG_DIR/bad.ini
 jg_config "$cfg" h bastion user "$pin"
