@@ -546,9 +546,9 @@ struct resume *
 resume_new(struct event_base *base, int flags, resume_cb cb, void *arg)
 {
 	struct resume	*r;
-	struct timeval	 tv = { RESUME_TICK_MS / 1000,
-			    (RESUME_TICK_MS % 1000) * 1000 };
+	struct timeval	 tv;
 	const char	*test = getenv(RESUME_TEST_BOOTTIME_ENV);
+	int		 tick = RESUME_TICK_MS;
 
 	r = xcalloc(1, sizeof *r);
 	r->base = base;
@@ -557,9 +557,13 @@ resume_new(struct event_base *base, int flags, resume_cb cb, void *arg)
 	r->seen = xcalloc(RESUME_MAX_SEEN, sizeof *r->seen);
 	if (test != NULL && *test != '\0') {
 		r->test_file = test;
+		tick = RESUME_TEST_TICK_MS;
 		log_warn("%s is set: CLOCK_BOOTTIME is offset by the seconds "
-		    "in %s (for tests only)", RESUME_TEST_BOOTTIME_ENV, test);
+		    "in %s, read every %d ms (for tests only)",
+		    RESUME_TEST_BOOTTIME_ENV, test, tick);
 	}
+	tv.tv_sec = tick / 1000;
+	tv.tv_usec = (tick % 1000) * 1000;
 	r->ev_tick = event_new(base, -1, EV_PERSIST, resume_tick_cb, r);
 	r->ev_fire = evtimer_new(base, resume_fire_cb, r);
 	if (r->ev_tick == NULL || r->ev_fire == NULL)

@@ -11,9 +11,10 @@
 #   - a sleep, injected through JUMPGATE_TEST_BOOTTIME_FILE;
 # each time the time from the change to data flowing again through both
 # tunnels (1 MiB each, SHA-256) is measured and must be well under the
-# baseline of the same run. An injected sleep is read at the next 1 s tick
-# (a real resume wakes jumpgate at once through a timerfd, which a test
-# cannot trigger without setting the machine's clock). Then the same changes undone, and a sleep, with the
+# baseline of the same run. An injected sleep is read within 100 ms (the
+# test clock file is read that often, standing in for the timerfd that
+# wakes jumpgate at once on a real resume, which a test cannot trigger
+# without setting the machine's clock). Then the same changes undone, and a sleep, with the
 # session alive: it must be probed and kept (same sshd session, no new
 # session in the log). Without network namespaces only the sleep runs.
 set -euo pipefail
