@@ -43,6 +43,8 @@ enum {
 	CONFIG_KEY_CONTROL_SOCKET,
 	CONFIG_KEY_SHUTDOWN_TIMEOUT,
 	CONFIG_KEY_PIDFILE,
+	CONFIG_KEY_LOG_FILE,
+	CONFIG_KEY_LOG_FORMAT,
 	CONFIG_KEY_HOST,
 	CONFIG_KEY_PORT,
 	CONFIG_KEY_USER,
@@ -197,6 +199,7 @@ static void	config_error(struct config_parse *, int, const char *, ...)
 _Static_assert(sizeof(enum hostkey_policy) == sizeof(int), "policy");
 _Static_assert(sizeof(enum tunnel_type) == sizeof(int), "tunnel type");
 _Static_assert(sizeof(enum log_level) == sizeof(int), "log level");
+_Static_assert(sizeof(enum log_format) == sizeof(int), "log format");
 
 /* Key K's field in BASE, of C type TYPE. */
 #define CONFIG_FIELD(type, base, k) \
@@ -208,6 +211,7 @@ static const char * const config_policy_names[] = {
 static const char * const config_type_names[] = {
 	"local", "remote", "socks", NULL
 };
+static const char * const config_log_format_names[] = { "text", "json", NULL };
 
 #define CONFIG_STR(x)		CONFIG_STR1(x)
 #define CONFIG_STR1(x)		#x
@@ -231,6 +235,11 @@ static const struct config_key config_keys[CONFIG_NKEYS] = {
 	    .unit = "seconds" },
 	[CONFIG_KEY_PIDFILE] = { .kind = CONFIG_G(pidfile),
 	    .name = "pidfile", .type = CONFIG_PATH },
+	[CONFIG_KEY_LOG_FILE] = { .kind = CONFIG_G(log_file),
+	    .name = "log_file", .type = CONFIG_PATH },
+	[CONFIG_KEY_LOG_FORMAT] = { .kind = CONFIG_G(log_format),
+	    .name = "log_format", .type = CONFIG_CHOICE,
+	    .choices = config_log_format_names, .def = LOG_FORMAT_TEXT },
 
 	[CONFIG_KEY_HOST] = { .kind = CONFIG_H(host), .name = "host",
 	    .type = CONFIG_STRING, .required = "host = HOSTNAME",

@@ -124,6 +124,8 @@ struct config {
 	char			*control_socket; /* absolute, or NULL: default */
 	int			 shutdown_timeout; /* seconds to drain on stop */
 	char			*pidfile;	/* absolute, or NULL: none */
+	char			*log_file;	/* absolute, or NULL: none */
+	enum log_format		 log_format;
 	TAILQ_HEAD(, config_hop) hops;
 	TAILQ_HEAD(, config_tunnel) tunnels;
 };

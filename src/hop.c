@@ -338,6 +338,9 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 	va_end(ap);
 
 	log_error("hop %s: %s", hop->label, reason);
+	/* Failing while a network change is checked (its outer hop died). */
+	if (hop_alive_urgent_pending(hop))
+		hop->retry_now = 1;
 	hop_teardown(hop, reason);
 	free(hop->last_error);
 	hop->last_error = vis_dup(reason, strlen(reason), VIS_KEEP_BACKSLASH);
@@ -346,8 +349,13 @@ hop_fail(struct hop *hop, int hard, const char *fmt, ...)
 		/* A fixed config is picked up, but never in a tight loop. */
 		hop_fail_queued(hop, reason);
 		delay = hop->conf->reconnect_max * 1000L;
+	} else if (hop->retry_now) {
+		/* The network changed: no reason to wait for it. */
+		hop->backoff = hop->conf->reconnect_min;
+		delay = 0;
 	} else
 		delay = hop_next_backoff(hop);
+	hop->retry_now = 0;
 	free(reason);
 	if (!hard && hop->conf->lazy && TAILQ_EMPTY(&hop->channels) &&
 	    TAILQ_EMPTY(&hop->queue)) {

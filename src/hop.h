@@ -91,6 +91,16 @@ void		 hop_shutdown(struct hop *, const char *why);
 const char	*hop_name(const struct hop *);
 const char	*hop_state_name(enum hop_state);
 void		 hop_kick(struct hop *);
+/*
+ * The network may have changed under HOP (resume from sleep, a new local
+ * address or default route; WHY says which, for the log): a ready session
+ * (and each extra one) is probed at once and, if nothing arrives from its
+ * server within DEADLINE_MS, failed and reconnected without a backoff; a
+ * session that answers is left alone. A hop waiting out a backoff after a
+ * network failure retries now.
+ */
+void		 hop_network_changed(struct hop *, int deadline_ms,
+		    const char *why);
 
 /* Why a channel open failed: hop_channel_open_error, inside failed. */
 enum hop_open_error {

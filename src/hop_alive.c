@@ -18,6 +18,11 @@
  * The watchdog: when something waited on the hop at two ticks in a row
  * (hop_waiting) and no channel byte or open moved in between, one warning
  * gives the hop's counters, so a stall explains itself in the log.
+ *
+ * After a resume from sleep or a network change (resume.c), the same
+ * probe goes out at once with a short deadline: a hop from which nothing
+ * arrives before it is failed and reconnects without a backoff; a hop
+ * that answers is left alone.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -46,6 +51,9 @@ struct hop_alive {
 	uint64_t		 watch_moved;	/* hop->moved at the last tick */
 	int			 watch_waiting;	/* something waited then */
 	int			 watch_warned;	/* this stall was reported */
+	struct event		*ev_urgent;	/* urgent probe's deadline */
+	struct timespec		 urgent_sent;	/* when it went out */
+	char			*urgent_why;	/* what prompted it */
 };
 
 /* Milliseconds from A to B. */
@@ -56,11 +64,29 @@ hop_alive_ms(const struct timespec *a, const struct timespec *b)
 	    (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
-/* Note that bytes arrived from the server. */
+/* Return whether B is later than A. */
+static int
+hop_alive_later(const struct timespec *a, const struct timespec *b)
+{
+	return b->tv_sec > a->tv_sec ||
+	    (b->tv_sec == a->tv_sec && b->tv_nsec > a->tv_nsec);
+}
+
+/* Note that bytes arrived from the server; they answer an urgent probe. */
 void
 hop_alive_received(struct hop *hop)
 {
-	clock_gettime(CLOCK_MONOTONIC, &hop->alive->last_rx);
+	struct hop_alive	*alive = hop->alive;
+
+	clock_gettime(CLOCK_MONOTONIC, &alive->last_rx);
+	if (alive->urgent_why == NULL)
+		return;
+	log_info("hop %s: answered %ld ms after a probe for %s; session kept",
+	    hop->label, hop_alive_ms(&alive->urgent_sent, &alive->last_rx),
+	    alive->urgent_why);
+	evtimer_del(alive->ev_urgent);
+	free(alive->urgent_why);
+	alive->urgent_why = NULL;
 }
 
 /* The probe channel is open. */
@@ -215,6 +241,87 @@ hop_alive_tick_cb(evutil_socket_t fd, short what, void *arg)
 		hop_kick(hop);
 }
 
+/* The urgent probe's deadline: fail the hop if nothing came since. */
+static void
+hop_alive_urgent_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop		*hop = arg;
+	struct hop_alive	*alive = hop->alive;
+	char			*why = alive->urgent_why;
+	long			 waited;
+
+	(void)fd;
+	(void)what;
+	alive->urgent_why = NULL;
+	/* An answer would have cancelled this (hop_alive_received). */
+	if (hop->state != HOP_READY ||
+	    hop_alive_later(&alive->urgent_sent, &alive->last_rx)) {
+		free(why);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &alive->last_rx);
+	waited = hop_alive_ms(&alive->urgent_sent, &alive->last_rx);
+	hop->retry_now = 1;
+	hop_fail(hop, 0, "no answer from %s:%d within %.1f s of a probe after "
+	    "%s: the session is dead; reconnecting now", hop->conf->host,
+	    hop->conf->port, waited / 1000.0, why);
+	free(why);
+}
+
+/* Probe one session now; see hop_network_changed. */
+static void
+hop_alive_urgent(struct hop *hop, int deadline_ms, const char *why)
+{
+	struct hop_alive	*alive = hop->alive;
+	struct timeval		 tv = { deadline_ms / 1000,
+				    (deadline_ms % 1000) * 1000 };
+	int			 next;
+
+	if (hop->state == HOP_DOWN && !hop->hard_failed &&
+	    evtimer_pending(hop->ev_retry, NULL)) {
+		/* The path may be back: no reason to sit out the backoff. */
+		log_info("hop %s: retrying now after %s", hop->label, why);
+		evtimer_del(hop->ev_retry);
+		hop->backoff = hop->conf->reconnect_min;
+		hop_start(hop);
+		return;
+	}
+	if (hop->state != HOP_READY)
+		return;
+	if (hop->probe == NULL) {
+		log_warn("hop %s: cannot probe after %s: the server refused a "
+		    "session channel; relying on keepalives", hop->label, why);
+		return;
+	}
+	/* A probe already pending keeps its earlier deadline. */
+	if (alive->urgent_why != NULL)
+		return;
+	alive->urgent_why = xstrdup(why);
+	clock_gettime(CLOCK_MONOTONIC, &alive->urgent_sent);
+	libssh2_keepalive_send(hop->session, &next);
+	alive->probe_inflight = 1;
+	hop_channel_wake(hop->probe);
+	evtimer_add(alive->ev_urgent, &tv);
+}
+
+/* Whether a probe after a network change awaits its answer. */
+int
+hop_alive_urgent_pending(const struct hop *hop)
+{
+	return hop->alive != NULL && hop->alive->urgent_why != NULL;
+}
+
+/* The network may have changed under the hop, see hop.h. */
+void
+hop_network_changed(struct hop *hop, int deadline_ms, const char *why)
+{
+	int	i;
+
+	for (i = 0; i < hop->npool; i++)
+		hop_alive_urgent(hop->pool[i], deadline_ms, why);
+	hop_alive_urgent(hop, deadline_ms, why);
+}
+
 /* Create the hop's liveness timers. */
 void
 hop_alive_init(struct hop *hop)
@@ -223,7 +330,10 @@ hop_alive_init(struct hop *hop)
 	hop->alive->ev_alive = event_new(hop->base, -1, EV_PERSIST,
 	    hop_alive_tick_cb, hop);
 	hop->alive->ev_alive_check = evtimer_new(hop->base, hop_alive_check_cb, hop);
-	if (hop->alive->ev_alive == NULL || hop->alive->ev_alive_check == NULL)
+	hop->alive->ev_urgent = evtimer_new(hop->base, hop_alive_urgent_cb,
+	    hop);
+	if (hop->alive->ev_alive == NULL || hop->alive->ev_alive_check == NULL ||
+	    hop->alive->ev_urgent == NULL)
 		fatal("hop %s: out of memory", hop->label);
 }
 
@@ -250,6 +360,9 @@ hop_alive_stop(struct hop *hop)
 {
 	event_del(hop->alive->ev_alive);
 	event_del(hop->alive->ev_alive_check);
+	event_del(hop->alive->ev_urgent);
+	free(hop->alive->urgent_why);
+	hop->alive->urgent_why = NULL;
 	hop->alive->probe_inflight = 0;
 }
 
@@ -259,6 +372,8 @@ hop_alive_free(struct hop *hop)
 {
 	event_free(hop->alive->ev_alive);
 	event_free(hop->alive->ev_alive_check);
+	event_free(hop->alive->ev_urgent);
+	free(hop->alive->urgent_why);
 	free(hop->alive);
 	hop->alive = NULL;
 }

@@ -123,6 +123,7 @@ struct hop {
 	/* Connecting again. */
 	char			*last_error;	/* why the last session failed */
 	int			 hard_failed;	/* host key or authentication */
+	int			 retry_now;	/* next failure: no backoff */
 
 	struct event		*ev_deadline;
 	struct event		*ev_refuse;	/* fails the hop with refusal */
@@ -180,6 +181,7 @@ void	hop_alive_start(struct hop *);
 void	hop_alive_stop(struct hop *);
 void	hop_alive_free(struct hop *);
 void	hop_alive_received(struct hop *);
+int	hop_alive_urgent_pending(const struct hop *);
 void	hop_advance(struct hop *);
 void	hop_restart(struct hop *, const char *);
 /*

@@ -9,10 +9,24 @@ enum log_level {
 	LOG_LEVEL_DEBUG
 };
 
+/* How a line is written to a file or stderr (syslog gets the message). */
+enum log_format {
+	LOG_FORMAT_TEXT,	/* "TIME jumpgate[PID] LEVEL: MESSAGE" */
+	LOG_FORMAT_JSON		/* one JSON object per line */
+};
+
 #define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 void	log_set_level(enum log_level);
+void	log_set_format(enum log_format);
 void	log_use_syslog(void);
+/*
+ * Write to descriptor FD (a file opened O_APPEND), which log.c now owns and
+ * closes when replaced; -1 goes back to stderr.
+ */
+void	log_use_fd(int fd);
+/* While a file is in use, also write to stderr (ON) or not. */
+void	log_also_stderr(int on);
 int	log_level_parse(const char *, enum log_level *);
 
 void	log_error(const char *, ...) LOG_PRINTF(1, 2);

@@ -25,7 +25,9 @@
 #include "control.h"
 #include "hop.h"
 #include "log.h"
+#include "logfile.h"
 #include "notify.h"
+#include "resume.h"
 #include "runtime.h"
 #include "safefile.h"
 #include "status.h"
@@ -40,6 +42,8 @@
 #define RUNTIME_FD_RESERVED	16
 /* Below this descriptor limit the log says it caps the connections. */
 #define RUNTIME_FD_WANTED	16384
+/* After sleep or a network change, a hop must answer within this. */
+#define RUNTIME_RESUME_PROBE_MS	1000
 
 /* Stop on the first two, reload on SIGHUP. */
 static const int runtime_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -64,6 +68,7 @@ struct runtime {
 	struct event		*ev_signals[RUNTIME_NSIGNALS];
 	struct event		*ev_drain;
 	struct event		*ev_status;
+	struct resume		*resume;	/* sleep, network changes */
 	int			 stopping;
 	struct timespec		 stop_started;
 };
@@ -354,10 +359,13 @@ runtime_reload(struct runtime *rt, struct evbuffer *out)
 	struct config_diff	*d;
 	char			*summary;
 
-	if ((next = runtime_reload_load(rt, out)) == NULL)
+	if ((next = runtime_reload_load(rt, out)) == NULL) {
+		logfile_reopen(rt->config);
 		return -1;
+	}
 	d = config_diff(rt->config, next);
 	runtime_reload_apply(rt, next, d, out);
+	logfile_reopen(rt->config);
 	xasprintf(&summary, "hops %d kept, %d changed, %d added, %d removed; "
 	    "tunnels %d kept, %d changed, %d added, %d removed",
 	    d->hop_count[CONFIG_KEEP], d->hop_count[CONFIG_CHANGE],
@@ -394,6 +402,22 @@ runtime_status_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	runtime_notify_status(arg);
+}
+
+/* After sleep or a network change: probe every hop at once. */
+static void
+runtime_resume_cb(const char *why, void *arg)
+{
+	struct runtime	*rt = arg;
+	size_t		 i;
+
+	if (rt->stopping)
+		return;
+	log_info("%s: probing %zu hop%s (an answer within %.1f s keeps a "
+	    "session, else it reconnects)", why, rt->nhops,
+	    rt->nhops == 1 ? "" : "s", RUNTIME_RESUME_PROBE_MS / 1000.0);
+	for (i = 0; i < rt->nhops; i++)
+		hop_network_changed(rt->hops[i], RUNTIME_RESUME_PROBE_MS, why);
 }
 
 /* Answer a control-socket command: 0 for "ok", -1 for "error". */
@@ -582,6 +606,12 @@ runtime_detach(struct runtime *rt)
 			close(dirfd);
 		return -1;
 	}
+	if (logfile_before_detach(rt->config) != 0) {
+		free(leaf);
+		if (dirfd != -1)
+			close(dirfd);
+		return -1;
+	}
 	if (daemon(0, 0) == -1) {
 		log_error("cannot detach: %s", strerror(errno));
 		free(leaf);
@@ -590,7 +620,7 @@ runtime_detach(struct runtime *rt)
 		return -1;
 	}
 	event_reinit(rt->base);
-	log_use_syslog();
+	logfile_running(1);
 	if (path == NULL)
 		return 0;
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
@@ -681,6 +711,14 @@ runtime_run(const char *path, int detach)
 		free(resolved);
 		return 1;
 	}
+	if (logfile_start(rt.config) != 0) {
+		fprintf(stderr, "%s: cannot start\n", path);
+		free(control);
+		config_free(rt.config);
+		free(rt.name);
+		free(resolved);
+		return 1;
+	}
 	runtime_raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -728,11 +766,15 @@ runtime_run(const char *path, int detach)
 		if (rt.ev_drain == NULL || rt.ev_status == NULL)
 			fatal("out of memory");
 		event_add(rt.ev_status, &tv);
+		rt.resume = resume_new(rt.base, RESUME_NETLINK,
+		    runtime_resume_cb, &rt);
 		notify_init(rt.base);
 		log_info("jumpgate %s running %s: %zu hop%s, %zu tunnel%s; "
 		    "control socket %s", PACKAGE_VERSION, path, rt.nhops,
 		    rt.nhops == 1 ? "" : "s", rt.ntunnels,
 		    rt.ntunnels == 1 ? "" : "s", control);
+		if (!detach)
+			logfile_running(0);
 		notify_send("READY=1");
 		runtime_notify_status(&rt);
 		event_base_dispatch(rt.base);
@@ -740,6 +782,7 @@ runtime_run(const char *path, int detach)
 			event_free(rt.ev_signals[i]);
 		event_free(rt.ev_drain);
 		event_free(rt.ev_status);
+		resume_free(rt.resume);
 		notify_free();
 	}
 	free(control);

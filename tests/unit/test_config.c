@@ -527,7 +527,12 @@ test_global_keys(void **state)
 	config = test_load_ok("[jumpgate]\n"
 	    "control_socket = run/jumpgate.sock\n"
 	    "shutdown_timeout = 0\n"
-	    "pidfile = ../run/jumpgate.pid\n");
+	    "pidfile = ../run/jumpgate.pid\n"
+	    "log_file = log/jumpgate.log\n"
+	    "log_format = json\n");
+	assert_string_equal(config->log_file, test_abs("log/jumpgate.log",
+	    buf));
+	assert_int_equal(config->log_format, LOG_FORMAT_JSON);
 	assert_string_equal(config->control_socket,
 	    test_abs("run/jumpgate.sock", buf));
 	assert_int_equal(config->shutdown_timeout, 0);
@@ -548,6 +553,8 @@ test_global_keys(void **state)
 	config_free(config);
 
 	config = test_load_ok("[jumpgate]\nshutdown_timeout = 30\n");
+	assert_null(config->log_file);
+	assert_int_equal(config->log_format, LOG_FORMAT_TEXT);
 	assert_null(config->control_socket);
 	assert_int_equal(config->shutdown_timeout, 30);
 	assert_null(config->pidfile);
@@ -574,6 +581,11 @@ test_bad_global_keys(void **state)
 	test_expect("[jumpgate]\n\npidfile = ~\n",
 	    "F:3: pidfile '~': '~' is not expanded; write an absolute path or "
 	    "one relative to DIR\n");
+	test_expect("[jumpgate]\nlog_format = xml\n",
+	    "F:2: unknown log_format 'xml': expected text or json\n");
+	test_expect("[jumpgate]\nlog_file = ~/j.log\n",
+	    "F:2: log_file '~/j.log': '~' is not expanded; write an absolute "
+	    "path or one relative to DIR\n");
 	test_expect("[jumpgate]\npidfile = a\npidfile = b\n",
 	    "F:3: duplicate key 'pidfile' in [jumpgate] (first at line 2): "
 	    "keep only one\n");
@@ -1175,7 +1187,8 @@ test_bad_keys(void **state)
 	    "password_file, password_env, otp_command, otp_env\n");
 	test_expect("[jumpgate]\nloglevel = info\n",
 	    "F:2: unknown key 'loglevel' in [jumpgate]: expected one of "
-	    "log_level, control_socket, shutdown_timeout, pidfile\n");
+	    "log_level, control_socket, shutdown_timeout, pidfile, log_file, "
+	    "log_format\n");
 	test_expect("[tunnel t]\nlisten = 1\nconnect = a:1\nhop = h\n",
 	    "F:1: missing required key 'via' in [tunnel t]: add 'via = HOP'\n"
 	    "F:4: unknown key 'hop' in [tunnel t]: expected one of listen, "
