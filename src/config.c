@@ -1728,7 +1728,7 @@ config_check_unix(struct config_parse *p, struct config_section *s)
 	if (t->listen_path != NULL && t->type == TUNNEL_REMOTE &&
 	    config_key_usable(s, CONFIG_KEY_TYPE)) {
 		config_error(p, s->keyline[CONFIG_KEY_LISTEN], "listen = unix:"
-		    "PATH is for type = local only: a remote forward listens "
+		    "PATH is for local and socks tunnels: a remote forward listens "
 		    "on the hop's server, and jumpgate does not ask it for a "
 		    "Unix socket; listen on [HOST:]PORT there (connect may "
 		    "be unix:PATH)");

@@ -3,7 +3,8 @@
 # --socks5-hostname downloads a multi-megabyte file from an HTTP server
 # behind the bastion (SHA-256 checked, clients in parallel; timed next to
 # a local forward of the same hop), echo data
-# through SOCKS5 and SOCKS4a, every kind of bad request answered with its
+# through SOCKS5 and SOCKS4a, a SOCKS tunnel on a Unix socket listener,
+# every kind of bad request answered with its
 # reply code or closed (tests/tools/socks-client.py), a handshake that
 # never finishes closed after connect_timeout while another client works,
 # one log line per refusal, status showing destinations, a reload that
@@ -66,6 +67,12 @@ listen = 127.0.0.1:$strict_socks_port
 via = strict
 allow = 127.0.0.1:*
 
+[tunnel sockssock]
+type = socks
+listen = unix:$JG_DIR/proxy/socks.sock
+via = bastion
+allow = localhost:$http_port
+
 [tunnel web]
 listen = 127.0.0.1:$web_port
 connect = 127.0.0.1:$http_port
@@ -116,6 +123,18 @@ for i in 1 2 3 4; do
 	[[ $got == "$want" ]] || jg_fail "parallel curl $i: SHA-256 $got"
 done
 jg_pass "4 parallel curl downloads of 24 MiB, SHA-256 matches"
+
+# A SOCKS tunnel on a Unix socket listener: only its owner can use it
+# (mode 0600 in a 0700 directory), curl reaches it through the socket.
+sock=$JG_DIR/proxy/socks.sock
+[[ -S $sock && $(stat -c %a "$sock") == 600 && $(stat -c %a "${sock%/*}") == 700 ]] ||
+    jg_fail "the SOCKS socket is not a 0600 socket in a 0700 directory: $(ls -la "${sock%/*}")"
+grep -q "tunnel sockssock: listening on unix:$sock (mode 0600) -> SOCKS, allowing localhost:$http_port via bastion" "$log" ||
+    jg_fail "no start line for the SOCKS tunnel on a Unix socket"
+got=$(curl -sS --max-time 60 --proxy "socks5h://localhost$sock" \
+    "http://localhost:$http_port/big.bin" | sha256sum | cut -d' ' -f1)
+[[ $got == "$want" ]] || jg_fail "24 MiB over SOCKS5 on a Unix socket: SHA-256 $got"
+jg_pass "SOCKS5 on a Unix socket listener (0600): curl gets 24 MiB, SHA-256 matches"
 
 # A destination outside the allow-list: curl fails, one log line says why.
 if curl -sS --max-time 10 --socks5-hostname "127.0.0.1:$socks_port" \
@@ -187,7 +206,7 @@ python3 "$CLIENT" "$socks_port" echo localhost "$LATE_PORT" 1000 >/dev/null 2>&1
     jg_fail "localhost:$LATE_PORT was reached before the allow-list had it"
 sed -i "0,/^allow = /s|^allow = .*|allow = $allow, localhost:$LATE_PORT|" "$cfg"
 out=$("$JUMPGATE" reload "$cfg") || jg_fail "reload failed: $out"
-grep -q "tunnels 3 kept, 0 changed" <<<"$out" || jg_fail "the SOCKS tunnel was not kept: $out"
+grep -q "tunnels 4 kept, 0 changed" <<<"$out" || jg_fail "the SOCKS tunnel was not kept: $out"
 jg_wait_log "$log" "tunnel proxy: allow-list now .*, localhost:$LATE_PORT \(open connections stay\)" 5
 out=$(python3 "$CLIENT" "$socks_port" echo localhost "$LATE_PORT" 1048576) ||
     jg_fail "the reloaded allow-list did not let localhost:$LATE_PORT through: $out"

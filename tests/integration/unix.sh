@@ -366,7 +366,7 @@ for want in \
     "$bad:13: bad connect socket 'unix:': no path after 'unix:'" \
     "$bad:18: listen_mode applies only to a Unix socket listener" \
     "$bad:19: unknown group 'no-such-group-jg' in listen_group" \
-    "$bad:25: listen = unix:PATH is for type = local only" \
+    "$bad:25: listen = unix:PATH is for local and socks tunnels" \
     "$bad:30: listen socket unix:/tmp/x/s is already used by [tunnel b] at line 11"; do
 	grep -qF -- "$want" <<<"$out" || jg_fail "check did not say '$want': $out"
 done

@@ -2164,7 +2164,7 @@ test_unix_bad(void **state)
 		  "F:7: listen_group applies only to a Unix socket listener "
 		  "(listen = unix:PATH); remove it or listen on a socket" },
 		{ "type = remote\nlisten = unix:/r/s\nconnect = a:1",
-		  "F:7: listen = unix:PATH is for type = local only: a remote "
+		  "F:7: listen = unix:PATH is for local and socks tunnels: a remote "
 		  "forward listens on the hop's server, and jumpgate does not "
 		  "ask it for a Unix socket; listen on [HOST:]PORT there "
 		  "(connect may be unix:PATH)" },
