@@ -13,7 +13,7 @@
  * Network: an rtnetlink socket in the groups of IPv4 and IPv6 addresses
  * and routes. Every message is checked before use (it comes from the
  * kernel, pid 0, but a length is still a length). What counts as a change:
- * a local address appearing or going (not loopback, not IPv6 link-local),
+ * a local address appearing or going (not loopback, not link-local),
  * a default route (or a VPN's half-default, /1) of the main table
  * appearing or going. The kernel repeats RTM_NEWADDR and RTM_NEWROUTE when
  * lifetimes are refreshed (IPv6 router advertisements), so what was seen
@@ -367,6 +367,16 @@ resume_addr_msg(struct resume *r, const struct nlmsghdr *nh)
 		}
 	}
 	if (addr == NULL || alen > 16)
+		return;
+	/*
+	 * IPv4 link-local (169.254/16) counts no more than IPv6's: such
+	 * addresses come and go with virtual interfaces (containers, network
+	 * namespaces) that do not move this machine's sessions, and each one
+	 * would otherwise cost every hop a probe.
+	 */
+	if (ifa->ifa_family == AF_INET && alen == 4 &&
+	    ((const unsigned char *)addr)[0] == 169 &&
+	    ((const unsigned char *)addr)[1] == 254)
 		return;
 	resume_key_add(key, &klen, "A", 1);
 	resume_key_add(key, &klen, &ifa->ifa_family, 1);

@@ -140,7 +140,7 @@ test_one(const struct test_msg *m, struct test_calls *c)
 	event_base_free(base);
 }
 
-/* Addresses: global ones count, loopback and IPv6 link-local do not. */
+/* Addresses: global ones count, loopback and link-local do not. */
 static void
 test_addresses(void **state)
 {
@@ -159,12 +159,16 @@ test_addresses(void **state)
 	assert_int_equal(c.n, 1);
 	assert_string_equal(c.why[0], "address 2001:db8::7/64 removed on ?");
 
-	/* IPv4 link-local is a real address (169.254/16 networks)... */
-	test_addr(&m, RTM_NEWADDR, AF_INET, "169.254.3.2", 30, RT_SCOPE_LINK);
+	/* Link-local addresses come with virtual interfaces (a container's,
+	   a network namespace's veth), whatever scope they are given;
+	   loopback never leaves the machine. */
+	test_addr(&m, RTM_NEWADDR, AF_INET, "169.254.3.1", 30,
+	    RT_SCOPE_UNIVERSE);
 	test_one(&m, &c);
-	assert_int_equal(c.n, 1);
-	/* ...IPv6 link-local comes with every interface; loopback never
-	   leaves the machine. */
+	assert_int_equal(c.n, 0);
+	test_addr(&m, RTM_DELADDR, AF_INET, "169.254.3.2", 30, RT_SCOPE_LINK);
+	test_one(&m, &c);
+	assert_int_equal(c.n, 0);
 	test_addr(&m, RTM_NEWADDR, AF_INET6, "fe80::1", 64, RT_SCOPE_LINK);
 	test_one(&m, &c);
 	assert_int_equal(c.n, 0);
