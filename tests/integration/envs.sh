@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Environments by name (a developer's day): two environments started by
+# name from $XDG_CONFIG_HOME/jumpgate with run -d, data through both
+# (SHA-256 checked); list shows both (table and JSON, which parses), one
+# of them found through its registration because its file sets
+# control_socket elsewhere; status NAME; reload NAME of a file with a typo
+# shows the FILE:LINE errors and keeps the instance; stop NAME stops it
+# gracefully and waits, then list shows one; stop of an environment not
+# running exits 3; a stale socket and a stale registration are not listed;
+# a bad name and a missing one are refused, saying where it looked. The
+# session is printed as a transcript at the end.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/jumpgate.sh"
+jg_setup
+
+jg_keygen user
+jg_sshd_start bastion
+jg_echo_start target
+pin="host_key = $(jg_fingerprint "$BASTION_HOSTKEY_ED25519")"
+
+XDG_CONFIG_HOME=$JG_DIR/config
+export XDG_CONFIG_HOME
+envdir=$XDG_CONFIG_HOME/jumpgate
+mkdir -p -m 700 "$envdir" "$JG_DIR/ctl"
+runtime=$XDG_RUNTIME_DIR/jumpgate
+transcript=$JG_DIR/transcript
+
+# Run "jumpgate $@" from / (names, not paths); sets rc, out, err and adds
+# the command and what it printed to the transcript.
+jg() {
+	set +e
+	(cd / && "$JUMPGATE" "$@") >"$JG_DIR/out" 2>"$JG_DIR/err"
+	rc=$?
+	set -e
+	out=$(cat "$JG_DIR/out")
+	err=$(cat "$JG_DIR/err")
+	{
+		printf '$ jumpgate %s\n' "$*"
+		[[ -z $out ]] || printf '%s\n' "$out"
+		[[ -z $err ]] || printf '%s\n' "$err"
+		[[ $rc -eq 0 ]] || printf '(exit %d)\n' "$rc"
+	} >>"$transcript"
+}
+
+# Write environment NAME with a tunnel on PORT, and EXTRA [jumpgate] lines.
+write_env() {
+	local name=$1 port=$2 extra=$3 f=$envdir/$1.ini
+	jg_config "$f" bastion bastion user "$pin"
+	sed -i "s|^log_level = info|log_level = info\nshutdown_timeout = 3\nlog_file = $JG_DIR/$name.log\npidfile = $JG_DIR/$name.pid$extra|" "$f"
+	jg_config_tunnel "$f" echo "$port" "127.0.0.1:$TARGET_PORT" bastion
+}
+
+# Wait for NAME's pidfile and register the daemon for clean-up; prints the pid.
+daemon_pid() {
+	local i pid
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $JG_DIR/$1.pid ]] && break
+		sleep 0.05
+	done
+	pid=$(cat "$JG_DIR/$1.pid") || jg_fail "no pidfile for $1"
+	jg__register "$pid" "$JG_DIR/$1.log" "jumpgate $1"
+	echo "$pid"
+}
+
+# Whether process $1 has exited (a zombie nobody reaped yet counts).
+gone() {
+	local state
+	state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+	[[ -z $state || $state == Z ]]
+}
+
+# Until LIST_WANT appears in "jumpgate list" (10 s).
+wait_list() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		out=$("$JUMPGATE" list 2>&1) || true
+		grep -Eq -- "$1" <<<"$out" && return 0
+		sleep 0.1
+	done
+	jg_fail "jumpgate list never showed /$1/: $out"
+}
+
+pstaging=$(jg_free_port)
+pdev=$(jg_free_port)
+write_env staging "$pstaging" ""
+write_env dev "$pdev" "\ncontrol_socket = $JG_DIR/ctl/dev.sock"
+
+# 1. Started by name, from another directory.
+jg run -d staging
+[[ $rc -eq 0 ]] || jg_fail "run -d staging: rc $rc: $err"
+jg run -d dev
+[[ $rc -eq 0 ]] || jg_fail "run -d dev: rc $rc: $err"
+spid=$(daemon_pid staging)
+dpid=$(daemon_pid dev)
+jg_wait_port "$pstaging" 10 "$spid"
+jg_wait_port "$pdev" 10 "$dpid"
+for port in "$pstaging" "$pdev"; do
+	got=$("$JGT" client --connect "127.0.0.1:$port" --bytes 1M --timeout 30) ||
+	    jg_fail "tunnel on $port: $got"
+done
+jg_pass "run -d staging and run -d dev found $envdir/*.ini; 1 MiB through each tunnel, SHA-256 equal"
+
+# 2. list: both, hops ready; dev through its registration file.
+[[ -S $runtime/staging.sock ]] || jg_fail "no default socket for staging"
+[[ ! -e $runtime/dev.sock && -f $runtime/instance-$dpid ]] ||
+    jg_fail "dev is not registered as $runtime/instance-$dpid: $(ls -l "$runtime")"
+[[ $(stat -c %a "$runtime/instance-$dpid") == 600 ]] ||
+    jg_fail "registration mode $(stat -c %a "$runtime/instance-$dpid")"
+wait_list "^dev .* 1/1 "
+wait_list "^staging .* 1/1 "
+jg list
+[[ $rc -eq 0 && -z $err ]] || jg_fail "list: rc $rc: $err"
+[[ $(head -n1 <<<"$out") == NAME*FILE*PID*UPTIME*HOPS*TUNNELS*CONNECTIONS ]] ||
+    jg_fail "list heading: $out"
+[[ $(wc -l <<<"$out") -eq 3 ]] || jg_fail "list does not show two instances: $out"
+grep -Eq "^dev +$envdir/dev.ini +$dpid +[0-9]+s +1/1 +1 +0\$" <<<"$out" ||
+    jg_fail "list row of dev: $out"
+grep -Eq "^staging +$envdir/staging.ini +$spid +[0-9]+s +1/1 +1 +0\$" <<<"$out" ||
+    jg_fail "list row of staging: $out"
+jg list --json
+[[ $rc -eq 0 ]] || jg_fail "list --json: rc $rc: $err"
+python3 -m json.tool <<<"$out" >/dev/null || jg_fail "list --json is not JSON: $out"
+python3 - "$out" "$spid" "$dpid" "$envdir" "$JG_DIR/ctl/dev.sock" <<'PY' || jg_fail "list --json: $out"
+import json, sys
+rows = json.loads(sys.argv[1])
+assert [r["name"] for r in rows] == ["dev", "staging"], rows
+dev, staging = rows
+assert dev["pid"] == int(sys.argv[3]) and staging["pid"] == int(sys.argv[2])
+assert dev["file"] == sys.argv[4] + "/dev.ini"
+assert dev["control_socket"] == sys.argv[5]
+for r in rows:
+    assert (r["hops_ready"], r["hops"], r["tunnels"]) == (1, 1, 1), r
+    assert r["connections"] == 0 and r["uptime_seconds"] >= 0, r
+    assert r["started"].endswith("Z"), r
+PY
+jg_pass "list: both instances (dev through its registration), 1/1 hops, 1 tunnel each; --json parses with the same pids"
+
+# 3. status NAME.
+jg status staging
+[[ $rc -eq 0 && $(head -n1 <<<"$out") == "staging: 1/1 hops ready, 1 tunnel"* ]] ||
+    jg_fail "status staging: rc $rc: $out $err"
+jg_pass "status staging: $(head -n1 <<<"$out")"
+
+# 4. A typo in dev.ini: reload dev shows FILE:LINE, dev keeps serving.
+sed -i 's/^connect_timeout = /conect_timeout = /' "$envdir/dev.ini"
+line=$(grep -n '^conect_timeout' "$envdir/dev.ini" | cut -d: -f1)
+jg reload dev
+[[ $rc -eq 1 ]] || jg_fail "reload of dev with a typo exited $rc: $out $err"
+[[ "$out$err" == *"$envdir/dev.ini:$line: unknown key 'conect_timeout'"* ]] ||
+    jg_fail "reload dev did not show FILE:LINE: $out $err"
+got=$("$JGT" client --connect "127.0.0.1:$pdev" --bytes 1M --timeout 30) ||
+    jg_fail "dev stopped serving after a refused reload: $got"
+jg_pass "reload dev with a typo: $envdir/dev.ini:$line shown, exit 1, dev still serves"
+
+# 5. stop dev: graceful, waits, says so; list then shows staging only.
+jg stop dev
+stopped=$out
+[[ $rc -eq 0 && $out =~ ^stopped\ dev\ \(pid\ $dpid\)\ after\ [0-9.]+\ s$ ]] ||
+    jg_fail "stop dev: rc $rc: $out $err"
+gone "$dpid" || jg_fail "dev (pid $dpid) still runs after stop"
+jg__unregister "$dpid"
+grep -q 'SIGTERM\|Terminated' "$JG_DIR/dev.log" ||
+    jg_fail "dev did not stop as on SIGTERM: $(tail -n 5 "$JG_DIR/dev.log")"
+[[ ! -e $runtime/instance-$dpid && ! -e $JG_DIR/ctl/dev.sock ]] ||
+    jg_fail "dev left its registration or socket: $(ls -l "$runtime" "$JG_DIR/ctl")"
+jg list
+[[ $rc -eq 0 && $(wc -l <<<"$out") -eq 2 && $out == *$'\n'staging* ]] ||
+    jg_fail "list after stop dev: $out $err"
+jg_pass "stop dev: '$stopped': pid $dpid, registration removed; list shows staging only"
+jg stop dev
+[[ $rc -eq 3 && $err == *"is not running"* ]] || jg_fail "stop dev again: rc $rc: $err"
+jg_pass "stop of an environment not running: exit 3 ($err)"
+
+# 6. A stale socket and a stale registration are not listed; the
+# registration of a dead process is removed.
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    "$runtime/ghost.sock"
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+printf '%s\n' "$JG_DIR/ctl/ghost.sock" >"$runtime/instance-$dead"
+chmod 600 "$runtime/instance-$dead"
+jg list
+[[ $rc -eq 0 && $(wc -l <<<"$out") -eq 2 && $out != *ghost* ]] ||
+    jg_fail "list with a stale socket and registration: $out $err"
+[[ ! -e $runtime/instance-$dead ]] || jg_fail "stale registration instance-$dead kept"
+jg_pass "a stale socket is not listed; the registration of dead pid $dead is removed"
+
+# 7. Names: a bad one is refused (exit 2), a missing one says where it looked.
+jg status 'st@ging'
+[[ $rc -eq 2 && $err == *"'st@ging' is neither a file nor an environment name"* ]] ||
+    jg_fail "bad name: rc $rc: $err"
+jg run -d .hidden
+[[ $rc -eq 2 ]] || jg_fail "name starting with a dot: rc $rc: $err"
+jg stop prod
+[[ $rc -eq 1 && $err == *"no environment 'prod': neither $envdir/prod.ini nor /etc/jumpgate/prod.ini exists"* ]] ||
+    [[ -f /etc/jumpgate/prod.ini ]] || jg_fail "missing name: rc $rc: $err"
+jg check staging
+[[ $rc -eq 0 && $out == "$envdir/staging.ini: OK" ]] || jg_fail "check staging: rc $rc: $out $err"
+jg_pass "names: bad ones refused (exit 2), a missing one names both directories, check staging works"
+
+# 8. stop staging with a connection open: it drains, up to shutdown_timeout.
+jg_bg "$JG_DIR/hold.log" "$JGT" hold --connect "127.0.0.1:$pstaging" --conns 1 \
+    --seconds 60 >/dev/null
+hold=$JG_LAST_PID
+wait_list "^staging .* 1\$"
+jg stop staging
+[[ $rc -eq 0 && $out =~ ^stopped\ staging\ \(pid\ $spid\)\ after\ ([0-9.]+)\ s$ ]] ||
+    jg_fail "stop staging: rc $rc: $out $err"
+[[ $err == "stopping staging (pid $spid): 1 connection open, waiting up to 3 s for it (shutdown_timeout)" ]] ||
+    jg_fail "stop staging did not say it waits for the connection: $err"
+secs=${BASH_REMATCH[1]}
+gone "$spid" || jg_fail "staging (pid $spid) still runs after stop"
+jg__unregister "$spid"
+jg_stop "$hold"
+awk -v s="$secs" 'BEGIN { exit !(s >= 2.5 && s < 8) }' ||
+    jg_fail "stop with a live connection took $secs s (shutdown_timeout 3)"
+jg list
+[[ $rc -eq 0 && $out == "no jumpgate instance of yours is running"* ]] ||
+    jg_fail "list with nothing running: $out $err"
+jg list --json
+[[ $out == "[]" ]] || jg_fail "list --json with nothing running: $out"
+jg_pass "stop staging waited $secs s for a live connection (shutdown_timeout 3); list is empty"
+
+jg_note "transcript of the session:"
+sed 's/^/    /' "$transcript"
