@@ -268,6 +268,9 @@ main_parse(int argc, char **argv, const char *const *options, int *flags,
 	*file = given;
 }
 
+/* The NAME or FILE as typed, for advice ("start one with ..."). */
+static const char *main_typed;
+
 /*
  * The file that ARG, a NAME or a FILE given to COMMAND, stands for (see
  * envname.h; caller frees). A NAME that is not found exits 1, saying
@@ -279,6 +282,7 @@ main_resolve(const char *command, const char *arg)
 	char			*path, *cause;
 	enum envname_result	 rc;
 
+	main_typed = arg;
 	rc = envname_resolve(arg, &path, &cause);
 	if (rc == ENVNAME_PATH || rc == ENVNAME_FOUND)
 		return path;
@@ -422,8 +426,9 @@ main_ask_once(const char *path, const char *socket, const char *command,
 		fprintf(stderr, "jumpgate: %s: %s", path, cause);
 		if (rc == CONTROL_NOBODY)
 			fprintf(stderr, ": start one with 'jumpgate run -d "
-			    "%s'%s", path, nerrors > 0 ? " once the errors "
-			    "above are fixed" : "");
+			    "%s'%s", main_typed != NULL ? main_typed : path,
+			    nerrors > 0 ? " once the errors above are fixed" :
+			    "");
 		fputc('\n', stderr);
 		free(cause);
 		free(reply);

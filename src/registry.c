@@ -160,9 +160,11 @@ registry_list(struct registry_socket **sockets, size_t *n, char **cause)
 	*n = 0;
 	*cause = NULL;
 	if ((dirfd = control_open_dir(dir, 0, &why)) == -1) {
-		*cause = why;
+		if (why != NULL)
+			xasprintf(cause, "cannot look for instances: %s", why);
+		free(why);
 		free(dir);
-		return why == NULL ? 0 : -1;
+		return *cause == NULL ? 0 : -1;
 	}
 	/* Sockets first, then registrations: the list reads in that order. */
 	for (pass = 0; pass < 2; pass++) {

@@ -171,6 +171,10 @@ jg_pass "stop dev: '$stopped': pid $dpid, registration removed; list shows stagi
 jg stop dev
 [[ $rc -eq 3 && $err == *"is not running"* ]] || jg_fail "stop dev again: rc $rc: $err"
 jg_pass "stop of an environment not running: exit 3 ($err)"
+jg status dev
+[[ $rc -eq 1 && $err == *"start one with 'jumpgate run -d dev' once the errors above are fixed" ]] ||
+    jg_fail "status of dev, stopped: rc $rc: $err"
+jg_pass "status of an environment not running (its file has a typo) says: ${err##*: }"
 
 # 6. A stale socket and a stale registration are not listed; the
 # registration of a dead process is removed.
