@@ -233,8 +233,9 @@ control_open_dir(const char *dir, int create, char **cause)
 		xasprintf(cause, "cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if ((fd = openat(pfd, leaf, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|
-	    O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
+	/* To create in it, searching is enough; to list it, read it. */
+	if ((fd = openat(pfd, leaf, (create ? O_PATH : O_RDONLY)|O_DIRECTORY|
+	    O_NOFOLLOW|O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
 		if (create || errno != ENOENT)
 			xasprintf(cause, "%s: %s", dir, strerror(errno));
 		if (fd != -1)

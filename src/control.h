@@ -68,11 +68,11 @@ char		*control_path(const struct config *);
  */
 char		*control_default_dir(void);
 /*
- * Open DIR (O_RDONLY, O_DIRECTORY), walked as safefile.h says; with
- * CREATE, create it (mode 0700) if it does not exist. It must belong to
- * us and be writable by us only. Returns its descriptor, or -1 with
- * *CAUSE (caller frees), or -1 with *CAUSE NULL if it does not exist and
- * CREATE is not set.
+ * Open DIR, walked as safefile.h says: with CREATE, create it (mode 0700)
+ * if it does not exist, and open it O_PATH (for the *at calls); without,
+ * open it O_RDONLY, to be listed. It must belong to us and be writable by
+ * us only. Returns its descriptor, or -1 with *CAUSE (caller frees), or
+ * -1 with *CAUSE NULL if it does not exist and CREATE is not set.
  */
 int		 control_open_dir(const char *dir, int create, char **cause);
 /* Listen on PATH; returns NULL with *CAUSE (caller frees) on failure. */
