@@ -77,7 +77,9 @@ stop_wait(pid_t pid, int pidfd, long seconds, const struct timespec *start)
 		}
 		pfd.fd = pidfd;
 		pfd.events = POLLIN;
-		rc = poll(&pfd, 1, (int)(left * 1000) + 1);
+		/* A day at a time: shutdown_timeout has no upper bound. */
+		rc = poll(&pfd, 1, left > 86400 ? 86400 * 1000 :
+		    (int)(left * 1000) + 1);
 		if (rc == 1)
 			return 1;
 		if (rc == -1 && errno != EINTR)
