@@ -7,8 +7,10 @@
 # shows the FILE:LINE errors and keeps the instance; stop NAME stops it
 # gracefully and waits, then list shows one; stop of an environment not
 # running exits 3; a stale socket and a stale registration are not listed;
-# a bad name and a missing one are refused, saying where it looked. The
-# session is printed as a transcript at the end.
+# a bad name and a missing one are refused, saying where it looked. What
+# an instance answers is hostile: a fake one's control sequences are
+# escaped by list, and stop gives up on a process that ignores SIGTERM
+# after shutdown_timeout + 5 s. The session is printed as a transcript.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -226,6 +228,62 @@ jg list
 jg list --json
 [[ $out == "[]" ]] || jg_fail "list --json with nothing running: $out"
 jg_pass "stop staging waited $secs s for a live connection (shutdown_timeout 3); list is empty"
+
+# 9. What an instance answers is not trusted: a fake one (our user, on
+# the default socket of environment "fake") sends control sequences in its
+# name and file, and names a process that ignores SIGTERM; a second fake
+# one answers like a jumpgate without "info".
+jg_bg "$JG_DIR/stubborn.log" sh -c 'trap "" TERM; while :; do sleep 1; done' >/dev/null
+stubborn=$JG_LAST_PID
+printf '[jumpgate]\n' >"$envdir/fake.ini"
+printf '[jumpgate]\n' >"$envdir/old.ini"
+cat >"$JG_DIR/fake.py" <<'PY'
+import os, socket, sys, threading
+runtime, pid = sys.argv[1], sys.argv[2]
+replies = {
+    "fake": {
+        "info": "ok\nname evil\x1b[2J\nfile /x\x9b[31m.ini\npid %s\n"
+                "started 1\nhops 1 1\ntunnels 1\nconnections 0\n"
+                "shutdown_timeout 0\n" % pid,
+        "ping": "ok\npong %s\n" % pid,
+    },
+    "old": {"ping": "ok\npong %s\n" % pid},
+}
+def serve(name):
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(os.path.join(runtime, name + ".sock"))
+    s.listen(8)
+    while True:
+        c, _ = s.accept()
+        line = c.makefile("rb").readline().decode().strip()
+        c.sendall(replies[name].get(line, "error\nunknown command '%s'\n" % line).encode("latin-1"))
+        c.close()
+for name in replies:
+    threading.Thread(target=serve, args=(name,), daemon=True).start()
+print("serving", flush=True)
+threading.Event().wait()
+PY
+jg_bg "$JG_DIR/fake.log" python3 "$JG_DIR/fake.py" "$runtime" "$stubborn" >/dev/null
+jg_wait_log "$JG_DIR/fake.log" serving 10
+jg list
+[[ $rc -eq 0 ]] || jg_fail "list with fake instances: rc $rc: $err"
+[[ $out == *'evil\x1b[2J'*'/x\x9b[31m.ini'* ]] || jg_fail "list did not escape the fake's text: $out"
+! LC_ALL=C grep -q $'[\x1b\x9b]' "$JG_DIR/out" || jg_fail "list printed a control byte"
+[[ $err == *"old.sock does not answer 'info'"* ]] || jg_fail "list on an old instance: $err"
+jg list --json
+python3 -c 'import json, sys; r = json.load(sys.stdin); assert r[0]["name"] == "evil\\x1b[2J", r' \
+    <"$JG_DIR/out" || jg_fail "list --json of the fake: $out"
+jg_pass "list escapes what an instance says (evil\\x1b[2J) in the table and JSON; an instance without 'info' is named on stderr"
+jg stop fake
+[[ $rc -eq 1 && $err == *"still running 5 s after SIGTERM"*"kill -KILL $stubborn"* ]] ||
+    jg_fail "stop of an instance that ignores SIGTERM: rc $rc: $out $err"
+! LC_ALL=C grep -q $'[\x1b\x9b]' "$JG_DIR/err" || jg_fail "stop printed a control byte"
+jg stop old
+[[ $rc -eq 1 && $err == *"does not answer 'info'"* ]] || jg_fail "stop of an old instance: rc $rc: $err"
+kill -KILL "$stubborn"
+wait "$stubborn" 2>/dev/null || true
+jg__unregister "$stubborn"
+jg_pass "stop gives up after shutdown_timeout + 5 s (exit 1, names kill -KILL); an instance without 'info' is refused"
 
 jg_note "transcript of the session:"
 sed 's/^/    /' "$transcript"
