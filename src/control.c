@@ -371,6 +371,13 @@ control_free(struct control *ctl)
 	free(ctl);
 }
 
+/* Listen again from this process, see control.h. */
+int
+control_claim(struct control *ctl)
+{
+	return listen(evconnlistener_get_fd(ctl->listener), 16);
+}
+
 /*
  * Check the status line at the start of REPLY (LEN bytes). Returns
  * CONTROL_OK or CONTROL_ERROR with *SKIP set to the bytes of that line, or
@@ -395,6 +402,16 @@ enum control_result
 control_request(const char *path, const char *command, FILE *out,
     char **cause)
 {
+	long	peer;
+
+	return control_request_peer(path, command, out, &peer, cause);
+}
+
+/* Client side, and who listens; see control.h. */
+enum control_result
+control_request_peer(const char *path, const char *command, FILE *out,
+    long *peer, char **cause)
+{
 	struct sockaddr_un	 sun;
 	struct pollfd		 pfd;
 	struct ucred		 cred;
@@ -405,6 +422,7 @@ control_request(const char *path, const char *command, FILE *out,
 	enum control_result	 result;
 	int			 fd, saved;
 
+	*peer = 0;
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
@@ -422,6 +440,7 @@ control_request(const char *path, const char *command, FILE *out,
 	}
 	/* Only an instance of ours (or root's) is believed. */
 	cred.uid = (uid_t)-1;
+	cred.pid = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    (cred.uid != geteuid() && cred.uid != 0)) {
 		xasprintf(cause, "the process answering on %s runs as uid %ld, "
@@ -431,6 +450,7 @@ control_request(const char *path, const char *command, FILE *out,
 		close(fd);
 		return CONTROL_FAILED;
 	}
+	*peer = (long)cred.pid;
 	if (dprintf(fd, "%s\n", command) < 0) {
 		xasprintf(cause, "cannot send to %s: %s", path, strerror(errno));
 		close(fd);

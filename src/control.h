@@ -81,6 +81,12 @@ struct control	*control_listen(struct event_base *, const char *path,
 /* Stop listening and remove the socket. */
 void		 control_free(struct control *);
 /*
+ * Listen again, from this process: clients then see its pid, not that of
+ * the parent run -d left behind (the kernel records who called listen()
+ * for SO_PEERCRED). Returns 0, or -1 with errno.
+ */
+int		 control_claim(struct control *);
+/*
  * Client: send COMMAND to the instance listening on PATH and copy the body
  * of its reply (without the status line; at most CONTROL_MAX_REPLY bytes)
  * to OUT, which may be NULL. Returns CONTROL_OK or CONTROL_ERROR, or
@@ -89,5 +95,12 @@ void		 control_free(struct control *);
  */
 enum control_result control_request(const char *path, const char *command,
 		    FILE *out, char **cause);
+/*
+ * The same, and *PEER is the pid of the process that listens on PATH as
+ * the kernel names it (SO_PEERCRED; 0 if it is in another pid namespace)
+ * whenever something answered.
+ */
+enum control_result control_request_peer(const char *path,
+		    const char *command, FILE *out, long *peer, char **cause);
 
 #endif

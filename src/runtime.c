@@ -782,6 +782,12 @@ runtime_run(const char *path, int detach)
 	}
 	if (!failed && detach && runtime_detach(&rt) != 0)
 		failed = 1;
+	/* jumpgate stop checks the pid "info" gives against the kernel's. */
+	if (!failed && detach && control_claim(rt.control) != 0)
+		log_warn("control socket %s: cannot listen again after "
+		    "detaching (%s): jumpgate stop will refuse to stop this "
+		    "instance; use kill -TERM %ld", control, strerror(errno),
+		    (long)getpid());
 	if (failed) {
 		log_error("%s: cannot start", path);
 	} else {

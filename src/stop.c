@@ -148,14 +148,14 @@ stop_main(const char *path, const char *socket)
 	char			*reply = NULL, *cause = NULL, *name;
 	size_t			 len = 0;
 	pid_t			 pid;
-	long			 wait, open;
+	long			 wait, open, peer;
 	FILE			*out;
 	enum control_result	 rc;
 	int			 pidfd;
 
 	if ((out = open_memstream(&reply, &len)) == NULL)
 		fatal("out of memory");
-	rc = control_request(socket, "info", out, &cause);
+	rc = control_request_peer(socket, "info", out, &peer, &cause);
 	fclose(out);
 	if (rc == CONTROL_NOBODY) {
 		fprintf(stderr, "jumpgate: stop: %s is not running: %s\n", path,
@@ -183,12 +183,23 @@ stop_main(const char *path, const char *socket)
 	name = vis_str(info.name);
 	wait = info.shutdown_timeout + STOP_MARGIN_SECONDS;
 	/*
-	 * The pid it reports: the kernel's SO_PEERCRED names the process
-	 * that called listen(), the parent that run -d has left.
+	 * The pid it reports must be the one the kernel names (SO_PEERCRED:
+	 * who listens; an instance listens again after run -d): else it is
+	 * another pid namespace's, or a lie, and the signal could hit
+	 * another process.
 	 */
 	pid = (pid_t)info.pid;
 	open = info.connections;
 	info_clear(&info);
+	if (peer != (long)pid) {
+		fprintf(stderr, "jumpgate: stop: %s: the instance on %s says it "
+		    "is pid %ld, but the kernel says pid %ld listens there%s: "
+		    "refusing to send a signal; stop it where it runs\n", path,
+		    socket, (long)pid, peer, peer == 0 ? " (in another pid "
+		    "namespace)" : "");
+		free(name);
+		return STOP_EXIT_FAILED;
+	}
 	if ((pidfd = stop_pidfd(pid, socket, &cause)) == -2) {
 		fprintf(stderr, "jumpgate: stop: %s: %s\n", path, cause);
 		free(cause);

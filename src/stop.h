@@ -13,7 +13,8 @@
 /*
  * Stop the instance of PATH answering on SOCKET: ask it "info" (its name,
  * pid and shutdown_timeout; control_request believes only our user or
- * root), send SIGTERM to that pid through a pidfd opened before asking
+ * root), check that pid against the one the kernel names as the socket's
+ * listener (SO_PEERCRED; control_claim after run -d), send SIGTERM to it through a pidfd opened before asking
  * again who answers (so that it cannot be another process by then), wait
  * for it to exit for up to shutdown_timeout + STOP_MARGIN_SECONDS, and
  * say so: "stopped NAME (pid N) after X s". Returns one of the exit

@@ -9,8 +9,9 @@
 # running exits 3; a stale socket and a stale registration are not listed;
 # a bad name and a missing one are refused, saying where it looked. What
 # an instance answers is hostile: a fake one's control sequences are
-# escaped by list, and stop gives up on a process that ignores SIGTERM
-# after shutdown_timeout + 5 s. The session is printed as a transcript.
+# escaped by list, stop signals only the pid the kernel names as the
+# listener and gives up on a process that ignores SIGTERM after
+# shutdown_timeout + 5 s. The session is printed as a transcript.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -229,25 +230,26 @@ jg list --json
 [[ $out == "[]" ]] || jg_fail "list --json with nothing running: $out"
 jg_pass "stop staging waited $secs s for a live connection (shutdown_timeout 3); list is empty"
 
-# 9. What an instance answers is not trusted: a fake one (our user, on
-# the default socket of environment "fake") sends control sequences in its
-# name and file, and names a process that ignores SIGTERM; a second fake
-# one answers like a jumpgate without "info".
-jg_bg "$JG_DIR/stubborn.log" sh -c 'trap "" TERM; while :; do sleep 1; done' >/dev/null
-stubborn=$JG_LAST_PID
-printf '[jumpgate]\n' >"$envdir/fake.ini"
-printf '[jumpgate]\n' >"$envdir/old.ini"
+# 9. What an instance answers is not trusted. Fake instances of our user
+# answer on the default sockets of environments: "fake" sends control
+# sequences in its name and file and ignores SIGTERM; "liar" gives the pid
+# of another process (a signal would kill it); "old" has no "info".
+jg_bg "$JG_DIR/victim.log" sleep 600 >/dev/null
+victim=$JG_LAST_PID
+for name in fake liar old; do
+	printf '[jumpgate]\n' >"$envdir/$name.ini"
+done
 cat >"$JG_DIR/fake.py" <<'PY'
-import os, socket, sys, threading
-runtime, pid = sys.argv[1], sys.argv[2]
+import os, signal, socket, sys, threading
+runtime, victim = sys.argv[1], sys.argv[2]
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+info = ("ok\nname %s\nfile /x\x9b[31m.ini\npid %s\nstarted 1\nhops 1 1\n"
+        "tunnels 1\nconnections 0\nshutdown_timeout 0\n")
+me = str(os.getpid())
 replies = {
-    "fake": {
-        "info": "ok\nname evil\x1b[2J\nfile /x\x9b[31m.ini\npid %s\n"
-                "started 1\nhops 1 1\ntunnels 1\nconnections 0\n"
-                "shutdown_timeout 0\n" % pid,
-        "ping": "ok\npong %s\n" % pid,
-    },
-    "old": {"ping": "ok\npong %s\n" % pid},
+    "fake": {"info": info % ("evil\x1b[2J", me), "ping": "ok\npong %s\n" % me},
+    "liar": {"info": info % ("liar", victim), "ping": "ok\npong %s\n" % victim},
+    "old": {"ping": "ok\npong %s\n" % me},
 }
 def serve(name):
     s = socket.socket(socket.AF_UNIX)
@@ -256,14 +258,16 @@ def serve(name):
     while True:
         c, _ = s.accept()
         line = c.makefile("rb").readline().decode().strip()
-        c.sendall(replies[name].get(line, "error\nunknown command '%s'\n" % line).encode("latin-1"))
+        reply = replies[name].get(line, "error\nunknown command '%s'\n" % line)
+        c.sendall(reply.encode("latin-1"))
         c.close()
 for name in replies:
     threading.Thread(target=serve, args=(name,), daemon=True).start()
 print("serving", flush=True)
 threading.Event().wait()
 PY
-jg_bg "$JG_DIR/fake.log" python3 "$JG_DIR/fake.py" "$runtime" "$stubborn" >/dev/null
+jg_bg "$JG_DIR/fake.log" python3 "$JG_DIR/fake.py" "$runtime" "$victim" >/dev/null
+fake=$JG_LAST_PID
 jg_wait_log "$JG_DIR/fake.log" serving 10
 jg list
 [[ $rc -eq 0 ]] || jg_fail "list with fake instances: rc $rc: $err"
@@ -274,15 +278,17 @@ jg list --json
 python3 -c 'import json, sys; r = json.load(sys.stdin); assert r[0]["name"] == "evil\\x1b[2J", r' \
     <"$JG_DIR/out" || jg_fail "list --json of the fake: $out"
 jg_pass "list escapes what an instance says (evil\\x1b[2J) in the table and JSON; an instance without 'info' is named on stderr"
+jg stop liar
+[[ $rc -eq 1 && $err == *"says it is pid $victim, but the kernel says pid $fake listens there"* ]] ||
+    jg_fail "stop of an instance giving another pid: rc $rc: $out $err"
+kill -0 "$victim" || jg_fail "stop signalled pid $victim, which the liar named"
+jg_pass "stop refuses an instance whose pid is not the kernel's ($err)"
 jg stop fake
-[[ $rc -eq 1 && $err == *"still running 5 s after SIGTERM"*"kill -KILL $stubborn"* ]] ||
+[[ $rc -eq 1 && $err == *"still running 5 s after SIGTERM"*"kill -KILL $fake"* ]] ||
     jg_fail "stop of an instance that ignores SIGTERM: rc $rc: $out $err"
 ! LC_ALL=C grep -q $'[\x1b\x9b]' "$JG_DIR/err" || jg_fail "stop printed a control byte"
 jg stop old
 [[ $rc -eq 1 && $err == *"does not answer 'info'"* ]] || jg_fail "stop of an old instance: rc $rc: $err"
-kill -KILL "$stubborn"
-wait "$stubborn" 2>/dev/null || true
-jg__unregister "$stubborn"
 jg_pass "stop gives up after shutdown_timeout + 5 s (exit 1, names kill -KILL); an instance without 'info' is refused"
 
 jg_note "transcript of the session:"
