@@ -14,11 +14,11 @@
  * Stop the instance of PATH answering on SOCKET: ask it "info" (its name,
  * pid and shutdown_timeout; control_request believes only our user or
  * root), check that pid against the one the kernel names as the socket's
- * listener (SO_PEERCRED; control_claim after run -d), send SIGTERM to it through a pidfd opened before asking
- * again who answers (so that it cannot be another process by then), wait
- * for it to exit for up to shutdown_timeout + STOP_MARGIN_SECONDS, and
- * say so: "stopped NAME (pid N) after X s". Returns one of the exit
- * statuses above.
+ * listener (SO_PEERCRED; control_claim after run -d), send it SIGTERM
+ * through a pidfd opened before asking again who answers (so that it
+ * cannot be another process by then), wait for it to exit for up to
+ * shutdown_timeout + STOP_MARGIN_SECONDS, and say so: "stopped NAME (pid
+ * N) after X s". Returns one of the exit statuses above.
  */
 int	stop_main(const char *path, const char *socket);
 
