@@ -154,11 +154,20 @@ registry_list(struct registry_socket **sockets, size_t *n, char **cause)
 	char		*dir = control_default_dir(), *path, *why;
 	size_t		 len, seen = 0;
 	long		 pid;
-	int		 dirfd, pass;
+	int		 dirfd, copy, pass;
 
 	*sockets = NULL;
 	*n = 0;
 	*cause = NULL;
+	/* Another user's directory (/run/jumpgate of the service user). */
+	if (stat(dir, &sb) == 0 && sb.st_uid != geteuid()) {
+		xasprintf(cause, "%s belongs to uid %ld, not to you (uid %ld): "
+		    "the instances there are that user's; run jumpgate list "
+		    "as that user, or set XDG_RUNTIME_DIR to your own "
+		    "runtime directory", dir, (long)sb.st_uid, (long)geteuid());
+		free(dir);
+		return -1;
+	}
 	if ((dirfd = control_open_dir(dir, 0, &why)) == -1) {
 		if (why != NULL)
 			xasprintf(cause, "cannot look for instances: %s", why);
@@ -168,9 +177,15 @@ registry_list(struct registry_socket **sockets, size_t *n, char **cause)
 	}
 	/* Sockets first, then registrations: the list reads in that order. */
 	for (pass = 0; pass < 2; pass++) {
-		if (lseek(dirfd, 0, SEEK_SET) == -1 ||
-		    (d = fdopendir(dup(dirfd))) == NULL) {
+		if ((copy = dup(dirfd)) == -1 ||
+		    lseek(copy, 0, SEEK_SET) == -1 ||
+		    (d = fdopendir(copy)) == NULL) {
 			xasprintf(cause, "%s: %s", dir, strerror(errno));
+			if (copy != -1)
+				close(copy);
+			registry_free(*sockets, *n);
+			*sockets = NULL;
+			*n = 0;
 			close(dirfd);
 			free(dir);
 			return -1;
