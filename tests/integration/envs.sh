@@ -5,13 +5,14 @@
 # of them found through its registration because its file sets
 # control_socket elsewhere; status NAME; reload NAME of a file with a typo
 # shows the FILE:LINE errors and keeps the instance; stop NAME stops it
-# gracefully and waits, then list shows one; stop of an environment not
-# running exits 3; a stale socket and a stale registration are not listed;
-# a bad name and a missing one are refused, saying where it looked. What
-# an instance answers is hostile: a fake one's control sequences are
-# escaped by list, stop signals only the pid the kernel names as the
-# listener and gives up on a process that ignores SIGTERM after
-# shutdown_timeout + 5 s. The session is printed as a transcript.
+# gracefully and waits, then list shows one; a second stop cuts the wait
+# for a live connection; stop of an environment not running exits 3; a
+# stale socket and a stale registration are not listed; a bad name and a
+# missing one are refused, saying where it looked. What an instance
+# answers is hostile: a fake one's control sequences are escaped by list,
+# stop signals only the pid the kernel names as the listener and gives up
+# on a process that ignores SIGTERM after shutdown_timeout + 5 s. The
+# session is printed as a transcript.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/jumpgate.sh"
@@ -229,6 +230,36 @@ jg list
 jg list --json
 [[ $out == "[]" ]] || jg_fail "list --json with nothing running: $out"
 jg_pass "stop staging waited $secs s for a live connection (shutdown_timeout 3); list is empty"
+
+# 8b. A second stop while the first waits for a connection ends the
+# instance at once, and both say so.
+pqa=$(jg_free_port)
+write_env qa "$pqa" ""
+jg run -d qa
+[[ $rc -eq 0 ]] || jg_fail "run -d qa: rc $rc: $err"
+qpid=$(daemon_pid qa)
+jg_wait_port "$pqa" 10 "$qpid"
+jg_bg "$JG_DIR/hold-qa.log" "$JGT" hold --connect "127.0.0.1:$pqa" --conns 1 \
+    --seconds 60 >/dev/null
+hold=$JG_LAST_PID
+wait_list "^qa .* 1\$"
+start=$EPOCHREALTIME
+(cd / && "$JUMPGATE" stop qa) >"$JG_DIR/stop1.out" 2>&1 &
+first=$!
+sleep 0.5
+jg stop qa
+wait "$first" || jg_fail "the first stop of qa failed: $(cat "$JG_DIR/stop1.out")"
+took=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+[[ $rc -eq 0 && $out == "stopped qa (pid $qpid) after "* ]] ||
+    jg_fail "the second stop of qa: rc $rc: $out $err"
+grep -q "^stopped qa (pid $qpid) after " "$JG_DIR/stop1.out" ||
+    jg_fail "the first stop of qa: $(cat "$JG_DIR/stop1.out")"
+awk -v t="$took" 'BEGIN { exit !(t < 2.5) }' ||
+    jg_fail "two stops took $took s: the second did not cut the drain (shutdown_timeout 3)"
+gone "$qpid" || jg_fail "qa (pid $qpid) still runs"
+jg__unregister "$qpid"
+jg_stop "$hold"
+jg_pass "a second stop cut qa's drain: both stops reported it stopped, $took s after the first"
 
 # 9. What an instance answers is not trusted. Fake instances of our user
 # answer on the default sockets of environments: "fake" sends control
