@@ -41,8 +41,7 @@ struct control {
 char *
 control_path(const struct config *config)
 {
-	const char	*runtime = getenv("XDG_RUNTIME_DIR");
-	char		*copy, *name, *dot, *path;
+	char		*copy, *name, *dot, *path, *dir;
 
 	if (config->control_socket != NULL)
 		return xstrdup(config->control_socket);
@@ -50,12 +49,25 @@ control_path(const struct config *config)
 	name = basename(copy);
 	if ((dot = strrchr(name, '.')) != NULL && strcmp(dot, ".ini") == 0)
 		*dot = '\0';
-	if (runtime != NULL && *runtime == '/')
-		xasprintf(&path, "%s/jumpgate/%s.sock", runtime, name);
-	else
-		xasprintf(&path, "/run/jumpgate/%s.sock", name);
+	dir = control_default_dir();
+	xasprintf(&path, "%s/%s.sock", dir, name);
+	free(dir);
 	free(copy);
 	return path;
+}
+
+/* The directory of default control sockets, see control.h. */
+char *
+control_default_dir(void)
+{
+	const char	*runtime = getenv("XDG_RUNTIME_DIR");
+	char		*dir;
+
+	if (runtime != NULL && *runtime == '/')
+		xasprintf(&dir, "%s/jumpgate", runtime);
+	else
+		dir = xstrdup("/run/jumpgate");
+	return dir;
 }
 
 /* The client wrote or went away; close once the reply is out. */
@@ -81,7 +93,8 @@ static const char *control_commands[] = {
 	[CONTROL_PING] = "ping",
 	[CONTROL_STATUS] = "status",
 	[CONTROL_STATUS_JSON] = "status json",
-	[CONTROL_RELOAD] = "reload"
+	[CONTROL_RELOAD] = "reload",
+	[CONTROL_INFO] = "info"
 };
 
 /* The request line of CMD. */
@@ -121,7 +134,7 @@ control_take(struct evbuffer *in, enum control_command *cmd, char **error)
 	}
 	shown = vis_dup(line, len, 0);
 	xasprintf(error, "error: unknown command '%s' (expected ping, status, "
-	    "status json or reload)\n", shown);
+	    "status json, reload or info)\n", shown);
 	free(shown);
 	free(line);
 	return 1;
@@ -201,40 +214,33 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-/*
- * Open the socket's directory, creating it (mode 0700) if it does not
- * exist. Its path is walked as safefile.h says, and the directory itself
- * must be ours and writable by us only: then nobody else can put or swap
- * anything in it, and binding by path is safe. Returns its descriptor, or
- * -1 with *CAUSE.
- */
-static int
-control_open_dir(const char *path, char **cause)
+/* Open the directory of control sockets, see control.h. */
+int
+control_open_dir(const char *dir, int create, char **cause)
 {
 	struct stat	 sb;
-	char		*copy = xstrdup(path), *dir = dirname(copy);
 	char		*leaf = NULL, *why = NULL;
-	int		 pfd = -1, fd = -1;
+	int		 pfd, fd = -1;
 
-	if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0) {
-		xasprintf(cause, "control socket %s: put it in a directory of "
-		    "its own (the default is $XDG_RUNTIME_DIR/jumpgate/ or "
-		    "/run/jumpgate/)", path);
-		goto out;
-	}
+	*cause = NULL;
 	if ((pfd = safefile_open_dir(dir, SAFEFILE_FOLLOW_LEAF, &leaf,
 	    &why)) == -1) {
 		xasprintf(cause, "refusing control socket directory %s: %s",
 		    dir, why);
 		goto out;
 	}
-	if (mkdirat(pfd, leaf, 0700) == -1 && errno != EEXIST) {
+	if (create && mkdirat(pfd, leaf, 0700) == -1 && errno != EEXIST) {
 		xasprintf(cause, "cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if ((fd = openat(pfd, leaf, O_PATH|O_DIRECTORY|O_NOFOLLOW|
-	    O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
-		xasprintf(cause, "%s: %s", dir, strerror(errno));
+	/* To create in it, searching is enough; to list it, read it. */
+	if ((fd = openat(pfd, leaf, (create ? O_PATH : O_RDONLY)|O_DIRECTORY|
+	    O_NOFOLLOW|O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
+		if (create || errno != ENOENT)
+			xasprintf(cause, "%s: %s", dir, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
 		goto out;
 	}
 	if (sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP|S_IWOTH))) {
@@ -253,6 +259,28 @@ out:
 		close(pfd);
 	free(why);
 	free(leaf);
+	return fd;
+}
+
+/*
+ * Open the directory of the socket at PATH, creating it if need be (see
+ * control_open_dir): then nobody else can put or swap anything in it, and
+ * binding by path is safe. Returns its descriptor, or -1 with *CAUSE.
+ */
+static int
+control_open_socket_dir(const char *path, char **cause)
+{
+	char	*copy = xstrdup(path), *dir = dirname(copy);
+	int	 fd;
+
+	if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0) {
+		xasprintf(cause, "control socket %s: put it in a directory of "
+		    "its own (the default is $XDG_RUNTIME_DIR/jumpgate/ or "
+		    "/run/jumpgate/)", path);
+		free(copy);
+		return -1;
+	}
+	fd = control_open_dir(dir, 1, cause);
 	free(copy);
 	return fd;
 }
@@ -276,7 +304,7 @@ control_listen(struct event_base *base, const char *path,
 		return NULL;
 	}
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	if ((dirfd = control_open_dir(path, cause)) == -1)
+	if ((dirfd = control_open_socket_dir(path, cause)) == -1)
 		return NULL;
 	copy = xstrdup(path);
 	leaf = xstrdup(basename(copy));
@@ -343,6 +371,13 @@ control_free(struct control *ctl)
 	free(ctl);
 }
 
+/* Listen again from this process, see control.h. */
+int
+control_claim(struct control *ctl)
+{
+	return listen(evconnlistener_get_fd(ctl->listener), 16);
+}
+
 /*
  * Check the status line at the start of REPLY (LEN bytes). Returns
  * CONTROL_OK or CONTROL_ERROR with *SKIP set to the bytes of that line, or
@@ -367,6 +402,16 @@ enum control_result
 control_request(const char *path, const char *command, FILE *out,
     char **cause)
 {
+	long	peer;
+
+	return control_request_peer(path, command, out, &peer, cause);
+}
+
+/* Client side, and who listens; see control.h. */
+enum control_result
+control_request_peer(const char *path, const char *command, FILE *out,
+    long *peer, char **cause)
+{
 	struct sockaddr_un	 sun;
 	struct pollfd		 pfd;
 	struct ucred		 cred;
@@ -377,6 +422,7 @@ control_request(const char *path, const char *command, FILE *out,
 	enum control_result	 result;
 	int			 fd, saved;
 
+	*peer = 0;
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
@@ -394,6 +440,7 @@ control_request(const char *path, const char *command, FILE *out,
 	}
 	/* Only an instance of ours (or root's) is believed. */
 	cred.uid = (uid_t)-1;
+	cred.pid = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    (cred.uid != geteuid() && cred.uid != 0)) {
 		xasprintf(cause, "the process answering on %s runs as uid %ld, "
@@ -403,6 +450,7 @@ control_request(const char *path, const char *command, FILE *out,
 		close(fd);
 		return CONTROL_FAILED;
 	}
+	*peer = (long)cred.pid;
 	if (dprintf(fd, "%s\n", command) < 0) {
 		xasprintf(cause, "cannot send to %s: %s", path, strerror(errno));
 		close(fd);

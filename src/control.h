@@ -1,6 +1,7 @@
 /*
  * The control socket: a unix socket (mode 0600) on which a running
- * jumpgate answers one-line commands ("status", "status json", "reload")
+ * jumpgate answers one-line commands ("status", "status json", "reload",
+ * "info")
  * from the same user, then closes the connection. Every reply starts with
  * a status line, "ok" or "error", and the body follows: the client decides
  * from that line alone, and shows the body escaped by vis.
@@ -23,7 +24,8 @@ enum control_command {
 	CONTROL_PING,		/* "ping": "pong" */
 	CONTROL_STATUS,		/* "status": the table */
 	CONTROL_STATUS_JSON,	/* "status json" */
-	CONTROL_RELOAD		/* "reload" */
+	CONTROL_RELOAD,		/* "reload" */
+	CONTROL_INFO		/* "info": for list and stop, see info.h */
 };
 
 /* A reply larger than this is refused by the client. */
@@ -60,11 +62,30 @@ const char	*control_command_name(enum control_command);
 
 /* The control socket path for CONFIG (its setting, or the default). */
 char		*control_path(const struct config *);
+/*
+ * The directory of default control sockets: $XDG_RUNTIME_DIR/jumpgate if
+ * that is an absolute path, else /run/jumpgate. Caller frees.
+ */
+char		*control_default_dir(void);
+/*
+ * Open DIR, walked as safefile.h says: with CREATE, create it (mode 0700)
+ * if it does not exist, and open it O_PATH (for the *at calls); without,
+ * open it O_RDONLY, to be listed. It must belong to us and be writable by
+ * us only. Returns its descriptor, or -1 with *CAUSE (caller frees), or
+ * -1 with *CAUSE NULL if it does not exist and CREATE is not set.
+ */
+int		 control_open_dir(const char *dir, int create, char **cause);
 /* Listen on PATH; returns NULL with *CAUSE (caller frees) on failure. */
 struct control	*control_listen(struct event_base *, const char *path,
 		    control_handler, void *arg, char **cause);
 /* Stop listening and remove the socket. */
 void		 control_free(struct control *);
+/*
+ * Listen again, from this process: clients then see its pid, not that of
+ * the parent run -d left behind (the kernel records who called listen()
+ * for SO_PEERCRED). Returns 0, or -1 with errno.
+ */
+int		 control_claim(struct control *);
 /*
  * Client: send COMMAND to the instance listening on PATH and copy the body
  * of its reply (without the status line; at most CONTROL_MAX_REPLY bytes)
@@ -74,5 +95,12 @@ void		 control_free(struct control *);
  */
 enum control_result control_request(const char *path, const char *command,
 		    FILE *out, char **cause);
+/*
+ * The same, and *PEER is the pid of the process that listens on PATH as
+ * the kernel names it (SO_PEERCRED; 0 if it is in another pid namespace)
+ * whenever something answered.
+ */
+enum control_result control_request_peer(const char *path,
+		    const char *command, FILE *out, long *peer, char **cause);
 
 #endif

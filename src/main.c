@@ -9,13 +9,21 @@
 
 #include "config.h"
 #include "control.h"
+#include "envname.h"
 #include "hop.h"
 #include "import.h"
+#include "list.h"
 #include "log.h"
 #include "runtime.h"
 #include "scan.h"
+#include "stop.h"
 #include "vis.h"
 #include "xmalloc.h"
+
+/* How a NAME is found, for the help of the commands that take one. */
+#define MAIN_NAME_HELP \
+	"NAME is an environment: NAME.ini in $XDG_CONFIG_HOME/jumpgate/\n" \
+	"(default ~/.config/jumpgate/), else in /etc/jumpgate/.\n"
 
 /* A command: its name, its synopsis, what it does, and more for help. */
 struct main_command {
@@ -26,24 +34,40 @@ struct main_command {
 };
 
 static const struct main_command main_commands[] = {
-	{ "check", "FILE", "validate a configuration",
-	  "Parse FILE and check every setting; print 'FILE: OK', or every\n"
-	  "problem as FILE:LINE: message. Exit 0 if it is valid, else 1.\n" },
-	{ "run", "[-d] FILE", "run it (-d: detach)",
-	  "Open the hops and tunnels FILE describes and serve them until\n"
-	  "SIGTERM or SIGINT; SIGHUP reloads FILE. -d detaches and logs to\n"
-	  "syslog. A FILE that is already running is named with its pid.\n" },
-	{ "status", "[--json | --watch] FILE", "show the running instance",
-	  "Ask the instance running FILE (through its control socket) for the\n"
-	  "state of its hops and tunnels: a summary line and a table, or JSON\n"
-	  "with --json. --watch asks again every second until interrupted.\n"
-	  "Colour only on a terminal, and not when NO_COLOR is set. If FILE\n"
-	  "has errors now they are shown too: the instance keeps what it\n"
-	  "loaded, and a reload would refuse the file.\n" },
-	{ "reload", "FILE", "make it reload FILE",
-	  "Make the instance running FILE load it again, keeping what did not\n"
-	  "change. Exit 0 if it reloaded; 1 with every FILE:LINE error if the\n"
-	  "file is invalid (the previous configuration keeps running).\n" },
+	{ "check", "NAME|FILE", "validate a configuration",
+	  "Parse the file and check every setting; print 'FILE: OK', or every\n"
+	  "problem as FILE:LINE: message. Exit 0 if it is valid, else 1.\n"
+	  MAIN_NAME_HELP },
+	{ "run", "[-d] NAME|FILE", "run it (-d: detach)",
+	  "Open the hops and tunnels the file describes and serve them until\n"
+	  "SIGTERM or SIGINT (or jumpgate stop); SIGHUP reloads the file. -d\n"
+	  "detaches and logs to syslog. A file that is already running is\n"
+	  "named with its pid.\n" MAIN_NAME_HELP },
+	{ "status", "[--json | --watch] NAME|FILE", "show the running instance",
+	  "Ask the instance running the file (through its control socket) for\n"
+	  "the state of its hops and tunnels: a summary line and a table, or\n"
+	  "JSON with --json. --watch asks again every second until\n"
+	  "interrupted. Colour only on a terminal, and not when NO_COLOR is\n"
+	  "set. If the file has errors now they are shown too: the instance\n"
+	  "keeps what it loaded, and a reload would refuse the file.\n"
+	  MAIN_NAME_HELP },
+	{ "reload", "NAME|FILE", "make it reload the file",
+	  "Make the instance running the file load it again, keeping what did\n"
+	  "not change. Exit 0 if it reloaded; 1 with every FILE:LINE error if\n"
+	  "the file is invalid (the previous configuration keeps running).\n"
+	  MAIN_NAME_HELP },
+	{ "stop", "NAME|FILE", "stop it gracefully and wait",
+	  "Stop the instance running the file as SIGTERM does: no new\n"
+	  "connections, live ones get shutdown_timeout to finish. Wait for it\n"
+	  "to exit (up to shutdown_timeout + 5 s) and print 'stopped NAME (pid\n"
+	  "N) after X s'. Exit 0 once it stopped, 3 if it was not running, 1\n"
+	  "if it could not be stopped or is still running.\n" MAIN_NAME_HELP },
+	{ "list", "[--json]", "show every running instance",
+	  "Show every jumpgate of yours that is running, found through the\n"
+	  "control sockets in $XDG_RUNTIME_DIR/jumpgate (or /run/jumpgate):\n"
+	  "name, file, pid, uptime, hops ready/total, tunnels and connections;\n"
+	  "a JSON array with --json. An instance whose file sets\n"
+	  "control_socket elsewhere registers itself there.\n" },
 	{ "scan", "[--hash] [--known-hosts | --pins] [--timeout S]\n"
 	  "                     [--via HOP --config FILE] HOST[:PORT]...",
 	  "fetch and verify host keys",
@@ -77,8 +101,8 @@ main_usage(FILE *out)
 	for (c = main_commands; c->name != NULL; c++) {
 		xasprintf(&line, "jumpgate %s%s%s", c->name,
 		    *c->synopsis != '\0' ? " " : "", c->synopsis);
-		/* A synopsis of two lines has its summary on a third. */
-		if (strchr(line, '\n') != NULL)
+		/* A long synopsis has its summary on a line of its own. */
+		if (strchr(line, '\n') != NULL || strlen(line) > 40)
 			fprintf(out, "%s %s\n%48s%s\n", c == main_commands ?
 			    "usage:" : "      ", line, "", c->summary);
 		else
@@ -176,7 +200,8 @@ main_help(int argc, char **argv)
 {
 	const struct main_command	*c;
 	static const char *const	 names[] = { "check", "run", "status",
-		"reload", "scan", "probe", "import", "version", "help", NULL };
+		"reload", "stop", "list", "scan", "probe", "import", "version",
+		"help", NULL };
 
 	if (argc > 2)
 		main_misunderstood(main_find("help"), "unexpected argument",
@@ -194,19 +219,19 @@ main_help(int argc, char **argv)
 
 /*
  * Parse the arguments of a command that takes OPTIONS (NULL-terminated;
- * each sets its bit in *FLAGS) and one FILE, into *FILE. --help or -h
- * prints the command's help and exits 0; anything else misunderstood
- * exits 2 (main_misunderstood).
+ * each sets its bit in *FLAGS) and one NAME or FILE, into *FILE (FILE
+ * NULL: the command takes none). --help or -h prints the command's help
+ * and exits 0; anything else misunderstood exits 2 (main_misunderstood).
  */
 static void
 main_parse(int argc, char **argv, const char *const *options, int *flags,
     const char **file)
 {
 	const struct main_command	*c = main_find(argv[0]);
+	const char			*given = NULL;
 	int				 i, j, options_done = 0;
 
 	*flags = 0;
-	*file = NULL;
 	for (i = 1; i < argc; i++) {
 		if (!options_done && strcmp(argv[i], "--") == 0) {
 			options_done = 1;
@@ -228,16 +253,47 @@ main_parse(int argc, char **argv, const char *const *options, int *flags,
 			*flags |= 1 << j;
 			continue;
 		}
-		if (*file != NULL)
+		if (given != NULL || file == NULL)
 			main_misunderstood(c, "unexpected argument", argv[i],
 			    NULL);
-		*file = argv[i];
+		given = argv[i];
 	}
-	if (*file == NULL) {
-		fprintf(stderr, "jumpgate: %s: FILE is missing\n"
+	if (file == NULL)
+		return;
+	if (given == NULL) {
+		fprintf(stderr, "jumpgate: %s: NAME or FILE is missing\n"
 		    "usage: jumpgate %s %s\n", c->name, c->name, c->synopsis);
 		exit(2);
 	}
+	*file = given;
+}
+
+/* The NAME or FILE as typed, for advice ("start one with ..."). */
+static const char *main_typed;
+
+/*
+ * The file that ARG, a NAME or a FILE given to COMMAND, stands for (see
+ * envname.h; caller frees). A NAME that is not found exits 1, saying
+ * where it was looked for; an invalid one exits 2.
+ */
+static char *
+main_resolve(const char *command, const char *arg)
+{
+	char			*path, *cause;
+	enum envname_result	 rc;
+
+	main_typed = arg;
+	rc = envname_resolve(arg, &path, &cause);
+	if (rc == ENVNAME_PATH || rc == ENVNAME_FOUND)
+		return path;
+	fprintf(stderr, "jumpgate: %s: %s\n", command, cause);
+	free(cause);
+	if (rc == ENVNAME_INVALID) {
+		fprintf(stderr, "usage: jumpgate %s %s\n(more: jumpgate help "
+		    "%s)\n", command, main_find(command)->synopsis, command);
+		exit(2);
+	}
+	exit(1);
 }
 
 /* jumpgate check FILE. */
@@ -370,8 +426,9 @@ main_ask_once(const char *path, const char *socket, const char *command,
 		fprintf(stderr, "jumpgate: %s: %s", path, cause);
 		if (rc == CONTROL_NOBODY)
 			fprintf(stderr, ": start one with 'jumpgate run -d "
-			    "%s'%s", path, nerrors > 0 ? " once the errors "
-			    "above are fixed" : "");
+			    "%s'%s", main_typed != NULL ? main_typed : path,
+			    nerrors > 0 ? " once the errors above are fixed" :
+			    "");
 		fputc('\n', stderr);
 		free(cause);
 		free(reply);
@@ -479,10 +536,13 @@ main(int argc, char **argv)
 		"--json", "--watch", NULL
 	};
 	static const char *const	 no_options[] = { NULL };
+	static const char *const	 list_options[] = { "--json", NULL };
 	static const char *const	 names[] = { "check", "run", "status",
-		"reload", "scan", "probe", "version", "help", NULL };
+		"reload", "stop", "list", "scan", "probe", "import", "version",
+		"help", NULL };
 	const char			*file;
-	int				 flags;
+	char				*path, *socket, *errors;
+	int				 flags, nerrors, rc;
 
 	if (argc < 2) {
 		fprintf(stderr, "jumpgate: a command is missing\n");
@@ -502,11 +562,32 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0) {
 		main_parse(argc - 1, argv + 1, no_options, &flags, &file);
-		return main_check(file);
+		path = main_resolve(argv[1], file);
+		rc = main_check(path);
+		free(path);
+		return rc;
 	}
 	if (strcmp(argv[1], "run") == 0) {
 		main_parse(argc - 1, argv + 1, run_options, &flags, &file);
-		return runtime_run(file, flags & 1);
+		path = main_resolve(argv[1], file);
+		rc = runtime_run(path, flags & 1);
+		free(path);
+		return rc;
+	}
+	if (strcmp(argv[1], "stop") == 0) {
+		main_parse(argc - 1, argv + 1, no_options, &flags, &file);
+		path = main_resolve(argv[1], file);
+		/* Errors in the file now do not matter to a stop. */
+		socket = main_control_path(path, &errors, &nerrors);
+		rc = stop_main(path, socket);
+		free(errors);
+		free(socket);
+		free(path);
+		return rc;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		main_parse(argc - 1, argv + 1, list_options, &flags, NULL);
+		return list_main(flags & 1);
 	}
 	if (strcmp(argv[1], "status") == 0) {
 		main_parse(argc - 1, argv + 1, status_options, &flags, &file);
@@ -514,15 +595,21 @@ main(int argc, char **argv)
 			fprintf(stderr, "jumpgate: status: --json and --watch "
 			    "do not go together: a script can ask every second "
 			    "itself\nusage: jumpgate status [--json | --watch] "
-			    "FILE\n");
+			    "NAME|FILE\n");
 			return 2;
 		}
-		return main_ask(file, flags & 1 ? "status json" : "status",
+		path = main_resolve(argv[1], file);
+		rc = main_ask(path, flags & 1 ? "status json" : "status",
 		    flags & 2);
+		free(path);
+		return rc;
 	}
 	if (strcmp(argv[1], "reload") == 0) {
 		main_parse(argc - 1, argv + 1, no_options, &flags, &file);
-		return main_ask(file, "reload", 0);
+		path = main_resolve(argv[1], file);
+		rc = main_ask(path, "reload", 0);
+		free(path);
+		return rc;
 	}
 	if (strcmp(argv[1], "scan") == 0 || strcmp(argv[1], "probe") == 0)
 		return main_scan(argc - 1, argv + 1);

@@ -24,9 +24,11 @@
 #include "conn.h"
 #include "control.h"
 #include "hop.h"
+#include "info.h"
 #include "log.h"
 #include "logfile.h"
 #include "notify.h"
+#include "registry.h"
 #include "resume.h"
 #include "runtime.h"
 #include "safefile.h"
@@ -61,6 +63,7 @@ struct runtime {
 	struct tunnel		**tunnels;
 	size_t			 ntunnels;
 	struct control		*control;
+	struct registry		*registry;	/* for "jumpgate list" */
 	char			*name;		/* the file's, without .ini */
 	time_t			 started;
 	char			*pidfile;	/* its name in pidfile_dir */
@@ -420,6 +423,31 @@ runtime_resume_cb(const char *why, void *arg)
 		hop_network_changed(rt->hops[i], RUNTIME_RESUME_PROBE_MS, why);
 }
 
+/* The "info" reply: who this instance is and what it runs. */
+static void
+runtime_info(struct runtime *rt, struct evbuffer *out)
+{
+	struct hop_status	hs;
+	struct info		info;
+	size_t			i;
+
+	memset(&info, 0, sizeof info);
+	info.name = rt->name;
+	info.file = (char *)rt->path;
+	info.pid = (long)getpid();
+	info.started = rt->started;
+	for (i = 0; i < rt->nhops; i++) {
+		hop_get_status(rt->hops[i], &hs);
+		if (hs.state == HOP_READY)
+			info.hops_ready++;
+	}
+	info.hops = (long)rt->nhops;
+	info.tunnels = (long)rt->ntunnels;
+	info.connections = conn_count(NULL);
+	info.shutdown_timeout = rt->config->shutdown_timeout;
+	info_write(out, &info);
+}
+
 /* Answer a control-socket command: 0 for "ok", -1 for "error". */
 static int
 runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
@@ -438,6 +466,9 @@ runtime_command(enum control_command cmd, struct evbuffer *out, void *arg)
 		instance.started = rt->started;
 		status_write(out, &instance, rt->hops, rt->nhops, rt->tunnels,
 		    rt->ntunnels, cmd == CONTROL_STATUS_JSON);
+		return 0;
+	case CONTROL_INFO:
+		runtime_info(rt, out);
 		return 0;
 	case CONTROL_RELOAD:
 		if (rt->stopping) {
@@ -496,6 +527,8 @@ runtime_finish(struct runtime *rt)
 		hop_shutdown(rt->hops[i - 1], "jumpgate is shutting down");
 	control_free(rt->control);
 	rt->control = NULL;
+	registry_remove(rt->registry);
+	rt->registry = NULL;
 	event_base_loopexit(rt->base, NULL);
 }
 
@@ -749,6 +782,12 @@ runtime_run(const char *path, int detach)
 	}
 	if (!failed && detach && runtime_detach(&rt) != 0)
 		failed = 1;
+	/* jumpgate stop checks the pid "info" gives against the kernel's. */
+	if (!failed && detach && control_claim(rt.control) != 0)
+		log_warn("control socket %s: cannot listen again after "
+		    "detaching (%s): jumpgate stop will refuse to stop this "
+		    "instance; use kill -TERM %ld", control, strerror(errno),
+		    (long)getpid());
 	if (failed) {
 		log_error("%s: cannot start", path);
 	} else {
@@ -769,6 +808,11 @@ runtime_run(const char *path, int detach)
 		rt.resume = resume_new(rt.base, RESUME_NETLINK,
 		    runtime_resume_cb, &rt);
 		notify_init(rt.base);
+		rt.registry = registry_add(control, &cause);
+		if (rt.registry == NULL && cause != NULL) {
+			log_warn("%s", cause);
+			free(cause);
+		}
 		log_info("jumpgate %s running %s: %zu hop%s, %zu tunnel%s; "
 		    "control socket %s", PACKAGE_VERSION, path, rt.nhops,
 		    rt.nhops == 1 ? "" : "s", rt.ntunnels,
@@ -792,6 +836,7 @@ runtime_run(const char *path, int detach)
 	for (i = rt.nhops; i > 0; i--)
 		hop_free(rt.hops[i - 1]);
 	control_free(rt.control);
+	registry_remove(rt.registry);
 	if (rt.pidfile != NULL) {
 		unlinkat(rt.pidfile_dir, rt.pidfile, 0);
 		close(rt.pidfile_dir);

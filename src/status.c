@@ -16,7 +16,7 @@
 #include "xmalloc.h"
 
 /* Format an age like "3h12m" or "45s" for the table. */
-static void
+void
 status_age(time_t since, char *out, size_t len)
 {
 	long	s = (long)(time(NULL) - since);
@@ -42,7 +42,7 @@ status_time(time_t t, char *out, size_t len)
 }
 
 /* Append S to OUT as a JSON string (NULL as null). */
-static void
+void
 status_json_string(struct evbuffer *out, const char *s)
 {
 	if (s == NULL) {

@@ -37,4 +37,12 @@ void	status_format(struct evbuffer *out, const struct hop_status *hops,
 	    size_t nhops, const struct tunnel_status *tunnels,
 	    size_t ntunnels, int json);
 
+/* Format the time since SINCE like "3h12m" or "45s" into OUT (LEN bytes). */
+void	status_age(time_t since, char *out, size_t len);
+/*
+ * Append S to OUT as a JSON string (NULL as null). Bytes of 0x80 and above
+ * are copied: give it text escaped by vis for JSON that is ASCII.
+ */
+void	status_json_string(struct evbuffer *out, const char *s);
+
 #endif

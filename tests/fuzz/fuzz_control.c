@@ -20,7 +20,7 @@
 #include "control.h"
 #include "vis.h"
 
-#define FUZZ_CONTROL_NCOMMANDS	4
+#define FUZZ_CONTROL_NCOMMANDS	5
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Packaging: "make install DESTDIR=..." puts the daemon, both manuals, every
-# etc/*.ini example and the systemd unit where configure said; the manuals
-# render without warnings; the installed unit names the installed binary
-# and configuration directory and passes systemd-analyze verify; "make
-# uninstall" takes it all away again.
+# etc/*.ini example, the systemd system and user units and the bash
+# completion where configure said; the manuals render without warnings;
+# the installed units name the installed binary and configuration files
+# and pass systemd-analyze verify; the installed completion completes;
+# "make uninstall" takes it all away again.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 jg_setup
@@ -41,6 +42,8 @@ mandir=$(make_var mandir)
 confdir=$(make_var examplesdir)
 sysconfdir=$(make_var sysconfdir)
 unitdir=$(make_var systemdsystemunitdir)
+userunitdir=$(make_var systemduserunitdir)
+completiondir=$(make_var bashcompletiondir)
 [[ $bindir == /* && $man8dir == /* && $confdir == /* ]] ||
     jg_fail "unexpected install directories: bindir '$bindir'," \
     "man8dir '$man8dir', jumpgateconfdir '$confdir'"
@@ -140,6 +143,79 @@ else
 			jg_note "systemd-analyze security: ${out#→ }"
 		fi
 	fi
+fi
+
+# The user unit, installed as jumpgate@.service for systemctl --user.
+if [[ -z $userunitdir ]]; then
+	jg_note "configured --without-systemduserunitdir: no user unit to check"
+else
+	unit=$dest$userunitdir/jumpgate@.service
+	[[ -f $unit ]] || jg_fail "user unit not installed as $unit"
+	if left=$(grep -n '@[a-z_]*@' "$unit"); then
+		jg_fail "unsubstituted placeholders in $unit: $left"
+	fi
+	exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+	want="$bindir/jumpgate run %h/.config/jumpgate/%i.ini"
+	[[ $exec_start == "$want" ]] ||
+	    jg_fail "user unit ExecStart is '$exec_start', expected '$want'"
+	exec_reload=$(sed -n 's/^ExecReload=//p' "$unit")
+	[[ $exec_reload == "$bindir/jumpgate reload %h/.config/jumpgate/%i.ini" ]] ||
+	    jg_fail "user unit ExecReload is '$exec_reload'"
+	for line in Type=notify WantedBy=default.target \
+	    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK'; do
+		grep -qx "$line" "$unit" || jg_fail "user unit lacks $line"
+	done
+	! grep -q '^User=' "$unit" || jg_fail "a user unit cannot set User="
+	jg_pass "user unit: $userunitdir/jumpgate@.service runs $want"
+
+	if ! command -v systemd-analyze >/dev/null; then
+		jg_note "systemd-analyze not found: user unit not verified"
+	else
+		mkdir -p "$JG_DIR/userunit"
+		copy=$JG_DIR/userunit/jumpgate@.service
+		sed -e "s|^ExecStart=$bindir/|ExecStart=$dest$bindir/|" \
+		    -e "s|^ExecReload=$bindir/|ExecReload=$dest$bindir/|" \
+		    "$unit" >"$copy"
+		man_opt=()
+		command -v man >/dev/null || man_opt=(--man=no)
+		set +e
+		out=$(MANPATH=$dest$mandir SYSTEMD_LOG_COLOR=0 \
+		    systemd-analyze --user verify "${man_opt[@]}" "$copy" 2>&1)
+		rc=$?
+		set -e
+		# Without a user session, --user may not be possible: verify
+		# as a system unit then (the same checks of the file).
+		if ((rc != 0)) && [[ $out != *jumpgate* ]]; then
+			jg_note "systemd-analyze --user verify: $out; verifying as a system unit"
+			set +e
+			out=$(MANPATH=$dest$mandir SYSTEMD_LOG_COLOR=0 \
+			    systemd-analyze verify "${man_opt[@]}" "$copy" 2>&1)
+			rc=$?
+			set -e
+		fi
+		if ((rc != 0)) || [[ $out == *jumpgate* ]]; then
+			jg_fail "systemd-analyze verify $copy (exit $rc): $out"
+		fi
+		jg_pass "systemd-analyze verify of the user unit: no complaint"
+		if out=$(systemd-analyze --user security --offline=true "$copy" \
+		    2>/dev/null | grep 'Overall exposure level'); then
+			jg_note "systemd-analyze --user security: ${out#→ }" \
+			    "(no mount namespaces in a user manager)"
+		fi
+	fi
+fi
+
+# The bash completion, installed as "jumpgate", completes.
+if [[ -z $completiondir ]]; then
+	jg_note "configured --without-bashcompletiondir: no completion to check"
+else
+	comp=$dest$completiondir/jumpgate
+	[[ -f $comp ]] || jg_fail "bash completion not installed as $comp"
+	out=$(bash --norc --noprofile -c '. "$1" && COMP_WORDS=(jumpgate st) &&
+	    COMP_CWORD=1 && _jumpgate && echo "${COMPREPLY[*]}"' _ "$comp") ||
+	    jg_fail "installed completion $comp fails: $out"
+	[[ $out == "status stop" ]] || jg_fail "installed completion of 'st': '$out'"
+	jg_pass "bash completion: $completiondir/jumpgate completes 'st' to '$out'"
 fi
 
 run_make uninstall

@@ -42,7 +42,7 @@ misunderstood "jumpgate: run: unknown option '-x' (did you mean -d?)" run -x "$c
 misunderstood "jumpgate: status: unknown option '--jsn' (did you mean --json?)" status --jsn "$cfg"
 misunderstood "jumpgate: check: unexpected argument 'b'" check a b
 misunderstood "jumpgate: reload: unexpected argument 'extra'" reload "$cfg" extra
-misunderstood "jumpgate: run: FILE is missing" run -d
+misunderstood "jumpgate: run: NAME or FILE is missing" run -d
 misunderstood "jumpgate: version: unexpected argument 'now'" version now
 misunderstood "jumpgate: help: unknown command 'nothing'" help nothing
 misunderstood "jumpgate: a command is missing"
@@ -67,7 +67,7 @@ for cmd in check run status reload scan probe version help; do
 	[[ $(wc -l <<<"$out") -ge 3 ]] || jg_fail "help $cmd says too little: $out"
 done
 run status --help
-[[ $rc -eq 0 && $out == "usage: jumpgate status [--json | --watch] FILE"* ]] ||
+[[ $rc -eq 0 && $out == "usage: jumpgate status [--json | --watch] NAME|FILE"* ]] ||
     jg_fail "status --help: rc $rc: $out $err"
 run scan -h
 [[ $rc -eq 0 && $out == "usage: jumpgate scan "* ]] || jg_fail "scan -h: rc $rc: $out $err"
