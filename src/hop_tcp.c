@@ -53,6 +53,21 @@ hop_tcp_io_failed(struct hop *hop)
 	return 1;
 }
 
+/*
+ * Acknowledge what was read at once. sshd leaves Nagle's algorithm on for
+ * sessions without a terminal, so a small packet it has for us (a window
+ * adjust) waits until we acknowledge its previous one; Linux delays that
+ * ACK up to 40 ms when we have nothing to send, which is exactly when we
+ * wait for the window. Quick-ack mode does not stick: set it per read.
+ */
+static void
+hop_tcp_quickack(int fd)
+{
+	int	one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 /* Socket readable: move bytes into the input buffer, then advance. */
 static void
 hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
@@ -85,8 +100,10 @@ hop_tcp_read_cb(evutil_socket_t fd, short what, void *arg)
 		if (n < STREAM_READ_MAX)
 			break;	/* drained: save the read that says EAGAIN */
 	}
-	if (total > 0)
+	if (total > 0) {
+		hop_tcp_quickack(fd);
 		hop_alive_received(hop);
+	}
 	hop_advance(hop);
 }
 
