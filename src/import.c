@@ -64,24 +64,11 @@ import_error(struct import *im, const struct sshconfig_origin *at,
     const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg, *shown;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
+	sshconfig_vreport(im->errors, at, fmt, ap);
 	va_end(ap);
-	shown = vis_str(msg != NULL ? msg : "out of memory");
-	if (at != NULL && at->file == NULL)
-		at = NULL;
-	if (at != NULL && at->line > 0)
-		fprintf(im->errors, "%s:%d: %s\n", at->file, at->line, shown);
-	else if (at != NULL)
-		fprintf(im->errors, "%s: %s\n", at->file, shown);
-	else
-		fprintf(im->errors, "jumpgate import: %s\n", shown);
 	im->nerrors++;
-	free(shown);
-	free(msg);
 }
 
 /*

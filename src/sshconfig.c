@@ -49,30 +49,40 @@ struct sshconfig {
 	int			*nerrors;
 };
 
+/* Write an error to ERRORS, see sshconfig.h. */
+void
+sshconfig_vreport(FILE *errors, const struct sshconfig_origin *at,
+    const char *fmt, va_list ap)
+{
+	char	*msg, *shown;
+
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	shown = vis_str(msg != NULL ? msg : "out of memory");
+	if (at != NULL && at->file != NULL && at->line > 0)
+		fprintf(errors, "%s:%d: %s\n", at->file, at->line, shown);
+	else if (at != NULL && at->file != NULL)
+		fprintf(errors, "%s: %s\n", at->file, shown);
+	else
+		fprintf(errors, "jumpgate import: %s\n", shown);
+	free(shown);
+	free(msg);
+}
+
 /* Report an error at FILE:LINE (LINE 0: the file). */
 static void __attribute__((format(printf, 4, 5)))
 sshconfig_error(FILE *errors, int *nerrors, const struct sshconfig_origin *at,
     const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg, *shown;
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
-	va_end(ap);
-	shown = vis_str(msg != NULL ? msg : "out of memory");
 	if (errors != NULL) {
-		if (at->line > 0)
-			fprintf(errors, "%s:%d: %s\n", at->file, at->line,
-			    shown);
-		else
-			fprintf(errors, "%s: %s\n", at->file, shown);
+		va_start(ap, fmt);
+		sshconfig_vreport(errors, at, fmt, ap);
+		va_end(ap);
 	}
 	if (nerrors != NULL)
 		(*nerrors)++;
-	free(shown);
-	free(msg);
 }
 
 /* Append an entry. */

@@ -15,6 +15,7 @@
  */
 #ifndef JUMPGATE_SSHCONFIG_H
 #define JUMPGATE_SSHCONFIG_H
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -136,6 +137,14 @@ int	 sshconfig_resolve(const struct sshconfig * const *configs,
 	    const struct sshconfig_preset *preset, struct sshconfig_host *host,
 	    FILE *errors, int *nerrors);
 void	 sshconfig_host_free(struct sshconfig_host *);
+
+/*
+ * Write the error FMT to ERRORS as one line of printable text: "FILE:LINE:
+ * message" (or "FILE: message" for line 0) at AT, "jumpgate import:
+ * message" where AT or its file is NULL.
+ */
+void	 sshconfig_vreport(FILE *errors, const struct sshconfig_origin *at,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /*
  * Split LINE as ssh does into at most MAX words: white space separates,
