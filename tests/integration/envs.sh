@@ -239,6 +239,9 @@ jg run -d qa
 [[ $rc -eq 0 ]] || jg_fail "run -d qa: rc $rc: $err"
 qpid=$(daemon_pid qa)
 jg_wait_port "$pqa" 10 "$qpid"
+# The hop ready and jg_wait_port's own connection gone: else that one is
+# the connection the stops wait for, and it ends on its own.
+wait_list "^qa .* 1/1 +1 +0\$"
 jg_bg "$JG_DIR/hold-qa.log" "$JGT" hold --connect "127.0.0.1:$pqa" --conns 1 \
     --seconds 60 >/dev/null
 hold=$JG_LAST_PID
